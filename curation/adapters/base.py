@@ -1,0 +1,254 @@
+"""The adapter contract and the driver that applies an adapter to a batch.
+
+An adapter maps one public schema to the canonical record. It declares the input
+fields it reads (`input_schema`, with required ones marked) and implements `map`, a
+vectorised polars transform of a whole batch. The driver (`adapt`) does what every
+adapter needs the same way: required-field checks, stable ids, chat-shape validation,
+splitting rows into kept and dropped with a reason code each.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import polars as pl
+import polars_hash as plh
+import pyarrow as pa
+
+from curation.accounting import DROP_SCHEMA, StageResult, excerpt
+from curation.readers.base import RawBatch, required_fields
+from curation.record import CANONICAL_SCHEMA, META_FIELDS, ROLES
+
+STAGE = "adapt"
+
+# Columns an adapter's `map` may return; anything it leaves out is null.
+MAP_COLUMNS = ("messages", "text", *META_FIELDS, "extra", "_reason", "_detail")
+
+
+class Adapter:
+    """Base class: subclasses set the class attributes and implement `map`."""
+
+    name: ClassVar[str]
+    kind: ClassVar[str]  # "chat" or "text"
+    description: ClassVar[str]  # one line for the README's adapters table
+    input_schema: ClassVar[pa.Schema]
+    id_field: ClassVar[str | None] = None  # the source's own id column, if it has one
+
+    def __init__(self, **options: object) -> None:
+        unknown = set(options) - set(self.option_names())
+        if unknown:
+            raise ValueError(
+                f"adapter {self.name!r} has no option(s) {sorted(unknown)}; "
+                f"it takes {sorted(self.option_names()) or 'none'}"
+            )
+        self.options = options
+
+    @classmethod
+    def option_names(cls) -> tuple[str, ...]:
+        """Options a manifest may pass (e.g. `domain` for STEM sets)."""
+        return ()
+
+    def map(self, df: pl.DataFrame) -> pl.DataFrame:
+        """Map a batch (columns = input_schema) to canonical columns, same rows, same order.
+
+        Return any of MAP_COLUMNS: `messages` (list of {role, content, reasoning,
+        tool_calls}) for chat adapters or `text` for text adapters, the meta fields,
+        `extra` (a JSON string), and `_reason` / `_detail` (null unless the row cannot be
+        mapped; the reason must start with `malformed:`).
+        """
+        raise NotImplementedError
+
+
+# --- helpers shared by adapters -------------------------------------------------------
+
+
+def message(role: pl.Expr, content: pl.Expr, reasoning: pl.Expr | None = None) -> pl.Expr:
+    """One canonical message struct."""
+    return pl.struct(
+        role.cast(pl.String).alias("role"),
+        content.cast(pl.String).alias("content"),
+        (reasoning if reasoning is not None else pl.lit(None)).cast(pl.String).alias("reasoning"),
+        pl.lit(None, dtype=pl.String).alias("tool_calls"),
+    )
+
+
+def join_nonempty(*parts: pl.Expr, sep: str = "\n\n") -> pl.Expr:
+    """Join string columns with `sep`, skipping null and empty parts (alpaca's instruction + input)."""
+    cleaned = [pl.when(p.str.strip_chars() != "").then(p) for p in parts]
+    return pl.concat_list(cleaned).list.drop_nulls().list.join(sep)
+
+
+def extra_json(df: pl.DataFrame, names: list[str]) -> pl.Expr:
+    """A JSON object (keys sorted) of the given original columns, for meta.extra."""
+    present = sorted(n for n in names if n in df.columns)
+    if not present:
+        return pl.lit(None, dtype=pl.String)
+    return pl.struct(present).struct.json_encode()
+
+
+def split_think(messages: pl.Expr) -> pl.Expr:
+    """Move `<think>...</think>` out of assistant contents into `reasoning`.
+
+    Mirrors the official Qwen3 template's own split, so rendering the row again gives back
+    the text it came from: reasoning = the part before the first `</think>`, after a
+    leading `<think>`, with newlines trimmed; content = the part after it, left newlines
+    trimmed. A turn that already has reasoning keeps it.
+    """
+
+    def one(m: pl.Expr) -> pl.Expr:
+        content = m.struct.field("content")
+        is_split = (m.struct.field("role") == "assistant") & content.str.contains("</think>", literal=True)
+        parts = content.str.splitn("</think>", 2)
+        before = parts.struct.field("field_0").str.strip_chars_end("\n")
+        thought = (
+            pl.when(before.str.strip_chars_start().str.starts_with("<think>"))
+            .then(before.str.strip_chars_start().str.strip_prefix("<think>"))
+            .otherwise(before)
+            .str.strip_chars_start("\n")
+        )
+        after = parts.struct.field("field_1").str.strip_chars_start("\n")
+        return m.struct.with_fields(
+            pl.when(is_split).then(after).otherwise(content).alias("content"),
+            pl.when(is_split & m.struct.field("reasoning").is_null())
+            .then(thought)
+            .otherwise(m.struct.field("reasoning"))
+            .alias("reasoning"),
+        )
+
+    return messages.list.eval(one(pl.element()))
+
+
+# --- the driver ----------------------------------------------------------------------
+
+
+def _first_problem(checks: list[tuple[pl.Expr, str, pl.Expr]]) -> tuple[pl.Expr, pl.Expr]:
+    """(reason, detail) expressions: the first check (condition, reason, detail) that holds."""
+    reason = pl.lit(None, dtype=pl.String)
+    detail = pl.lit(None, dtype=pl.String)
+    for cond, code, text in reversed(checks):
+        reason = pl.when(cond).then(pl.lit(code)).otherwise(reason)
+        detail = pl.when(cond).then(text).otherwise(detail)
+    return reason, detail
+
+
+def _chat_checks(messages: pl.Expr) -> list[tuple[pl.Expr, str, pl.Expr]]:
+    roles = messages.list.eval(pl.element().struct.field("role"))
+    contents = messages.list.eval(pl.element().struct.field("content"))
+    bad_role = roles.list.eval(pl.element().is_null() | ~pl.element().is_in(list(ROLES)))
+    assistant_contents = messages.list.eval(
+        pl.element().filter(pl.element().struct.field("role") == "assistant").struct.field("content")
+    )
+    return [
+        (messages.is_null() | (messages.list.len() == 0), "malformed:empty_conversation", pl.lit("the conversation has no turns")),
+        (
+            bad_role.list.any(),
+            "malformed:unknown_role",
+            pl.lit("unknown role(s) ")
+            + roles.list.eval(pl.element().fill_null("<null>")).list.unique(maintain_order=True).list.join(", "),
+        ),
+        (contents.list.eval(pl.element().is_null()).list.any(), "malformed:missing_field", pl.lit("a turn has no content")),
+        (~roles.list.contains("assistant"), "malformed:no_assistant_turn", pl.lit("no assistant turn to learn from")),
+        (
+            assistant_contents.list.eval(pl.element().str.contains("<think>|</think>")).list.any(),
+            "malformed:think_markup",
+            pl.lit("<think> markup left in an assistant turn (unclosed or repeated think block)"),
+        ),
+    ]
+
+
+def _raw_json(df: pl.DataFrame) -> pl.Expr:
+    return pl.struct(df.columns).struct.json_encode()
+
+
+def row_ids(df: pl.DataFrame, id_field: str | None) -> pl.Expr:
+    """The source's own id when present and non-empty, else SHA-256 of the row's canonical JSON.
+
+    The canonical JSON is the adapter's input fields, in input-schema order, as polars
+    encodes them: the same row read from JSONL, Parquet or the hub gets the same id.
+    """
+    hashed = plh.col("_raw").chash.sha2_256()
+    if id_field is None:
+        return hashed
+    own = pl.col(id_field).cast(pl.String)
+    return pl.when(own.is_not_null() & (own.str.strip_chars() != "")).then(own).otherwise(hashed)
+
+
+def adapt(adapter: Adapter, batch: RawBatch, source: str) -> StageResult:
+    """Apply `adapter` to a batch: canonical rows kept, malformed rows dropped with reasons."""
+    df = pl.from_arrow(batch.table)
+    assert isinstance(df, pl.DataFrame)
+    df = df.with_columns(_raw_json(df).alias("_raw"), pl.Series("_pos", batch.positions))
+    df = df.with_columns(row_ids(df, adapter.id_field).alias("_id"))
+
+    missing = [
+        (pl.col(name).is_null(), "malformed:missing_field", pl.lit(f"required field {name!r} is missing or null"))
+        for name in required_fields(adapter.input_schema)
+    ]
+    req_reason, req_detail = _first_problem(missing)
+    df = df.with_columns(req_reason.alias("_req_reason"), req_detail.alias("_req_detail"))
+
+    mapped = adapter.map(df.drop("_raw", "_pos", "_id", "_req_reason", "_req_detail"))
+    if mapped.height != df.height:
+        raise RuntimeError(f"adapter {adapter.name} returned {mapped.height} rows for {df.height}")
+    cols = {
+        name: mapped[name] if name in mapped.columns else pl.Series(name, [None] * df.height, pl.String)
+        for name in MAP_COLUMNS
+        if name != "messages"
+    }
+    out = df.select("_raw", "_pos", "_id", "_req_reason", "_req_detail").with_columns(**cols)
+    if adapter.kind == "chat":
+        out = out.with_columns(mapped["messages"].alias("messages"))
+        out = out.with_columns(split_think(pl.col("messages")).alias("messages"))
+        checks = _chat_checks(pl.col("messages"))
+    else:
+        checks = [
+            (pl.col("text").is_null(), "malformed:missing_field", pl.lit("the document has no text")),
+            (pl.col("text").str.strip_chars() == "", "malformed:empty_text", pl.lit("the document text is empty")),
+        ]
+    shape_reason, shape_detail = _first_problem(checks)
+    out = out.with_columns(
+        pl.coalesce("_req_reason", "_reason", shape_reason).alias("_why"),
+        pl.when(pl.col("_req_reason").is_not_null())
+        .then(pl.col("_req_detail"))
+        .when(pl.col("_reason").is_not_null())
+        .then(pl.col("_detail"))
+        .otherwise(shape_detail)
+        .alias("_what"),
+    )
+
+    good = out.filter(pl.col("_why").is_null())
+    bad = out.filter(pl.col("_why").is_not_null())
+    kept = _canonical(good, adapter, source)
+    dropped = pa.table(
+        {
+            "source": [source] * bad.height,
+            "stage": [STAGE] * bad.height,
+            "reason": bad["_why"].to_list(),
+            "detail": bad["_what"].to_list(),
+            "id": bad["_id"].to_list(),
+            "file": [batch.file] * bad.height,
+            "line": bad["_pos"].to_list(),
+            "duplicate_of": [None] * bad.height,
+            "similarity": [None] * bad.height,
+            "raw": [excerpt(r) for r in bad["_raw"].to_list()],
+        },
+        schema=DROP_SCHEMA,
+    )
+    return StageResult(kept=kept, dropped=dropped)
+
+
+def _canonical(good: pl.DataFrame, adapter: Adapter, source: str) -> pa.Table:
+    n = good.height
+    meta = good.select(pl.struct([pl.col(f).cast(pl.String) for f in (*META_FIELDS, "extra")]).alias("meta"))["meta"]
+    is_chat = adapter.kind == "chat"
+    table = pa.table(
+        {
+            "id": good["_id"].to_arrow(),
+            "source": pa.array([source] * n, pa.string()),
+            "kind": pa.array([adapter.kind] * n, pa.string()),
+            "messages": good["messages"].to_arrow() if is_chat else pa.nulls(n),
+            "text": pa.nulls(n, pa.string()) if is_chat else good["text"].cast(pl.String).to_arrow(),
+            "meta": meta.to_arrow(),
+        }
+    )
+    return table.cast(CANONICAL_SCHEMA)
