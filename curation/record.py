@@ -14,13 +14,18 @@ KINDS = ("chat", "text")
 ROLES = ("system", "user", "assistant", "tool")
 
 
-def _field(name: str, type_: pa.DataType, description: str, nullable: bool = True) -> pa.Field:
-    return pa.field(name, type_, nullable=nullable, metadata={"description": description})
+def _field(
+    name: str, type_: pa.DataType, description: str, nullable: bool = True, enum: tuple[str, ...] = ()
+) -> pa.Field:
+    metadata = {"description": description}
+    if enum:
+        metadata["enum"] = ",".join(enum)
+    return pa.field(name, type_, nullable=nullable, metadata=metadata)
 
 
 MESSAGE_TYPE = pa.struct(
     [
-        _field("role", pa.string(), "One of system, user, assistant, tool.", nullable=False),
+        _field("role", pa.string(), "Who speaks the turn.", nullable=False, enum=ROLES),
         _field("content", pa.string(), "The visible text of the turn, never holding <think> markup.", nullable=False),
         _field("reasoning", pa.string(), "Reasoning found in <think>...</think> or a thinking column; null when none."),
         _field("tool_calls", pa.string(), "JSON list of {name, arguments} for an assistant turn that calls tools; null when none."),
@@ -45,8 +50,14 @@ CANONICAL_SCHEMA = pa.schema(
     [
         _field("id", pa.string(), "Stable row id: the source's own id, else the SHA-256 (hex) of the row's canonical JSON.", nullable=False),
         _field("source", pa.string(), "Name of the source this row was ingested from (from the manifest or CLI).", nullable=False),
-        _field("kind", pa.string(), "'chat' (messages set, text null) or 'text' (text set, messages null).", nullable=False),
-        _field("messages", pa.list_(pa.field("item", MESSAGE_TYPE)), "Conversation turns for chat rows; null for text rows."),
+        _field(
+            "kind",
+            pa.string(),
+            "'chat' (messages set, text null) or 'text' (text set, messages null).",
+            nullable=False,
+            enum=KINDS,
+        ),
+        _field("messages", pa.list_(pa.field("item", MESSAGE_TYPE, nullable=False)), "Conversation turns for chat rows; null for text rows."),
         _field("text", pa.string(), "Document text for text rows; null for chat rows."),
         _field("meta", META_TYPE, "Original fields that matter downstream.", nullable=False),
     ],

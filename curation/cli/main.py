@@ -1,0 +1,185 @@
+"""`curate`: ingest sources, read reports, run the demo.
+
+Errors a user can cause (a bad path, an unknown adapter, a run directory that is not
+one) print one line naming the problem and exit with status 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from curation.cli.tables import console, examples_table, funnel_table, reasons_table
+
+app = typer.Typer(
+    help="Curate public corpora into canonical records and token-budget mixes.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class UserError(Exception):
+    """A problem with what the user asked for; printed as one line, exit status 2."""
+
+
+def _fail(message: str) -> None:
+    console().print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def _user_errors():
+    from curation.readers.base import SourceError
+    from curation.report import RunDirError
+
+    return (SourceError, RunDirError, UserError, ValueError, FileNotFoundError)
+
+
+def _parse_options(pairs: list[str]) -> dict[str, str]:
+    options = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UserError(f"--option takes KEY=VALUE, got {pair!r}")
+        options[key] = value
+    return options
+
+
+@app.command()
+def ingest(
+    location: Annotated[str, typer.Argument(help="A file, directory or glob, or hf:ORG/NAME for a Hub dataset.")],
+    adapter: Annotated[str, typer.Option("--adapter", "-a", help="Adapter for the source's schema (see `curate adapters`).")],
+    run_dir: Annotated[Path, typer.Option("--run-dir", "-o", help="Run directory to write into.")] = Path("runs/ingest"),
+    name: Annotated[str | None, typer.Option(help="Source name (default: the adapter name).")] = None,
+    option: Annotated[list[str], typer.Option("--option", help="Adapter option KEY=VALUE (repeatable).")] = [],  # noqa: B006
+    revision: Annotated[str | None, typer.Option(help="Hub dataset revision.")] = None,
+    subset: Annotated[str | None, typer.Option(help="Hub dataset subset (config name).")] = None,
+    split: Annotated[str, typer.Option(help="Hub dataset split.")] = "train",
+    format: Annotated[str | None, typer.Option(help="Override the format detected from the extension.")] = None,
+) -> None:
+    """Ingest one source into canonical records plus a report of every dropped row."""
+    from curation.ingest import SourceSpec, write_summary
+    from curation.readers.location import Location
+
+    try:
+        spec = SourceSpec(
+            name=name or adapter,
+            adapter=adapter,
+            location=Location.parse(location, revision=revision, subset=subset, split=split, format=format),
+            options=_parse_options(option),
+        )
+        _ingest_with_progress([spec], run_dir)
+        summary = write_summary(run_dir)
+    except _user_errors() as exc:
+        _fail(str(exc))
+    out = console()
+    out.print(funnel_table(summary, source=spec.name))
+    out.print(reasons_table(summary, source=spec.name))
+    out.print(f"Canonical rows: {run_dir / 'sources' / spec.name / 'data'}   report: curate report {run_dir}")
+
+
+def _ingest_with_progress(specs: list, run_dir: Path) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from curation.ingest import ingest_source
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rows]:,} rows"), TimeElapsedColumn())
+    with Progress(*columns, console=console(), transient=False, disable=not sys.stderr.isatty()) as progress:
+        task = progress.add_task("ingest", total=len(specs), rows=0)
+        for spec in specs:
+            progress.update(task, description=f"ingest {spec.name}")
+            ingest_source(spec, run_dir, on_batch=lambda n: progress.update(task, rows=progress.tasks[0].fields["rows"] + n))
+            progress.advance(task)
+
+
+@app.command()
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="A run directory (holds summary.json).")],
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    stage: Annotated[str | None, typer.Option(help="Only this stage (read, adapt, ...).")] = None,
+    reason: Annotated[str | None, typer.Option(help="Only this reason code, or a family such as 'malformed'.")] = None,
+    examples: Annotated[int, typer.Option(help="How many example dropped rows to show.")] = 5,
+) -> None:
+    """Print a run's funnel, its drop reasons, and example dropped rows."""
+    from curation.report import load_drops, load_summary
+
+    try:
+        if examples < 0:
+            raise UserError("--examples must be 0 or more")
+        summary = load_summary(run_dir)
+        known_sources = {s.name for s in summary.sources}
+        if source is not None and source not in known_sources:
+            raise UserError(f"no source {source!r} in {run_dir}; it has {', '.join(sorted(known_sources))}")
+        sample = load_drops(run_dir, source, stage, reason).sort("source", "stage", "reason", "file", "line").head(examples).collect()
+    except _user_errors() as exc:
+        _fail(str(exc))
+    out = console()
+    out.print(funnel_table(summary, source, stage))
+    out.print(reasons_table(summary, source, stage, reason))
+    if examples:
+        out.print(examples_table(sample))
+
+
+@app.command()
+def adapters() -> None:
+    """List the source adapters and the schemas they read."""
+    from rich.table import Table
+
+    from curation.adapters import ADAPTERS
+
+    table = Table(title="Adapters")
+    for col in ("name", "kind", "for", "options"):
+        table.add_column(col, overflow="fold")
+    for name, cls in sorted(ADAPTERS.items()):
+        table.add_row(name, cls.kind, cls.description, ", ".join(cls.option_names()) or "-")
+    console().print(table)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Run directory for the demo (inputs are generated under it).")] = Path("runs/demo"),
+    seed: Annotated[int, typer.Option(help="Seed of the demo corpora generator.")] = 0,
+) -> None:
+    """Generate the embedded demo corpora, ingest every one, and print the funnel."""
+    from curation.demo import generate_demo
+    from curation.ingest import SourceSpec, write_summary
+    from curation.readers.location import Location
+
+    try:
+        demo_sources = generate_demo(out / "inputs", seed=seed)
+        specs = [SourceSpec(d.name, d.adapter, Location(path=str(d.path)), dict(d.options)) for d in demo_sources]
+        _ingest_with_progress(specs, out)
+        summary = write_summary(out)
+    except _user_errors() as exc:
+        _fail(str(exc))
+    con = console()
+    con.print(funnel_table(summary))
+    con.print(reasons_table(summary))
+    con.print(
+        f"Every row accounted for: {summary.totals.input:,} read = {summary.totals.kept:,} kept + "
+        f"{summary.totals.dropped:,} dropped.\nInspect it: curate report {out} --reason malformed --examples 10"
+    )
+
+
+@app.command()
+def schemas(
+    check: Annotated[bool, typer.Option(help="Only check that schemas/ matches the code.")] = False,
+) -> None:
+    """Write the JSON Schemas generated from the code into schemas/."""
+    from curation.jsonschema import SCHEMA_DIR, stale_schemas, write_schemas
+
+    if check:
+        stale = stale_schemas()
+        if stale:
+            _fail(f"schemas out of date: {', '.join(stale)}; run `curate schemas`")
+        console().print(f"schemas/ is up to date ({SCHEMA_DIR})")
+        return
+    for path in write_schemas():
+        console().print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    app()

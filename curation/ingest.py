@@ -1,0 +1,192 @@
+"""Ingest: read one source, map it to canonical records, account for every row.
+
+    read (reader) -> adapt (adapter) -> unique ids -> canonical Parquet + dropped-row report
+
+A source's output is built in a temporary directory and renamed into
+`RUN_DIR/sources/<name>/` only when complete, so a crash never leaves a source that looks
+ingested; a rerun starts that source again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from curation.accounting import DROP_SCHEMA, StageCounts, drops_table
+from curation.adapters import get_adapter
+from curation.adapters.base import adapt
+from curation.fileio import atomic_write_text, commit_dir, fresh_tmp_dir
+from curation.readers import read_rows
+from curation.readers.base import DEFAULT_BATCH_ROWS
+from curation.readers.location import Location
+from curation.record import CANONICAL_SCHEMA
+from curation.summary import RunSummary, SourceSummary, StageSummary
+
+# Rows per canonical Parquet part: parts stay a few hundred MB for chat rows, and later
+# stages map over parts.
+ROWS_PER_PART = 250_000
+PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3}
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One source to ingest: its name, the adapter for its schema, where it lives."""
+
+    name: str
+    adapter: str
+    location: Location
+    options: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.name or "/" in self.name or self.name.startswith("."):
+            raise ValueError(f"source name {self.name!r} must be non-empty, without '/' and not start with '.'")
+
+
+def source_dir(run_dir: Path, name: str) -> Path:
+    return run_dir / "sources" / name
+
+
+class _PartWriter:
+    """Canonical rows to part-00000.parquet, part-00001.parquet, ... of ROWS_PER_PART rows."""
+
+    def __init__(self, directory: Path, rows_per_part: int) -> None:
+        self.directory = directory
+        self.rows_per_part = rows_per_part
+        self.parts = 0
+        self.rows_in_part = 0
+        self.writer: pq.ParquetWriter | None = None
+        directory.mkdir(parents=True, exist_ok=True)
+
+    def write(self, table: pa.Table) -> None:
+        while table.num_rows:
+            if self.writer is None:
+                path = self.directory / f"part-{self.parts:05d}.parquet"
+                self.writer = pq.ParquetWriter(path, CANONICAL_SCHEMA, **PARQUET_OPTIONS)
+            take = min(table.num_rows, self.rows_per_part - self.rows_in_part)
+            self.writer.write_table(table.slice(0, take))
+            self.rows_in_part += take
+            table = table.slice(take)
+            if self.rows_in_part == self.rows_per_part:
+                self._close_part()
+
+    def _close_part(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+            self.parts += 1
+            self.rows_in_part = 0
+
+    def close(self) -> None:
+        self._close_part()
+
+
+class _UniqueIds:
+    """Drops rows whose id an earlier row of the same source already has.
+
+    Later stages key everything on ids (dedup survivors, sampling), so ids must be unique
+    within a source. Memory: one Python str per row of the source.
+    """
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def split(self, kept: pa.Table) -> tuple[pa.Table, list[int]]:
+        ids = kept.column("id").to_pylist()
+        repeated = []
+        for i, row_id in enumerate(ids):
+            if row_id in self.seen:
+                repeated.append(i)
+            else:
+                self.seen.add(row_id)
+        if not repeated:
+            return kept, []
+        mask = pa.array([True] * len(ids))
+        mask = pl.Series(mask).scatter(repeated, False).to_arrow()
+        return kept.filter(mask), repeated
+
+
+def ingest_source(
+    spec: SourceSpec,
+    run_dir: Path,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+    rows_per_part: int = ROWS_PER_PART,
+    on_batch: Callable[[int], None] | None = None,
+) -> SourceSummary:
+    """Ingest one source into RUN_DIR/sources/<name>/ and return its counts.
+
+    `on_batch(rows)` is called after each batch with the number of rows read (for progress).
+    Raises SourceError when the source cannot be read at all, ValueError for an unknown
+    adapter or option; nothing is left in the run directory then.
+    """
+    adapter = get_adapter(spec.adapter, **spec.options)
+    final = source_dir(run_dir, spec.name)
+    tmp = fresh_tmp_dir(final)
+    read = StageCounts(spec.name, "read")
+    adapted = StageCounts(spec.name, "adapt")
+    ids = _UniqueIds()
+    parts = _PartWriter(tmp / "data", rows_per_part)
+    drops = pq.ParquetWriter(tmp / "dropped.parquet", DROP_SCHEMA, **PARQUET_OPTIONS)
+    try:
+        for batch in read_rows(spec.location, adapter.input_schema, source=spec.name, batch_rows=batch_rows):
+            read.add(batch.table.num_rows + batch.malformed.num_rows, batch.table.num_rows, batch.malformed)
+            result = adapt(adapter, batch, spec.name)
+            kept, repeated = ids.split(result.kept)
+            dup = _duplicate_id_drops(result.kept, repeated, spec.name, batch.file)
+            dropped = pa.concat_tables([result.dropped, dup])
+            adapted.add(batch.table.num_rows, kept.num_rows, dropped)
+            for table in (batch.malformed, dropped):
+                if table.num_rows:
+                    drops.write_table(table)
+            parts.write(kept)
+            if on_batch is not None:
+                on_batch(batch.table.num_rows + batch.malformed.num_rows)
+    finally:
+        parts.close()
+        drops.close()
+    summary = SourceSummary(
+        name=spec.name,
+        adapter=spec.adapter,
+        location=spec.location.describe(),
+        stages=[StageSummary.of(read), StageSummary.of(adapted)],
+    )
+    atomic_write_text(tmp / "counts.json", summary.model_dump_json(indent=2) + "\n")
+    commit_dir(tmp, final)
+    return summary
+
+
+def _duplicate_id_drops(kept: pa.Table, repeated: list[int], source: str, file: str) -> pa.Table:
+    if not repeated:
+        return DROP_SCHEMA.empty_table()
+    rows = kept.take(repeated).to_pylist()
+    return drops_table(
+        [
+            {
+                "source": source,
+                "stage": "adapt",
+                "reason": "duplicate_id",
+                "detail": f"id {r['id']!r} is already used by an earlier row of this source",
+                "id": r["id"],
+                "file": file,
+                "duplicate_of": r["id"],
+                "raw": json.dumps({k: r[k] for k in ("messages", "text")}, ensure_ascii=False),
+            }
+            for r in rows
+        ]
+    )
+
+
+def write_summary(run_dir: Path) -> RunSummary:
+    """Merge every ingested source's counts into RUN_DIR/summary.json (checked on the way)."""
+    sources = [
+        SourceSummary.model_validate_json(p.read_text())
+        for p in sorted((run_dir / "sources").glob("*/counts.json"))
+    ]
+    summary = RunSummary.of(sources)
+    summary.write(run_dir / "summary.json")
+    return summary

@@ -1,0 +1,75 @@
+"""Reading a run's report: the funnel (summary.json) and the dropped rows (Parquet).
+
+RUN_DIR/summary.json holds counts per source x stage x reason;
+RUN_DIR/sources/<name>/dropped.parquet holds every dropped row (DROP_SCHEMA).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from curation.accounting import DROP_SCHEMA
+from curation.summary import RunSummary
+
+
+class RunDirError(Exception):
+    """RUN_DIR is not a finished run directory."""
+
+
+def load_summary(run_dir: Path) -> RunSummary:
+    path = run_dir / "summary.json"
+    if not path.is_file():
+        raise RunDirError(f"{run_dir} is not a run directory: it has no summary.json")
+    return RunSummary.read(path)
+
+
+def load_drops(
+    run_dir: Path,
+    source: str | None = None,
+    stage: str | None = None,
+    reason: str | None = None,
+) -> pl.LazyFrame:
+    """Dropped rows of a run, filtered by source / stage / reason (a reason ending in ':' or
+    naming a family such as `malformed` matches every code in it)."""
+    files = sorted((run_dir / "sources").glob("*/dropped.parquet"))
+    if not files:
+        return pl.LazyFrame(schema=pl.from_arrow(DROP_SCHEMA.empty_table()).schema)
+    frame = pl.scan_parquet(files)
+    if source is not None:
+        frame = frame.filter(pl.col("source") == source)
+    if stage is not None:
+        frame = frame.filter(pl.col("stage") == stage)
+    if reason is not None:
+        family = reason.rstrip(":") + ":"
+        frame = frame.filter((pl.col("reason") == reason) | pl.col("reason").str.starts_with(family))
+    return frame
+
+
+def funnel_rows(summary: RunSummary, source: str | None = None, stage: str | None = None) -> list[dict]:
+    """One row per source x stage: input, kept, dropped (rows)."""
+    return [
+        {"source": src.name, "stage": st.stage, "input": st.input, "kept": st.kept, "dropped": st.dropped}
+        for src in summary.sources
+        if source is None or src.name == source
+        for st in src.stages
+        if stage is None or st.stage == stage
+    ]
+
+
+def reason_rows(
+    summary: RunSummary, source: str | None = None, stage: str | None = None, reason: str | None = None
+) -> list[dict]:
+    """One row per source x stage x reason with its count, most frequent first."""
+    family = reason.rstrip(":") + ":" if reason else None
+    rows = [
+        {"source": src.name, "stage": st.stage, "reason": code, "rows": n}
+        for src in summary.sources
+        if source is None or src.name == source
+        for st in src.stages
+        if stage is None or st.stage == stage
+        for code, n in st.reasons.items()
+        if reason is None or code == reason or code.startswith(family or "")
+    ]
+    return sorted(rows, key=lambda r: (-r["rows"], r["source"], r["stage"], r["reason"]))
