@@ -10,6 +10,7 @@ ingested; a rerun starts that source again.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ import pyarrow.parquet as pq
 
 from curation.accounting import DROP_SCHEMA, StageCounts, drops_table
 from curation.adapters import get_adapter
-from curation.adapters.base import adapt
+from curation.adapters.base import Adapter, adapt
 from curation.fileio import atomic_write_text, commit_dir, fresh_tmp_dir
 from curation.readers import read_rows
 from curation.readers.base import DEFAULT_BATCH_ROWS
@@ -127,6 +128,27 @@ def ingest_source(
     adapter = get_adapter(spec.adapter, **spec.options)
     final = source_dir(run_dir, spec.name)
     tmp = fresh_tmp_dir(final)
+    try:
+        stages = _ingest_into(tmp, spec, adapter, batch_rows, rows_per_part, on_batch)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    summary = SourceSummary(
+        name=spec.name, adapter=spec.adapter, location=spec.location.describe(), stages=stages
+    )
+    atomic_write_text(tmp / "counts.json", summary.model_dump_json(indent=2) + "\n")
+    commit_dir(tmp, final)
+    return summary
+
+
+def _ingest_into(
+    tmp: Path,
+    spec: SourceSpec,
+    adapter: Adapter,
+    batch_rows: int,
+    rows_per_part: int,
+    on_batch: Callable[[int], None] | None,
+) -> list[StageSummary]:
     read = StageCounts(spec.name, "read")
     adapted = StageCounts(spec.name, "adapt")
     ids = _UniqueIds()
@@ -134,30 +156,24 @@ def ingest_source(
     drops = pq.ParquetWriter(tmp / "dropped.parquet", DROP_SCHEMA, **PARQUET_OPTIONS)
     try:
         for batch in read_rows(spec.location, adapter.input_schema, source=spec.name, batch_rows=batch_rows):
-            read.add(batch.table.num_rows + batch.malformed.num_rows, batch.table.num_rows, batch.malformed)
+            rows_seen = batch.table.num_rows + batch.malformed.num_rows
+            read.add(rows_seen, batch.table.num_rows, batch.malformed)
             result = adapt(adapter, batch, spec.name)
             kept, repeated = ids.split(result.kept)
-            dup = _duplicate_id_drops(result.kept, repeated, spec.name, batch.file)
-            dropped = pa.concat_tables([result.dropped, dup])
+            dropped = pa.concat_tables(
+                [result.dropped, _duplicate_id_drops(result.kept, repeated, spec.name, batch.file)]
+            )
             adapted.add(batch.table.num_rows, kept.num_rows, dropped)
             for table in (batch.malformed, dropped):
                 if table.num_rows:
                     drops.write_table(table)
             parts.write(kept)
             if on_batch is not None:
-                on_batch(batch.table.num_rows + batch.malformed.num_rows)
+                on_batch(rows_seen)
     finally:
         parts.close()
         drops.close()
-    summary = SourceSummary(
-        name=spec.name,
-        adapter=spec.adapter,
-        location=spec.location.describe(),
-        stages=[StageSummary.of(read), StageSummary.of(adapted)],
-    )
-    atomic_write_text(tmp / "counts.json", summary.model_dump_json(indent=2) + "\n")
-    commit_dir(tmp, final)
-    return summary
+    return [StageSummary.of(read), StageSummary.of(adapted)]
 
 
 def _duplicate_id_drops(kept: pa.Table, repeated: list[int], source: str, file: str) -> pa.Table:

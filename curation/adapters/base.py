@@ -9,6 +9,7 @@ splitting rows into kept and dropped with a reason code each.
 
 from __future__ import annotations
 
+import json
 from typing import ClassVar
 
 import polars as pl
@@ -61,15 +62,43 @@ class Adapter:
 
 # --- helpers shared by adapters -------------------------------------------------------
 
+def json_text(name: str, required: bool = False) -> pa.Field:
+    """An input field whose value may be any JSON value (dolma's `metadata` object,
+    RedPajama's `meta` that is an object in one dump and a JSON string in another, a
+    `tools` list, an id that is a number): a reader hands a string over as it is and
+    anything else as its compact JSON text with keys sorted, where a plain string field
+    would refuse the row. Marked `coerce=json`, next to the readers' `coerce=string`."""
+    metadata = {"coerce": "json", **({"required": "true"} if required else {})}
+    return pa.field(name, pa.string(), metadata=metadata)
 
-def message(role: pl.Expr, content: pl.Expr, reasoning: pl.Expr | None = None) -> pl.Expr:
-    """One canonical message struct."""
+
+def is_json_text(field: pa.Field) -> bool:
+    return bool(field.metadata) and field.metadata.get(b"coerce") == b"json"
+
+
+def message(
+    role: pl.Expr, content: pl.Expr, reasoning: pl.Expr | None = None, tool_calls: pl.Expr | None = None
+) -> pl.Expr:
+    """One canonical message struct (`tool_calls`: a JSON list of {name, arguments}, or null)."""
     return pl.struct(
         role.cast(pl.String).alias("role"),
         content.cast(pl.String).alias("content"),
         (reasoning if reasoning is not None else pl.lit(None)).cast(pl.String).alias("reasoning"),
-        pl.lit(None, dtype=pl.String).alias("tool_calls"),
+        (tool_calls if tool_calls is not None else pl.lit(None)).cast(pl.String).alias("tool_calls"),
     )
+
+
+def nonempty(text: pl.Expr) -> pl.Expr:
+    """`text` where it holds more than whitespace, else null (an empty system prompt is no turn)."""
+    return pl.when(text.str.strip_chars() != "").then(text)
+
+
+def with_system(system: pl.Expr, messages: pl.Expr) -> pl.Expr:
+    """`messages` with a system turn in front where `system` is non-empty (LLaMA-Factory's
+    `system` column, OpenOrca's system_prompt); the turns themselves are left as they are."""
+    turn = message(pl.lit("system"), system)
+    keep = (system.str.strip_chars() != "").fill_null(False).cast(pl.Int64)
+    return pl.concat_list(pl.concat_list(turn).list.head(keep), messages)
 
 
 def join_nonempty(*parts: pl.Expr, sep: str = "\n\n") -> pl.Expr:
@@ -78,12 +107,48 @@ def join_nonempty(*parts: pl.Expr, sep: str = "\n\n") -> pl.Expr:
     return pl.concat_list(cleaned).list.drop_nulls().list.join(sep)
 
 
-def extra_json(df: pl.DataFrame, names: list[str]) -> pl.Expr:
-    """A JSON object (keys sorted) of the given original columns, for meta.extra."""
+def json_quote(text: pl.Expr) -> pl.Expr:
+    """The JSON literal of a column's values (a string becomes `"..."` with escapes; null becomes `null`)."""
+    return pl.struct(text.alias("v")).struct.json_encode().str.strip_prefix('{"v":').str.strip_suffix("}")
+
+
+def json_embed(text: pl.Expr) -> pl.Expr:
+    """JSON text to splice into a larger JSON document: valid JSON is kept (objects and arrays
+    compacted), anything else becomes a JSON string, so the result is always valid JSON."""
+    compact = text.str.json_path_match("$")
+    stripped = text.str.strip_chars()
+    is_container = stripped.str.starts_with("{") | stripped.str.starts_with("[")
+    return (
+        pl.when(compact.is_not_null() & is_container)
+        .then(compact)
+        .when(compact.is_not_null())
+        .then(stripped)
+        .otherwise(json_quote(text))
+    )
+
+
+def extra_json(df: pl.DataFrame, names: list[str], json_names: tuple[str, ...] = ()) -> pl.Expr:
+    """A JSON object (keys sorted) of the given original columns, for meta.extra.
+
+    Null values are left out and a row with nothing to keep gets null, so sources whose
+    optional columns are absent carry no `{"k": null}` noise. Columns in `json_names` hold
+    JSON text (a tools list, a metadata object) and are embedded as JSON, not as a string.
+    """
     present = sorted(n for n in names if n in df.columns)
     if not present:
         return pl.lit(None, dtype=pl.String)
-    return pl.struct(present).struct.json_encode()
+    pairs = []
+    for name in present:
+        col = pl.col(name)
+        value = json_embed(col.cast(pl.String)) if name in json_names else json_quote(col)
+        pairs.append(pl.when(col.is_not_null()).then(pl.lit(f"{json_quote_str(name)}:") + value))
+    body = pl.concat_list(pairs).list.drop_nulls()
+    return pl.when(body.list.len() > 0).then(pl.lit("{") + body.list.join(",") + pl.lit("}"))
+
+
+def json_quote_str(name: str) -> str:
+    """JSON literal of a Python string (for keys known when the expression is built)."""
+    return json.dumps(name, ensure_ascii=False)
 
 
 def split_think(messages: pl.Expr) -> pl.Expr:
@@ -144,7 +209,10 @@ def _chat_checks(messages: pl.Expr) -> list[tuple[pl.Expr, str, pl.Expr]]:
             bad_role.list.any(),
             "malformed:unknown_role",
             pl.lit("unknown role(s) ")
-            + roles.list.eval(pl.element().fill_null("<null>")).list.unique(maintain_order=True).list.join(", "),
+            + roles.list.eval(pl.element().fill_null("<null>"))
+            .list.eval(pl.element().filter(~pl.element().is_in(list(ROLES))))
+            .list.unique(maintain_order=True)
+            .list.join(", "),
         ),
         (contents.list.eval(pl.element().is_null()).list.any(), "malformed:missing_field", pl.lit("a turn has no content")),
         (~roles.list.contains("assistant"), "malformed:no_assistant_turn", pl.lit("no assistant turn to learn from")),
@@ -246,9 +314,19 @@ def _canonical(good: pl.DataFrame, adapter: Adapter, source: str) -> pa.Table:
             "id": good["_id"].to_arrow(),
             "source": pa.array([source] * n, pa.string()),
             "kind": pa.array([adapter.kind] * n, pa.string()),
-            "messages": good["messages"].to_arrow() if is_chat else pa.nulls(n),
+            "messages": _compact(good["messages"].to_arrow()) if is_chat else pa.nulls(n),
             "text": pa.nulls(n, pa.string()) if is_chat else good["text"].cast(pl.String).to_arrow(),
             "meta": meta.to_arrow(),
         }
     )
     return table.cast(CANONICAL_SCHEMA)
+
+
+def _compact(lists: pa.Array) -> pa.Array:
+    """The list array with only the child values its rows reference.
+
+    Polars filters a list column by slicing offsets and keeps the dropped rows' turns in
+    the child array; the cast to the canonical schema checks non-nullable fields over the
+    whole child, so a dropped row's null content would fail the kept rows' cast.
+    """
+    return lists.take(pa.array(range(len(lists)), pa.int64()))

@@ -6,6 +6,7 @@ one) print one line naming the problem and exit with status 2, without a traceba
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -149,6 +150,8 @@ def demo(
     from curation.readers.location import Location
 
     try:
+        # A demo run starts clean: sources of an older demo must not linger in its summary.
+        shutil.rmtree(out / "sources", ignore_errors=True)
         demo_sources = generate_demo(out / "inputs", seed=seed)
         specs = [SourceSpec(d.name, d.adapter, Location(path=str(d.path)), dict(d.options)) for d in demo_sources]
         _ingest_with_progress(specs, out)
