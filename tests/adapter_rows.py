@@ -76,3 +76,18 @@ def load_rows(path: Path) -> list[dict]:
     if path.suffix == ".json":
         return orjson.loads(data)
     return [orjson.loads(line) for line in data.splitlines() if line.strip()]
+
+
+def run_file(adapter: Adapter, *paths: Path, source: str = "src") -> StageResult:
+    """The real path for a fixture file: curation.readers.read_rows, then adapt() per batch."""
+    from curation.readers import Location, read_rows
+
+    kept, drops = [], []
+    for path in paths:
+        for batch in read_rows(Location(path=str(path)), adapter.input_schema, source=source):
+            assert batch.malformed.num_rows == 0, batch.malformed.to_pylist()[:3]
+            result = adapt(adapter, batch, source)
+            assert result.kept.num_rows + result.dropped.num_rows == batch.table.num_rows
+            kept.append(result.kept)
+            drops.append(result.dropped)
+    return StageResult(kept=pa.concat_tables(kept), dropped=pa.concat_tables(drops))

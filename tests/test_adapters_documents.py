@@ -6,7 +6,7 @@ import json
 from collections import Counter
 
 import pytest
-from adapter_rows import dropped, fixture, load_rows, meta, run
+from adapter_rows import dropped, fixture, load_rows, meta, run, run_file
 
 from curation.adapters import get_adapter
 
@@ -139,7 +139,7 @@ def test_code_files_shapes():
 
 def test_c4_demo_fixture():
     rows = load_rows(fixture("instruct/llamafactory/c4_demo.jsonl"))
-    result = run(get_adapter("documents", domain="web", language="en"), rows)
+    result = run_file(get_adapter("documents", domain="web", language="en"), fixture("instruct/llamafactory/c4_demo.jsonl"))
     assert len(rows) == 300
     assert result.kept.num_rows == 300 and result.dropped.num_rows == 0
     assert result.kept["text"].to_pylist() == [r["text"] for r in rows]
@@ -151,7 +151,7 @@ def test_c4_demo_fixture():
 def test_dolma_fixture():
     files = ("cc_en_head-0091.jsonl", "cc_en_head-0174.jsonl")
     rows = [r for name in files for r in load_rows(fixture(f"web/dolma/{name}"))]
-    result = run(get_adapter("documents", domain="web"), rows)
+    result = run_file(get_adapter("documents", domain="web"), *(fixture(f"web/dolma/{name}") for name in files))
     assert len(rows) == 20
     assert result.kept.num_rows == 20 and result.dropped.num_rows == 0
     kept = result.kept.to_pylist()
@@ -175,7 +175,7 @@ def test_dolma_fixture():
 )
 def test_datajuicer_fixtures(name, rows, sources):
     data = load_rows(fixture(f"web/datajuicer/{name}"))
-    result = run(get_adapter("documents"), data)
+    result = run_file(get_adapter("documents"), fixture(f"web/datajuicer/{name}"))
     assert len(data) == rows
     assert result.kept.num_rows == rows and result.dropped.num_rows == 0
     kept = result.kept.to_pylist()

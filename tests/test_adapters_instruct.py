@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from adapter_rows import dropped, fixture, load_rows, meta, msg, run
+from adapter_rows import dropped, fixture, load_rows, meta, msg, run, run_file
 
 from curation.adapters import get_adapter
 
@@ -192,7 +192,7 @@ def test_distill_columns_reasoning_never_in_content():
 
 def test_alpaca_en_demo_fixture():
     rows = load_rows(fixture("instruct/llamafactory/alpaca_en_demo.json"))
-    result = run(get_adapter("alpaca"), rows)
+    result = run_file(get_adapter("alpaca"), fixture("instruct/llamafactory/alpaca_en_demo.json"))
     assert len(rows) == 999
     assert result.kept.num_rows == 999 and result.dropped.num_rows == 0
     kept = result.kept.to_pylist()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from adapter_rows import dropped, fixture, load_rows, meta, msg, run
+from adapter_rows import dropped, fixture, load_rows, meta, msg, run, run_file
 
 from curation.adapters import get_adapter
 
@@ -210,7 +210,7 @@ def test_openai_parts_bad_rows():
 
 def test_llamafactory_v1_sft_demo_fixture():
     rows = load_rows(fixture("instruct/llamafactory/v1_sft_demo.jsonl"))
-    result = run(get_adapter("openai_parts"), rows)
+    result = run_file(get_adapter("openai_parts"), fixture("instruct/llamafactory/v1_sft_demo.jsonl"))
     assert len(rows) == 500
     assert result.kept.num_rows == 500 and result.dropped.num_rows == 0
     kept = result.kept.to_pylist()

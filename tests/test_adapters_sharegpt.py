@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from adapter_rows import dropped, fixture, load_rows, meta, msg, run
+from adapter_rows import dropped, fixture, load_rows, meta, msg, run, run_file
 
 from curation.adapters import get_adapter
 
@@ -221,7 +221,7 @@ def test_distill_sharegpt_moves_think_blocks_to_reasoning():
 
 def test_fastchat_dummy_conversations_fixture():
     rows = load_rows(fixture("instruct/fastchat/dummy_conversation.json"))
-    result = run(get_adapter("sharegpt"), rows)
+    result = run_file(get_adapter("sharegpt"), fixture("instruct/fastchat/dummy_conversation.json"))
     assert len(rows) == 500
     assert result.kept.num_rows == 500 and result.dropped.num_rows == 0
     kept = result.kept.to_pylist()
@@ -232,7 +232,7 @@ def test_fastchat_dummy_conversations_fixture():
 
 def test_glaive_toolcall_fixture():
     rows = load_rows(fixture("instruct/llamafactory/glaive_toolcall_en_demo.json"))
-    result = run(get_adapter("sharegpt"), rows)
+    result = run_file(get_adapter("sharegpt"), fixture("instruct/llamafactory/glaive_toolcall_en_demo.json"))
     assert len(rows) == 300
     assert result.kept.num_rows == 300 and result.dropped.num_rows == 0
     kept = result.kept.to_pylist()
