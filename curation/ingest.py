@@ -19,7 +19,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from curation.accounting import DROP_SCHEMA, StageCounts, drops_table
+from curation.accounting import DROP_SCHEMA, StageCounts, StageResult, drops_table
 from curation.adapters import get_adapter
 from curation.adapters.base import Adapter, adapt
 from curation.fileio import atomic_write_text, commit_dir, fresh_tmp_dir
@@ -161,7 +161,7 @@ def _ingest_into(
             result = adapt(adapter, batch, spec.name)
             kept, repeated = ids.split(result.kept)
             dropped = pa.concat_tables(
-                [result.dropped, _duplicate_id_drops(result.kept, repeated, spec.name, batch.file)]
+                [result.dropped, _duplicate_id_drops(result, repeated, spec.name, batch.file)]
             )
             adapted.add(batch.table.num_rows, kept.num_rows, dropped)
             for table in (batch.malformed, dropped):
@@ -176,10 +176,11 @@ def _ingest_into(
     return [StageSummary.of(read), StageSummary.of(adapted)]
 
 
-def _duplicate_id_drops(kept: pa.Table, repeated: list[int], source: str, file: str) -> pa.Table:
+def _duplicate_id_drops(result: StageResult, repeated: list[int], source: str, file: str) -> pa.Table:
     if not repeated:
         return DROP_SCHEMA.empty_table()
-    rows = kept.take(repeated).to_pylist()
+    rows = result.kept.take(repeated).to_pylist()
+    lines = result.kept_positions.take(repeated).to_pylist() if result.kept_positions is not None else [None] * len(rows)
     return drops_table(
         [
             {
@@ -189,10 +190,11 @@ def _duplicate_id_drops(kept: pa.Table, repeated: list[int], source: str, file: 
                 "detail": f"id {r['id']!r} is already used by an earlier row of this source",
                 "id": r["id"],
                 "file": file,
+                "line": line,
                 "duplicate_of": r["id"],
                 "raw": json.dumps({k: r[k] for k in ("messages", "text")}, ensure_ascii=False),
             }
-            for r in rows
+            for r, line in zip(rows, lines)
         ]
     )
 

@@ -55,6 +55,8 @@ def test_ingest_accounts_for_every_row(messy_alpaca, tmp_path):
     json_drop = drops.filter(drops["reason"] == "malformed:json").row(0, named=True)
     assert json_drop["line"] == 4 and json_drop["file"].endswith("alpaca.jsonl")
     assert "broken" in json_drop["raw"]
+    repeat = drops.filter(drops["reason"] == "duplicate_id").row(0, named=True)
+    assert repeat["line"] == 15 and repeat["duplicate_of"] == repeat["id"]
 
     run_summary = write_summary(run)
     assert run_summary.totals.input == 15 and run_summary.totals.kept + run_summary.totals.dropped == 15

@@ -302,7 +302,7 @@ def adapt(adapter: Adapter, batch: RawBatch, source: str) -> StageResult:
         },
         schema=DROP_SCHEMA,
     )
-    return StageResult(kept=kept, dropped=dropped)
+    return StageResult(kept=kept, dropped=dropped, kept_positions=good["_pos"].to_arrow())
 
 
 def _canonical(good: pl.DataFrame, adapter: Adapter, source: str) -> pa.Table:
