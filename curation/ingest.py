@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 
 from curation.accounting import DROP_SCHEMA, StageCounts, StageResult, drops_table
 from curation.adapters import get_adapter
-from curation.adapters.base import Adapter, adapt
+from curation.adapters.base import HASHED_ID_PREFIX, Adapter, adapt
 from curation.fileio import atomic_write_text, commit_dir, fresh_tmp_dir
 from curation.readers import read_rows
 from curation.readers.base import DEFAULT_BATCH_ROWS
@@ -177,26 +177,32 @@ def _ingest_into(
 
 
 def _duplicate_id_drops(result: StageResult, repeated: list[int], source: str, file: str) -> pa.Table:
+    """Drop rows for repeated ids: `duplicate_row` where the id is a content hash (the very
+    same row again), `duplicate_id` where the source gave two rows the same id."""
     if not repeated:
         return DROP_SCHEMA.empty_table()
     rows = result.kept.take(repeated).to_pylist()
-    lines = result.kept_positions.take(repeated).to_pylist() if result.kept_positions is not None else [None] * len(rows)
-    return drops_table(
-        [
+    positions = result.kept_positions
+    lines = positions.take(repeated).to_pylist() if positions is not None else [None] * len(rows)
+    drops = []
+    for row, line in zip(rows, lines):
+        same_row = row["id"].startswith(HASHED_ID_PREFIX)
+        drops.append(
             {
                 "source": source,
                 "stage": "adapt",
-                "reason": "duplicate_id",
-                "detail": f"id {r['id']!r} is already used by an earlier row of this source",
-                "id": r["id"],
+                "reason": "duplicate_row" if same_row else "duplicate_id",
+                "detail": "an identical row appears earlier in this source"
+                if same_row
+                else f"id {row['id']!r} is already used by an earlier row of this source",
+                "id": row["id"],
                 "file": file,
                 "line": line,
-                "duplicate_of": r["id"],
-                "raw": json.dumps({k: r[k] for k in ("messages", "text")}, ensure_ascii=False),
+                "duplicate_of": row["id"],
+                "raw": json.dumps({k: row[k] for k in ("messages", "text")}, ensure_ascii=False),
             }
-            for r, line in zip(rows, lines)
-        ]
-    )
+        )
+    return drops_table(drops)
 
 
 def write_summary(run_dir: Path) -> RunSummary:

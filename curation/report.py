@@ -59,9 +59,17 @@ def funnel_rows(summary: RunSummary, source: str | None = None, stage: str | Non
 
 
 def reason_rows(
-    summary: RunSummary, source: str | None = None, stage: str | None = None, reason: str | None = None
+    summary: RunSummary,
+    source: str | None = None,
+    stage: str | None = None,
+    reason: str | None = None,
+    by_source: bool = True,
 ) -> list[dict]:
-    """One row per source x stage x reason with its count, most frequent first."""
+    """Dropped rows per source x stage x reason, most frequent first.
+
+    With by_source=False the sources are summed: one row per stage x reason, with the
+    number of sources it occurs in (`sources`) instead of the source name.
+    """
     family = reason.rstrip(":") + ":" if reason else None
     rows = [
         {"source": src.name, "stage": st.stage, "reason": code, "rows": n}
@@ -72,4 +80,11 @@ def reason_rows(
         for code, n in st.reasons.items()
         if reason is None or code == reason or code.startswith(family or "")
     ]
+    if not by_source:
+        merged: dict[tuple[str, str], dict] = {}
+        for r in rows:
+            m = merged.setdefault((r["stage"], r["reason"]), {"stage": r["stage"], "reason": r["reason"], "rows": 0, "sources": 0})
+            m["rows"] += r["rows"]
+            m["sources"] += 1
+        return sorted(merged.values(), key=lambda r: (-r["rows"], r["stage"], r["reason"]))
     return sorted(rows, key=lambda r: (-r["rows"], r["source"], r["stage"], r["reason"]))

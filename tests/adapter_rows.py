@@ -8,6 +8,7 @@ as compact sorted-key JSON).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import orjson
@@ -19,6 +20,11 @@ from curation.adapters.base import Adapter, adapt, is_json_text
 from curation.readers.base import RawBatch
 
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
+
+
+def is_content_id(row_id: str) -> bool:
+    """An id made from the row's content hash (the row had no id of its own)."""
+    return re.fullmatch(r"sha256:[0-9a-f]{64}", row_id) is not None
 
 
 def msg(role: str, content: str, reasoning: str | None = None, tool_calls: str | None = None) -> dict:

@@ -6,7 +6,7 @@ import json
 from collections import Counter
 
 import pytest
-from adapter_rows import dropped, fixture, load_rows, meta, run, run_file
+from adapter_rows import is_content_id, dropped, fixture, load_rows, meta, run, run_file
 
 from curation.adapters import get_adapter
 
@@ -18,7 +18,7 @@ def test_documents_plain_text_with_options():
     assert kept[0]["kind"] == "text" and kept[0]["messages"] is None and kept[0]["text"] == "A web page."
     assert kept[0]["meta"] == meta(domain="web", language="en")
     assert kept[1]["meta"]["language"] == "de"  # what a row states wins over the option
-    assert len(kept[0]["id"]) == 64
+    assert is_content_id(kept[0]["id"])
 
 
 def test_documents_dolma_shape():
@@ -130,7 +130,7 @@ def test_code_files_shapes():
         domain="code", language="C", path="m.c", license="mit", extra='{"repo_name":"o/c"}'
     )
     assert kept[2]["meta"] == meta(domain="code", path="main.rs")
-    assert len(kept[1]["id"]) == 64
+    assert is_content_id(kept[1]["id"])
     assert dropped(result) == [
         (4, "malformed:missing_field", "the document has no text"),
         (5, "malformed:empty_text", "the document text is empty"),

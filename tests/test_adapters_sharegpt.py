@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from adapter_rows import dropped, fixture, load_rows, meta, msg, run, run_file
+from adapter_rows import is_content_id, dropped, fixture, load_rows, meta, msg, run, run_file
 
 from curation.adapters import get_adapter
 
@@ -157,7 +157,7 @@ def test_sharegpt_ids_are_stable_and_own_ids_win():
     first = run(get_adapter("sharegpt"), rows).kept["id"].to_pylist()
     again = run(get_adapter("sharegpt"), rows[::-1]).kept["id"].to_pylist()[::-1]
     assert first == again
-    assert len(first[0]) == 64 and len(first[1]) == 64 and first[0] != first[1]
+    assert is_content_id(first[0]) and is_content_id(first[1]) and first[0] != first[1]
     assert first[2] == "mine"
 
 
@@ -195,7 +195,7 @@ def test_openhermes_meta_and_shared_role_map():
     assert kept[0]["meta"] == meta(
         data_source="airoboros2.2", domain="writing", extra='{"skip_prompt_formatting":false}'
     )
-    assert len(kept[0]["id"]) == 64
+    assert is_content_id(kept[0]["id"])
     assert kept[1]["id"] == "hermes-7"
     assert kept[1]["meta"] == meta(data_source="glaive-code-assist", extra='{"language":"Python"}')
     assert dropped(result) == [(3, "malformed:unknown_role", "unknown role(s) gtp")]

@@ -58,3 +58,13 @@ def test_report_names_an_unknown_source(tmp_path):
 def test_schemas_check_passes():
     result = runner.invoke(app, ["schemas", "--check"])
     assert result.exit_code == 0, result.output
+
+
+def test_readme_lists_every_adapter():
+    from pathlib import Path
+
+    from curation.adapters import ADAPTERS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    missing = [name for name in ADAPTERS if f"| `{name}` |" not in readme]
+    assert not missing, f"README's adapters table lacks {missing}"

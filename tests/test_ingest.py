@@ -42,7 +42,7 @@ def test_ingest_accounts_for_every_row(messy_alpaca, tmp_path):
     assert (read.input, read.kept, read.dropped) == (15, 12, 3)
     assert read.reasons == {"malformed:json": 1, "malformed:utf8": 1, "malformed:type": 1}
     assert (adapt.input, adapt.kept, adapt.dropped) == (12, 10, 2)
-    assert adapt.reasons == {"malformed:missing_field": 1, "duplicate_id": 1}
+    assert adapt.reasons == {"malformed:missing_field": 1, "duplicate_row": 1}
 
     parts = sorted((source_dir(run, "alp") / "data").glob("part-*.parquet"))
     table = pq.read_table(parts[0])
@@ -55,7 +55,7 @@ def test_ingest_accounts_for_every_row(messy_alpaca, tmp_path):
     json_drop = drops.filter(drops["reason"] == "malformed:json").row(0, named=True)
     assert json_drop["line"] == 4 and json_drop["file"].endswith("alpaca.jsonl")
     assert "broken" in json_drop["raw"]
-    repeat = drops.filter(drops["reason"] == "duplicate_id").row(0, named=True)
+    repeat = drops.filter(drops["reason"] == "duplicate_row").row(0, named=True)
     assert repeat["line"] == 15 and repeat["duplicate_of"] == repeat["id"]
 
     run_summary = write_summary(run)

@@ -228,13 +228,19 @@ def _raw_json(df: pl.DataFrame) -> pl.Expr:
     return pl.struct(df.columns).struct.json_encode()
 
 
+HASHED_ID_PREFIX = "sha256:"
+
+
 def row_ids(df: pl.DataFrame, id_field: str | None) -> pl.Expr:
-    """The source's own id when present and non-empty, else SHA-256 of the row's canonical JSON.
+    """The source's own id when present and non-empty, else `sha256:` + the SHA-256 (hex) of
+    the row's canonical JSON.
 
     The canonical JSON is the adapter's input fields, in input-schema order, as polars
     encodes them: the same row read from JSONL, Parquet or the hub gets the same id.
     """
-    hashed = plh.col("_raw").chash.sha2_256()
+    # The prefix tells a content id from a source's own id at a glance (and lets ingest
+    # tell a repeated row from a repeated source id).
+    hashed = pl.lit(HASHED_ID_PREFIX) + plh.col("_raw").chash.sha2_256()
     if id_field is None:
         return hashed
     own = pl.col(id_field).cast(pl.String)

@@ -103,6 +103,9 @@ def report(
     stage: Annotated[str | None, typer.Option(help="Only this stage (read, adapt, ...).")] = None,
     reason: Annotated[str | None, typer.Option(help="Only this reason code, or a family such as 'malformed'.")] = None,
     examples: Annotated[int, typer.Option(help="How many example dropped rows to show.")] = 5,
+    by_source: Annotated[
+        bool, typer.Option("--by-source", help="Break the reasons down by source (default when --source is given).")
+    ] = False,
 ) -> None:
     """Print a run's funnel, its drop reasons, and example dropped rows."""
     from curation.report import load_drops, load_summary
@@ -119,7 +122,7 @@ def report(
         _fail(str(exc))
     out = console()
     out.print(funnel_table(summary, source, stage))
-    out.print(reasons_table(summary, source, stage, reason))
+    out.print(reasons_table(summary, source, stage, reason, by_source=by_source or source is not None))
     if examples:
         out.print(examples_table(sample))
 
@@ -160,7 +163,7 @@ def demo(
         _fail(str(exc))
     con = console()
     con.print(funnel_table(summary))
-    con.print(reasons_table(summary))
+    con.print(reasons_table(summary, by_source=False))
     con.print(
         f"Every row accounted for: {summary.totals.input:,} read = {summary.totals.kept:,} kept + "
         f"{summary.totals.dropped:,} dropped.\nInspect it: curate report {out} --reason malformed --examples 10"

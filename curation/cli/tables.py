@@ -26,13 +26,19 @@ def funnel_table(summary: RunSummary, source: str | None = None, stage: str | No
 
 
 def reasons_table(
-    summary: RunSummary, source: str | None = None, stage: str | None = None, reason: str | None = None
+    summary: RunSummary,
+    source: str | None = None,
+    stage: str | None = None,
+    reason: str | None = None,
+    by_source: bool = True,
 ) -> Table:
-    table = Table(title="Dropped rows by reason")
-    for col in ("source", "stage", "reason", "rows"):
-        table.add_column(col, justify="right" if col == "rows" else "left")
-    for row in reason_rows(summary, source, stage, reason):
-        table.add_row(row["source"], row["stage"], row["reason"], f"{row['rows']:,}")
+    """Dropped rows by reason; by_source=False sums over sources (one row per stage x reason)."""
+    table = Table(title="Dropped rows by reason" + ("" if by_source else " (all sources)"))
+    first = "source" if by_source else "sources"
+    for col in (first, "stage", "reason", "rows"):
+        table.add_column(col, justify="right" if col in ("rows", "sources") else "left")
+    for row in reason_rows(summary, source, stage, reason, by_source):
+        table.add_row(str(row[first]), row["stage"], row["reason"], f"{row['rows']:,}")
     return table
 
 
