@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 import pyarrow as pa
 
-from curation.adapters.base import Adapter, join_nonempty, message
+from curation.adapters.base import Adapter, conversation, join_nonempty
 from curation.readers.base import opt, req
 
 
@@ -23,9 +23,4 @@ class Alpaca(Adapter):
 
     def map(self, df: pl.DataFrame) -> pl.DataFrame:
         user = join_nonempty(pl.col("instruction"), pl.col("input"))
-        return df.select(
-            pl.concat_list(
-                message(pl.lit("user"), user),
-                message(pl.lit("assistant"), pl.col("output")),
-            ).alias("messages")
-        )
+        return conversation(df, [("user", user, None), ("assistant", pl.col("output"), None)]).to_frame()

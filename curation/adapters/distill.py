@@ -13,7 +13,7 @@ from __future__ import annotations
 import polars as pl
 import pyarrow as pa
 
-from curation.adapters.base import Adapter, message, nonempty, with_system
+from curation.adapters.base import Adapter, conversation, nonempty
 from curation.adapters.openai_messages import OpenAIMessages
 from curation.adapters.sharegpt import ShareGPT
 from curation.readers.base import opt, req
@@ -57,8 +57,8 @@ class DistillColumns(Adapter):
     )
 
     def map(self, df: pl.DataFrame) -> pl.DataFrame:
-        turns = pl.concat_list(
-            message(pl.lit("user"), pl.col("problem")),
-            message(pl.lit("assistant"), pl.col("solution"), reasoning=strip_think_tags(pl.col("thinking"))),
-        )
-        return df.select(with_system(pl.col("system"), turns).alias("messages"))
+        turns = [
+            ("user", pl.col("problem"), None),
+            ("assistant", pl.col("solution"), strip_think_tags(pl.col("thinking"))),
+        ]
+        return conversation(df, turns, system=pl.col("system")).to_frame()

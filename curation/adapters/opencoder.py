@@ -12,7 +12,7 @@ from __future__ import annotations
 import polars as pl
 import pyarrow as pa
 
-from curation.adapters.base import Adapter, extra_json, json_text, message
+from curation.adapters.base import Adapter, conversation, extra_json, json_text
 from curation.readers.base import opt, req
 
 _JSON = ("tag", "flags", "testcase")
@@ -38,10 +38,7 @@ class OpenCoderSFT(Adapter):
 
     def map(self, df: pl.DataFrame) -> pl.DataFrame:
         return df.select(
-            pl.concat_list(
-                message(pl.lit("user"), pl.col("instruction")),
-                message(pl.lit("assistant"), pl.col("output")),
-            ).alias("messages"),
+            pl.lit(conversation(df, [("user", pl.col("instruction"), None), ("assistant", pl.col("output"), None)])),
             pl.lit("code").alias("domain"),
             extra_json(df, ["tag", "flags", "entry_point", "testcase"], json_names=_JSON).alias("extra"),
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import polars as pl
 import pyarrow as pa
 
-from curation.adapters.base import Adapter, extra_json, json_text, message
+from curation.adapters.base import Adapter, conversation, extra_json, json_text
 from curation.readers.base import opt, req
 
 _EXTRA = ["expected_answer", "predicted_answer", "is_correct", "error_message", "generation_type"]
@@ -40,10 +40,7 @@ class OpenMath1(Adapter):
 
     def map(self, df: pl.DataFrame) -> pl.DataFrame:
         return df.select(
-            pl.concat_list(
-                message(pl.lit("user"), pl.col("question")),
-                message(pl.lit("assistant"), pl.col("generated_solution")),
-            ).alias("messages"),
+            pl.lit(conversation(df, [("user", pl.col("question"), None), ("assistant", pl.col("generated_solution"), None)])),
             pl.col("dataset").alias("data_source"),
             pl.lit("math").alias("domain"),
             extra_json(df, _EXTRA).alias("extra"),

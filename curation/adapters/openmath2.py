@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 import pyarrow as pa
 
-from curation.adapters.base import Adapter, extra_json, json_text, message
+from curation.adapters.base import Adapter, conversation, extra_json, json_text
 from curation.readers.base import opt, req
 
 
@@ -32,10 +32,7 @@ class OpenMath2(Adapter):
 
     def map(self, df: pl.DataFrame) -> pl.DataFrame:
         return df.select(
-            pl.concat_list(
-                message(pl.lit("user"), pl.col("problem")),
-                message(pl.lit("assistant"), pl.col("generated_solution")),
-            ).alias("messages"),
+            pl.lit(conversation(df, [("user", pl.col("problem"), None), ("assistant", pl.col("generated_solution"), None)])),
             pl.col("problem_source").alias("data_source"),
             pl.lit("math").alias("domain"),
             extra_json(df, ["expected_answer"]).alias("extra"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 import pyarrow as pa
 
-from curation.adapters.base import Adapter, message, with_system
+from curation.adapters.base import Adapter, conversation
 from curation.readers.base import opt, req
 
 
@@ -29,11 +29,8 @@ class OpenOrca(Adapter):
     id_field = "id"
 
     def map(self, df: pl.DataFrame) -> pl.DataFrame:
-        turns = pl.concat_list(
-            message(pl.lit("user"), pl.col("question")),
-            message(pl.lit("assistant"), pl.col("response")),
-        )
+        turns = [("user", pl.col("question"), None), ("assistant", pl.col("response"), None)]
         return df.select(
-            with_system(pl.col("system_prompt"), turns).alias("messages"),
+            pl.lit(conversation(df, turns, system=pl.col("system_prompt"))),
             pl.col("id").str.extract(r"^([A-Za-z0-9_-]+)\.", 1).alias("data_source"),
         )

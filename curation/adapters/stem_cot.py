@@ -14,7 +14,7 @@ import re
 import polars as pl
 import pyarrow as pa
 
-from curation.adapters.base import Adapter, message, nonempty
+from curation.adapters.base import Adapter, conversation, nonempty
 from curation.readers.base import opt, req
 
 
@@ -52,9 +52,10 @@ class StemCoT(Adapter):
     def map(self, df: pl.DataFrame) -> pl.DataFrame:
         domain = self.options.get("domain")
         return df.select(
-            pl.concat_list(
-                message(pl.lit("user"), pl.col("question")),
-                message(pl.lit("assistant"), pl.col("response"), reasoning=nonempty(pl.col("CoT"))),
-            ).alias("messages"),
+            pl.lit(
+                conversation(
+                    df, [("user", pl.col("question"), None), ("assistant", pl.col("response"), nonempty(pl.col("CoT")))]
+                )
+            ),
             pl.lit(None if domain is None else str(domain), dtype=pl.String).alias("domain"),
         )

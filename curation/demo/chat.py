@@ -43,7 +43,8 @@ def code_pair(rng: random.Random) -> Pair:
 
 def mixed_pair(ctx: Context, weights: dict[str, float]) -> Callable[[random.Random], Pair | None]:
     """Pairs drawn from general / math / code generators with the given weights."""
-    makers = {"general": general_pair(ctx), "math": math_pair("cot"), "math_boxed": math_pair("boxed"), "code": code_pair}
+    makers = {"general": general_pair(ctx), "math": math_pair("cot"), "math_boxed": math_pair("boxed"),
+              "code": code_pair}
     names = sorted(weights)
 
     def make(rng: random.Random) -> Pair | None:
@@ -51,7 +52,8 @@ def mixed_pair(ctx: Context, weights: dict[str, float]) -> Callable[[random.Rand
     return make
 
 
-def as_row(pair: Callable[[random.Random], Pair | None], wrap: Wrap) -> Callable[[random.Random], dict | None]:
+def as_row(pair: Callable[[random.Random], Pair | None], wrap: Wrap) -> Callable[[random.Random],
+    dict | None]:
     def make(rng: random.Random) -> dict | None:
         got = pair(rng)
         return None if got is None else wrap(*got)

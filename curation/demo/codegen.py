@@ -7,10 +7,12 @@ rows are validated the same way).
 
 from __future__ import annotations
 
-import copy
+import functools
+import pickle
 import random
 from dataclasses import dataclass
 from string import Template
+from types import CodeType
 
 from curation.demo.codegen_algos import ALGOS
 from curation.demo.codegen_records import record_task
@@ -27,24 +29,31 @@ class CodeTask:
     example: tuple[str, str]  # (a call, its result's repr) for the prose
 
 
+@functools.lru_cache(maxsize=4096)
+def _compiled(code: str) -> CodeType:
+    return compile(code, "<demo>", "exec")
+
+
 def run_cases(code: str, fn: str, inputs: tuple[tuple, ...]) -> list[tuple[str, object]]:
     """[(call text, result)] from running `code` on each argument tuple."""
     namespace: dict = {"__name__": "__demo__"}
-    exec(code, namespace)  # noqa: S102 - our own generated code
+    exec(_compiled(code), namespace)  # noqa: S102 - our own generated code
     out = []
     for args in inputs:
         call = f"{fn}({', '.join(repr(a) for a in args)})"
-        out.append((call, namespace[fn](*copy.deepcopy(args))))
+        out.append((call, namespace[fn](*pickle.loads(pickle.dumps(args)))))  # a deep copy, in C
     return out
 
 
 def _asserts(cases: list[tuple[str, object]]) -> tuple[str, ...]:
-    return tuple(f"assert {call} is None" if res is None else f"assert {call} == {res!r}" for call, res in cases)
+    return tuple(f"assert {call} is None" if res is None else f"assert {call} == {res!r}" for call,
+                 res in cases)
 
 
 def algo_task(rng: random.Random) -> CodeTask:
     algo = rng.choice(ALGOS)
-    names = {"fn": rng.choice(algo.names), **rng.choice(algo.params), **{k: str(v) for k, v in rng.choice(algo.consts).items()}}
+    names = {"fn": rng.choice(algo.names), **rng.choice(algo.params), **{k: str(v) for k,
+        v in rng.choice(algo.consts).items()}}
     style = rng.randrange(len(algo.styles))
     code = Template(algo.styles[style]).substitute(names)
     cases = run_cases(code, names["fn"], algo.inputs)
@@ -79,11 +88,13 @@ def _example(cases: list[tuple[str, object]], rng: random.Random) -> tuple[str, 
 
 _LEADS = (
     "Here is a straightforward implementation:", "You can do it like this:", "A clean way to write it:",
-    "Here's one way to solve it:", "The following function does the job:", "This implementation handles the edge cases:",
+    "Here's one way to solve it:", "The following function does the job:",
+    "This implementation handles the edge cases:",
     "Sure, here is the function:", "One idiomatic solution:",
 )
 _USAGE = (
-    "For example, `{call}` returns `{res}`.", "Example: `{call}` gives `{res}`.", "Calling `{call}` produces `{res}`.",
+    "For example, `{call}` returns `{res}`.", "Example: `{call}` gives `{res}`.",
+    "Calling `{call}` produces `{res}`.",
     "A quick check: `{call}` evaluates to `{res}`.",
 )
 
@@ -91,7 +102,8 @@ _USAGE = (
 def explained_answer(t: CodeTask, rng: random.Random) -> str:
     """Prose, a fenced code block and a usage example (chat-style answers, opc-sft-stage1)."""
     call, res = t.example
-    parts = [rng.choice(_LEADS), f"```python\n{t.code.rstrip()}\n```", t.explanation, rng.choice(_USAGE).format(call=call, res=res)]
+    parts = [rng.choice(_LEADS), f"```python\n{t.code.rstrip()}\n```", t.explanation,
+             rng.choice(_USAGE).format(call=call, res=res)]
     if rng.random() < 0.3:
         parts.insert(1, "")
         parts = [p for p in parts if p]

@@ -37,14 +37,16 @@ ALGOS: tuple[Algo, ...] = (
          "            left += 1\n            right -= 1\n    return True\n"),
         (("Was it a car or a cat I saw?",), ("hello",), ("",), ("Step on no pets",), ("ab, c",)),
         ("Only letters and digits take part in the comparison, lower-cased, so punctuation and spaces cannot break "
-         "the symmetry.", "Two indices walk inwards from both ends, skipping anything that is not alphanumeric; the "
+         "the symmetry.",
+         "Two indices walk inwards from both ends, skipping anything that is not alphanumeric; the "
          "first mismatch proves the string is not a palindrome."),
     ),
     Algo(
         "anagram", ("are_anagrams", "is_anagram", "same_letters"),
         ({"a": "first", "b": "second"}, {"a": "word1", "b": "word2"}, {"a": "s", "b": "t"}),
         ("Write a function `$fn($a, $b)` that tells whether two strings are anagrams of each other. Ignore spaces "
-         "and capitalisation.", "Implement `$fn` in Python: return True if `$a` and `$b` use exactly the same letters "
+         "and capitalisation.",
+         "Implement `$fn` in Python: return True if `$a` and `$b` use exactly the same letters "
          "the same number of times (spaces and case do not matter)."),
         ("def $fn($a, $b):\n    def norm(s):\n        return sorted(s.replace(\" \", \"\").lower())\n"
          "    return norm($a) == norm($b)\n",
@@ -68,7 +70,8 @@ ALGOS: tuple[Algo, ...] = (
         "fibonacci", ("fibonacci", "fib", "nth_fibonacci"),
         ({"p": "n"}, {"p": "index"}),
         ("Write a Python function `$fn($p)` that returns the $p-th Fibonacci number, where fib(0) = 0 and fib(1) = 1. "
-         "It should be fast for $p up to a few hundred.", "Give me a concise Python Fibonacci function named `$fn`: "
+         "It should be fast for $p up to a few hundred.",
+         "Give me a concise Python Fibonacci function named `$fn`: "
          "`$fn(0)` is 0, `$fn(1)` is 1, and each next value is the sum of the two before."),
         ("def $fn($p):\n    a, b = 0, 1\n    for _ in range($p):\n        a, b = b, a + b\n    return a\n",
          "from functools import lru_cache\n\n\n@lru_cache(maxsize=None)\ndef $fn($p):\n    if $p < 2:\n        return $p\n"
@@ -102,7 +105,8 @@ ALGOS: tuple[Algo, ...] = (
         "primes_below", ("primes_below", "sieve", "list_primes"),
         ({"p": "limit"}, {"p": "n"}),
         ("Write a Python function `$fn($p)` that returns a list of all prime numbers smaller than `$p`, in "
-         "increasing order.", "Implement the Sieve of Eratosthenes in Python as `$fn`, returning the primes below $p."),
+         "increasing order.",
+         "Implement the Sieve of Eratosthenes in Python as `$fn`, returning the primes below $p."),
         ("def $fn($p):\n    if $p < 3:\n        return []\n    is_prime = [True] * $p\n    is_prime[0] = is_prime[1] = False\n"
          "    for i in range(2, int($p ** 0.5) + 1):\n        if is_prime[i]:\n            for j in range(i * i, $p, i):\n"
          "                is_prime[j] = False\n    return [i for i, flag in enumerate(is_prime) if flag]\n",
@@ -117,7 +121,8 @@ ALGOS: tuple[Algo, ...] = (
         "binary_search", ("binary_search", "find_index", "search_sorted"),
         ({"a": "items", "b": "target"}, {"a": "arr", "b": "x"}, {"a": "values", "b": "key"}),
         ("Write `$fn($a, $b)` in Python: `$a` is sorted in ascending order; return the index of `$b`, or -1 if it "
-         "is not present. Use binary search.", "Implement binary search as a function `$fn` that returns the position "
+         "is not present. Use binary search.",
+         "Implement binary search as a function `$fn` that returns the position "
          "of `$b` in the sorted list `$a`, or -1."),
         ("def $fn($a, $b):\n    lo, hi = 0, len($a) - 1\n    while lo <= hi:\n        mid = (lo + hi) // 2\n"
          "        if $a[mid] == $b:\n            return mid\n        if $a[mid] < $b:\n            lo = mid + 1\n"
@@ -131,7 +136,8 @@ ALGOS: tuple[Algo, ...] = (
         "merge_sorted", ("merge_sorted", "merge_lists", "combine_sorted"),
         ({"a": "left", "b": "right"}, {"a": "xs", "b": "ys"}, {"a": "first", "b": "second"}),
         ("Write a Python function `$fn($a, $b)` that merges two sorted lists into one sorted list without calling "
-         "sort().", "Given two lists that are already sorted, write `$fn` to combine them into a single sorted list "
+         "sort().",
+         "Given two lists that are already sorted, write `$fn` to combine them into a single sorted list "
          "in linear time."),
         ("def $fn($a, $b):\n    out = []\n    i = j = 0\n    while i < len($a) and j < len($b):\n"
          "        if $a[i] <= $b[j]:\n            out.append($a[i])\n            i += 1\n        else:\n"
@@ -145,7 +151,8 @@ ALGOS: tuple[Algo, ...] = (
         "flatten", ("flatten", "flatten_list", "deep_flatten"),
         ({"p": "nested"}, {"p": "items"}),
         ("Write a Python function `$fn($p)` that flattens an arbitrarily nested list of integers into a flat list, "
-         "keeping the order.", "How can I turn `[1, [2, [3, 4]], 5]` into `[1, 2, 3, 4, 5]` in Python? Write `$fn`."),
+         "keeping the order.",
+         "How can I turn `[1, [2, [3, 4]], 5]` into `[1, 2, 3, 4, 5]` in Python? Write `$fn`."),
         ("def $fn($p):\n    flat = []\n    for item in $p:\n        if isinstance(item, list):\n"
          "            flat.extend($fn(item))\n        else:\n            flat.append(item)\n    return flat\n",
          "def $fn($p):\n    flat = []\n    stack = [iter($p)]\n    while stack:\n        for item in stack[-1]:\n"
@@ -172,7 +179,8 @@ ALGOS: tuple[Algo, ...] = (
         "rotate", ("rotate_right", "rotate", "shift_list"),
         ({"a": "items", "b": "k"}, {"a": "nums", "b": "steps"}),
         ("Write a Python function `$fn($a, $b)` that rotates a list to the right by `$b` positions and returns the "
-         "new list. `$b` may be larger than the list length.", "Rotate a list right by $b places in Python: write "
+         "new list. `$b` may be larger than the list length.",
+         "Rotate a list right by $b places in Python: write "
          "`$fn`, which must also work for an empty list."),
         ("def $fn($a, $b):\n    if not $a:\n        return []\n    $b %= len($a)\n    return $a[-$b:] + $a[:-$b] if $b else list($a)\n",
          "from collections import deque\n\n\ndef $fn($a, $b):\n    d = deque($a)\n    d.rotate($b)\n    return list(d)\n"),
@@ -184,7 +192,8 @@ ALGOS: tuple[Algo, ...] = (
         "rle", ("run_length_encode", "rle_encode", "compress_runs"),
         ({"p": "text"}, {"p": "s"}),
         ("Write `$fn($p)` that run-length encodes a string: each run of a repeated character becomes the character "
-         "followed by the run length, e.g. 'aaabcc' -> 'a3b1c2'.", "Implement simple run-length encoding in Python "
+         "followed by the run length, e.g. 'aaabcc' -> 'a3b1c2'.",
+         "Implement simple run-length encoding in Python "
          "as `$fn`; an empty string encodes to an empty string."),
         ("from itertools import groupby\n\n\ndef $fn($p):\n    return \"\".join(f\"{ch}{len(list(run))}\" for ch, run in groupby($p))\n",
          "def $fn($p):\n    if not $p:\n        return \"\"\n    out = []\n    current, count = $p[0], 1\n    for ch in $p[1:]:\n"
@@ -198,7 +207,8 @@ ALGOS: tuple[Algo, ...] = (
         "caesar", ("caesar_shift", "caesar_cipher", "shift_letters"),
         ({"a": "text", "b": "shift"}, {"a": "message", "b": "k"}),
         ("Write a Python function `$fn($a, $b)` that applies a Caesar cipher: shift each letter by `$b` places in "
-         "the alphabet, keep upper and lower case, and leave other characters unchanged.", "Implement a Caesar "
+         "the alphabet, keep upper and lower case, and leave other characters unchanged.",
+         "Implement a Caesar "
          "cipher `$fn`; a negative `$b` should decode."),
         ("def $fn($a, $b):\n    out = []\n    for ch in $a:\n        if ch.isascii() and ch.isalpha():\n"
          "            base = ord(\"A\") if ch.isupper() else ord(\"a\")\n"
@@ -214,7 +224,8 @@ ALGOS: tuple[Algo, ...] = (
         "word_freq", ("word_frequencies", "count_words", "word_counts"),
         ({"p": "text"}, {"p": "document"}),
         ("Write `$fn($p)` that returns a dictionary mapping each lower-cased word to how many times it occurs. "
-         "Words are runs of letters and apostrophes.", "Count word frequencies in a string with Python; name the "
+         "Words are runs of letters and apostrophes.",
+         "Count word frequencies in a string with Python; name the "
          "function `$fn` and ignore capitalisation and punctuation."),
         ("import re\nfrom collections import Counter\n\n\ndef $fn($p):\n    return dict(Counter(re.findall(r\"[a-z']+\", $p.lower())))\n",
          "import re\n\n\ndef $fn($p):\n    counts = {}\n    for word in re.findall(r\"[a-z']+\", $p.lower()):\n"
@@ -238,7 +249,8 @@ ALGOS: tuple[Algo, ...] = (
         "two_sum", ("two_sum", "pair_with_sum", "find_pair"),
         ({"a": "nums", "b": "target"}, {"a": "values", "b": "total"}),
         ("Write `$fn($a, $b)` that returns the indices [i, j] (i < j) of the first pair of numbers that add up to "
-         "`$b`, or None if there is none.", "Solve two-sum in Python in O(n): given a list and a target, return the "
+         "`$b`, or None if there is none.",
+         "Solve two-sum in Python in O(n): given a list and a target, return the "
          "indices of two numbers adding up to the target (`$fn`)."),
         ("def $fn($a, $b):\n    seen = {}\n    for j, x in enumerate($a):\n        if $b - x in seen:\n"
          "            return [seen[$b - x], j]\n        seen.setdefault(x, j)\n    return None\n",),
@@ -249,7 +261,8 @@ ALGOS: tuple[Algo, ...] = (
         "brackets", ("is_balanced", "balanced_brackets", "brackets_match"),
         ({"p": "text"}, {"p": "expr"}),
         ("Write a Python function `$fn($p)` that checks whether the brackets (), [] and {} in a string are balanced "
-         "and properly nested. Other characters are ignored.", "How do I validate bracket nesting in an expression "
+         "and properly nested. Other characters are ignored.",
+         "How do I validate bracket nesting in an expression "
          "string? Write `$fn` using a stack."),
         ("def $fn($p):\n    pairs = {\")\": \"(\", \"]\": \"[\", \"}\": \"{\"}\n    stack = []\n    for ch in $p:\n"
          "        if ch in \"([{\":\n            stack.append(ch)\n        elif ch in pairs:\n"
@@ -295,7 +308,8 @@ ALGOS: tuple[Algo, ...] = (
         "collatz", ("collatz_steps", "steps_to_one", "collatz_length"),
         ({"p": "n"}, {"p": "start"}),
         ("Write a Python function `$fn($p)` that returns how many steps the Collatz process takes to reach 1 from a "
-         "positive integer (halve even numbers, map odd n to 3n + 1).", "Count the Collatz steps from `$p` down to 1 "
+         "positive integer (halve even numbers, map odd n to 3n + 1).",
+         "Count the Collatz steps from `$p` down to 1 "
          "in Python (`$fn`); starting at 1 takes zero steps."),
         ("def $fn($p):\n    steps = 0\n    while $p != 1:\n        $p = $p // 2 if $p % 2 == 0 else 3 * $p + 1\n"
          "        steps += 1\n    return steps\n",),
@@ -306,7 +320,8 @@ ALGOS: tuple[Algo, ...] = (
         "second_largest", ("second_largest", "runner_up", "second_max"),
         ({"p": "numbers"}, {"p": "scores"}),
         ("Write `$fn($p)` that returns the second largest distinct value in a list, or None if there is no such "
-         "value.", "Find the runner-up value in a list of numbers in Python, ignoring duplicates of the maximum. Name "
+         "value.",
+         "Find the runner-up value in a list of numbers in Python, ignoring duplicates of the maximum. Name "
          "it `$fn`."),
         ("def $fn($p):\n    distinct = sorted(set($p))\n    return distinct[-2] if len(distinct) >= 2 else None\n",
          "def $fn($p):\n    first = second = None\n    for x in $p:\n        if first is None or x > first:\n"
@@ -319,7 +334,8 @@ ALGOS: tuple[Algo, ...] = (
         "moving_average", ("moving_average", "rolling_mean", "window_average"),
         ({"a": "values", "b": "window"}, {"a": "series", "b": "k"}),
         ("Write a Python function `$fn($a, $b)` that returns the averages of every consecutive window of `$b` values, "
-         "each rounded to 2 decimals.", "Compute a simple moving average over a list with window size $b (`$fn`). "
+         "each rounded to 2 decimals.",
+         "Compute a simple moving average over a list with window size $b (`$fn`). "
          "Return an empty list when the list is shorter than the window."),
         ("def $fn($a, $b):\n    return [round(sum($a[i:i + $b]) / $b, 2) for i in range(len($a) - $b + 1)]\n",
          "def $fn($a, $b):\n    if len($a) < $b:\n        return []\n    total = sum($a[:$b])\n    out = [round(total / $b, 2)]\n"
@@ -333,7 +349,8 @@ ALGOS: tuple[Algo, ...] = (
         "common_prefix", ("longest_common_prefix", "common_prefix", "shared_prefix"),
         ({"p": "words"}, {"p": "strings"}),
         ("Write `$fn($p)` that returns the longest common prefix of a list of strings (an empty string when there is "
-         "none or the list is empty).", "Find the longest prefix shared by every string in a list in Python: `$fn`."),
+         "none or the list is empty).",
+         "Find the longest prefix shared by every string in a list in Python: `$fn`."),
         ("def $fn($p):\n    if not $p:\n        return \"\"\n    prefix = $p[0]\n    for w in $p[1:]:\n"
          "        while not w.startswith(prefix):\n            prefix = prefix[:-1]\n    return prefix\n",
          "import os\n\n\ndef $fn($p):\n    return os.path.commonprefix($p) if $p else \"\"\n"),
@@ -356,7 +373,8 @@ ALGOS: tuple[Algo, ...] = (
         "camel_to_snake", ("camel_to_snake", "to_snake_case", "snakify"),
         ({"p": "name"}, {"p": "identifier"}),
         ("Write `$fn($p)` that converts CamelCase or camelCase names to snake_case, e.g. 'parseHTTPResponse' -> "
-         "'parse_http_response'.", "Convert camelCase identifiers to snake_case in Python (`$fn`), keeping acronyms "
+         "'parse_http_response'.",
+         "Convert camelCase identifiers to snake_case in Python (`$fn`), keeping acronyms "
          "together."),
         ("import re\n\n\ndef $fn($p):\n    s = re.sub(r\"([A-Z]+)([A-Z][a-z])\", r\"\\1_\\2\", $p)\n"
          "    s = re.sub(r\"([a-z0-9])([A-Z])\", r\"\\1_\\2\", s)\n    return s.lower()\n",),
@@ -368,7 +386,8 @@ ALGOS: tuple[Algo, ...] = (
         "ipv4", ("is_valid_ipv4", "valid_ip", "check_ipv4"),
         ({"p": "address"}, {"p": "ip"}),
         ("Write a Python function `$fn($p)` that returns True for a valid dotted IPv4 address: four decimal parts "
-         "from 0 to 255 with no leading zeros.", "Validate IPv4 strings in Python without the ipaddress module "
+         "from 0 to 255 with no leading zeros.",
+         "Validate IPv4 strings in Python without the ipaddress module "
          "(`$fn`)."),
         ("def $fn($p):\n    parts = $p.split(\".\")\n    if len(parts) != 4:\n        return False\n    for part in parts:\n"
          "        if not part.isdigit() or (len(part) > 1 and part[0] == \"0\") or int(part) > 255:\n"
@@ -390,7 +409,8 @@ ALGOS: tuple[Algo, ...] = (
         "dedupe", ("dedupe", "unique_in_order", "remove_duplicates"),
         ({"p": "items"}, {"p": "values"}),
         ("Write a Python function `$fn($p)` that removes duplicates from a list while keeping the first occurrence "
-         "of each value in its original order.", "How can I drop repeated elements from a list but keep the order? "
+         "of each value in its original order.",
+         "How can I drop repeated elements from a list but keep the order? "
          "Write `$fn`."),
         ("def $fn($p):\n    seen = set()\n    out = []\n    for x in $p:\n        if x not in seen:\n"
          "            seen.add(x)\n            out.append(x)\n    return out\n",
@@ -413,7 +433,8 @@ ALGOS: tuple[Algo, ...] = (
         "invert_dict", ("invert_dict", "swap_keys_values", "reverse_mapping"),
         ({"p": "mapping"}, {"p": "d"}),
         ("Write a Python function `$fn($p)` that returns a new dictionary mapping each value to the list of keys "
-         "that had it, in insertion order.", "Invert a dictionary in Python where several keys may share a value: "
+         "that had it, in insertion order.",
+         "Invert a dictionary in Python where several keys may share a value: "
          "`$fn` should group the keys per value."),
         ("def $fn($p):\n    out = {}\n    for key, value in $p.items():\n        out.setdefault(value, []).append(key)\n"
          "    return out\n",
@@ -449,7 +470,8 @@ ALGOS: tuple[Algo, ...] = (
         "insertion_sort", ("insertion_sort", "sort_numbers", "sort_list"),
         ({"p": "items"}, {"p": "values"}),
         ("Write `$fn($p)` that returns a new list with the numbers in ascending order using insertion sort (do not "
-         "call sorted() or list.sort()).", "Sort this list without the built-in sort: write `$fn` using insertion "
+         "call sorted() or list.sort()).",
+         "Sort this list without the built-in sort: write `$fn` using insertion "
          "sort, e.g. `[3, 1, 2]` becomes `[1, 2, 3]`."),
         ("def $fn($p):\n    out = list($p)\n    for i in range(1, len(out)):\n        x = out[i]\n        j = i - 1\n"
          "        while j >= 0 and out[j] > x:\n            out[j + 1] = out[j]\n            j -= 1\n        out[j + 1] = x\n"
@@ -461,7 +483,8 @@ ALGOS: tuple[Algo, ...] = (
         "reverse_words", ("reverse_words", "flip_word_order", "words_backwards"),
         ({"p": "sentence"}, {"p": "text"}),
         ("Write a Python function `$fn($p)` that reverses the order of the words in a sentence, collapsing runs of "
-         "spaces to one.", "Reverse the word order of a string in Python (`$fn`): 'the sky is blue' -> 'blue is sky "
+         "spaces to one.",
+         "Reverse the word order of a string in Python (`$fn`): 'the sky is blue' -> 'blue is sky "
          "the'."),
         ("def $fn($p):\n    return \" \".join(reversed($p.split()))\n",
          "def $fn($p):\n    words = $p.split()\n    words.reverse()\n    return \" \".join(words)\n"),
@@ -472,7 +495,8 @@ ALGOS: tuple[Algo, ...] = (
         "missing_number", ("missing_number", "find_missing", "absent_value"),
         ({"p": "nums"}, {"p": "values"}),
         ("Write `$fn($p)` that takes the numbers 0..n with exactly one missing (in any order) and returns the missing "
-         "one.", "Find the one missing number in a shuffled list of 0 to n in O(n) time and O(1) space (`$fn`)."),
+         "one.",
+         "Find the one missing number in a shuffled list of 0 to n in O(n) time and O(1) space (`$fn`)."),
         ("def $fn($p):\n    n = len($p)\n    return n * (n + 1) // 2 - sum($p)\n",
          "def $fn($p):\n    result = len($p)\n    for i, x in enumerate($p):\n        result ^= i ^ x\n    return result\n"),
         (([3, 0, 1],), ([0, 1],), ([9, 6, 4, 2, 3, 5, 7, 0, 1],)),
@@ -488,13 +512,15 @@ ALGOS: tuple[Algo, ...] = (
          "            return False\n        i += 1\n    return True\n",
          "import math\n\n\ndef $fn($p):\n    return $p >= 2 and all($p % d for d in range(2, math.isqrt($p) + 1))\n"),
         ((1,), (2,), (97,), (91,), (0,)),
-        ("A composite number has a divisor no larger than its square root, so trial division can stop there.",),
+        ("A composite number has a divisor no larger than its square root, so trial division can stop there.",
+         ),
     ),
     Algo(
         "parse_pairs", ("parse_settings", "parse_pairs", "to_dict"),
         ({"p": "text"}, {"p": "line"}),
         ("Write `$fn($p)` that parses a string like 'host=db; port=5432' into a dictionary, stripping spaces and "
-         "ignoring empty segments.", "Turn a semicolon-separated list of key=value pairs into a dict in Python "
+         "ignoring empty segments.",
+         "Turn a semicolon-separated list of key=value pairs into a dict in Python "
          "(`$fn`)."),
         ("def $fn($p):\n    out = {}\n    for segment in $p.split(\";\"):\n        if \"=\" not in segment:\n"
          "            continue\n        key, value = segment.split(\"=\", 1)\n        out[key.strip()] = value.strip()\n"
@@ -506,7 +532,8 @@ ALGOS: tuple[Algo, ...] = (
         "find_duplicates", ("find_duplicates", "repeated_items", "duplicates"),
         ({"p": "items"}, {"p": "values"}),
         ("Write a Python function `$fn($p)` that returns the values appearing more than once in a list, each once, "
-         "in the order their second occurrence appears.", "List the repeated elements of a list in Python (`$fn`)."),
+         "in the order their second occurrence appears.",
+         "List the repeated elements of a list in Python (`$fn`)."),
         ("def $fn($p):\n    seen, dups = set(), []\n    for x in $p:\n        if x in seen and x not in dups:\n"
          "            dups.append(x)\n        seen.add(x)\n    return dups\n",),
         (([1, 2, 3, 2, 1, 2],), ([],), (["a", "b", "c"],)),
@@ -523,17 +550,19 @@ ALGOS: tuple[Algo, ...] = (
         ((10,), (1,), (100,), (1000,)),
         ("A generator expression tests each number below the limit, which is clear and fine for moderate limits.",
          "Inclusion-exclusion adds the multiples of each number and subtracts those counted twice."),
-        ({"x": 3, "y": 5, "lcm": 15}, {"x": 4, "y": 6, "lcm": 12}, {"x": 2, "y": 7, "lcm": 14}, {"x": 5, "y": 8, "lcm": 40}),
+        ({"x": 3, "y": 5, "lcm": 15}, {"x": 4, "y": 6, "lcm": 12}, {"x": 2, "y": 7, "lcm": 14}, {"x": 5,
+            "y": 8, "lcm": 40}),
     ),
     Algo(
         "fizzbuzz", ("fizzbuzz", "fizz_buzz", "word_game"),
         ({"p": "n"}, {"p": "count"}),
-        ("Write a Python function `$fn($p)` that returns a list for the numbers 1 to `$p`: '$w1' for multiples of $x, "
-         "'$w2' for multiples of $y, '$w1$w2' for multiples of both, otherwise the number as a string.",
+        ("Write a Python function `$fn($p)` that returns a list for the numbers 1 to `$p`: '$w1' for "
+         "multiples of $x, '$w2' for multiples of $y, '$w1$w2' for multiples of both, otherwise the number "
+         "as a string.",
          "Implement a FizzBuzz variant `$fn` in Python using $x -> '$w1' and $y -> '$w2'."),
-        ("def $fn($p):\n    out = []\n    for i in range(1, $p + 1):\n        word = \"\"\n        if i % $x == 0:\n"
-         "            word += \"$w1\"\n        if i % $y == 0:\n            word += \"$w2\"\n        out.append(word or str(i))\n"
-         "    return out\n",),
+        ("def $fn($p):\n    out = []\n    for i in range(1, $p + 1):\n        word = \"\"\n        if i % "
+         "$x == 0:\n            word += \"$w1\"\n        if i % $y == 0:\n            word += \"$w2\"\n     "
+         "   out.append(word or str(i))\n    return out\n",),
         ((15,), (1,), (7,)),
         ("Building the word from both checks covers the combined case without a special branch.",),
         ({"x": 3, "y": 5, "w1": "Fizz", "w2": "Buzz"}, {"x": 2, "y": 7, "w1": "Ping", "w2": "Pong"},
@@ -542,20 +571,25 @@ ALGOS: tuple[Algo, ...] = (
     Algo(
         "count_bits", ("count_set_bits", "popcount", "ones_in_binary"),
         ({"p": "n"}, {"p": "value"}),
-        ("Write `$fn($p)` that returns the number of 1 bits in the binary representation of a non-negative integer.",
+        ("Write `$fn($p)` that returns the number of 1 bits in the binary representation of a non-negative "
+         "integer.",
          "Count the set bits of an integer in Python without bin() (`$fn`)."),
-        ("def $fn($p):\n    count = 0\n    while $p:\n        $p &= $p - 1\n        count += 1\n    return count\n",),
+        ("def $fn($p):\n    count = 0\n    while $p:\n        $p &= $p - 1\n        count += 1\n    return "
+         "count\n",),
         ((0,), (7,), (128,), (255,), (1023,)),
         ("n & (n - 1) clears the lowest set bit, so the loop runs once per 1 bit.",),
     ),
     Algo(
         "title_case", ("smart_title", "headline_case", "title_case"),
         ({"p": "text"}, {"p": "title"}),
-        ("Write a Python function `$fn($p)` that capitalises each word of a title except the small words 'a', 'an', "
-         "'the', 'of', 'and', 'in' and 'on', which stay lower case unless they are the first word.",
-         "Title-case a headline in Python, keeping short function words lower case after the first word (`$fn`)."),
-        ("def $fn($p):\n    small = {\"a\", \"an\", \"the\", \"of\", \"and\", \"in\", \"on\"}\n    words = $p.lower().split()\n"
-         "    return \" \".join(w if i and w in small else w.capitalize() for i, w in enumerate(words))\n",),
+        ("Write a Python function `$fn($p)` that capitalises each word of a title except the small words "
+         "'a', 'an', 'the', 'of', 'and', 'in' and 'on', which stay lower case unless they are the first "
+         "word.",
+         "Title-case a headline in Python, keeping short function words lower case after the first word "
+         "(`$fn`)."),
+        ("def $fn($p):\n    small = {\"a\", \"an\", \"the\", \"of\", \"and\", \"in\", \"on\"}\n    words = "
+         "$p.lower().split()\n    return \" \".join(w if i and w in small else w.capitalize() for i, w in "
+         "enumerate(words))\n",),
         (("the lord of the rings",), ("a tale in two cities",), ("",)),
         ("Lower-casing first, then capitalising all but the listed small words, gives consistent output.",),
     ),

@@ -25,8 +25,10 @@ class Domain:
 
 DOMAINS: tuple[Domain, ...] = (
     Domain("order", "orders", "customer", "amount", ("ana", "ben", "chloe", "dev"), 5, 250),
-    Domain("employee", "employees", "department", "salary", ("sales", "support", "research", "legal"), 30, 140),
-    Domain("song", "songs", "artist", "duration", ("nova", "the lanterns", "kid orbit", "maple and moss"), 120, 420),
+    Domain("employee", "employees", "department", "salary", ("sales", "support", "research", "legal"), 30,
+           140),
+    Domain("song", "songs", "artist", "duration", ("nova", "the lanterns", "kid orbit", "maple and moss"),
+           120, 420),
     Domain("expense", "expenses", "category", "cost", ("food", "travel", "rent", "books"), 3, 400),
     Domain("reading", "readings", "sensor", "temperature", ("s1", "s2", "attic", "kitchen"), -5, 35),
     Domain("book", "books", "author", "pages", ("okafor", "lindqvist", "moreau", "tanaka"), 80, 900),
@@ -54,7 +56,8 @@ class RecordTask:
 
 def sample_records(d: Domain, rng: random.Random, n: int) -> list[dict]:
     ids = rng.sample(range(1, 100), n)
-    return [{"id": f"{d.single[0]}{i}", d.key: rng.choice(d.key_values), d.value: rng.randint(d.low, d.high)} for i in ids]
+    return [{"id": f"{d.single[0]}{i}", d.key: rng.choice(d.key_values), d.value: rng.randint(d.low,
+        d.high)} for i in ids]
 
 
 def _example(d: Domain, rng: random.Random) -> str:
@@ -66,40 +69,42 @@ def group_agg(d: Domain, rng: random.Random) -> RecordTask:
     s, pl, k, v = d.single, d.plural, d.key, d.value
     what = {"sum": f"total {v}", "count": f"number of {pl}", "max": f"largest {v}", "min": f"smallest {v}",
             "mean": f"average {v} (rounded to 2 decimals)"}[agg]
-    fn = rng.choice({"sum": [f"total_{v}_by_{k}", f"sum_{v}_per_{k}"], "count": [f"count_{pl}_by_{k}", f"{pl}_per_{k}"],
-                     "max": [f"max_{v}_by_{k}", f"largest_{v}_per_{k}"], "min": [f"min_{v}_by_{k}", f"smallest_{v}_per_{k}"],
+    fn = rng.choice({"sum": [f"total_{v}_by_{k}", f"sum_{v}_per_{k}"], "count": [f"count_{pl}_by_{k}",
+        f"{pl}_per_{k}"],
+                     "max": [f"max_{v}_by_{k}", f"largest_{v}_per_{k}"], "min": [f"min_{v}_by_{k}",
+                         f"smallest_{v}_per_{k}"],
                      "mean": [f"average_{v}_by_{k}", f"mean_{v}_per_{k}"]}[agg])
     body = {
-        "sum": f"    totals = {{}}\n    for {s} in {pl}:\n        totals[{s}[\"{k}\"]] = totals.get({s}[\"{k}\"], 0) + {s}[\"{v}\"]\n"
-               f"    return totals\n",
-        "count": f"    counts = {{}}\n    for {s} in {pl}:\n        counts[{s}[\"{k}\"]] = counts.get({s}[\"{k}\"], 0) + 1\n"
-                 f"    return counts\n",
-        "max": f"    best = {{}}\n    for {s} in {pl}:\n        key = {s}[\"{k}\"]\n"
-               f"        if key not in best or {s}[\"{v}\"] > best[key]:\n            best[key] = {s}[\"{v}\"]\n    return best\n",
-        "min": f"    lowest = {{}}\n    for {s} in {pl}:\n        key = {s}[\"{k}\"]\n"
-               f"        if key not in lowest or {s}[\"{v}\"] < lowest[key]:\n            lowest[key] = {s}[\"{v}\"]\n"
-               f"    return lowest\n",
-        "mean": f"    sums, counts = {{}}, {{}}\n    for {s} in {pl}:\n        key = {s}[\"{k}\"]\n"
-                f"        sums[key] = sums.get(key, 0) + {s}[\"{v}\"]\n        counts[key] = counts.get(key, 0) + 1\n"
-                f"    return {{key: round(sums[key] / counts[key], 2) for key in sums}}\n",
+        "sum": f"    totals = {{}}\n    for {s} in {pl}:\n        totals[{s}[\"{k}\"]] = "
+               f"totals.get({s}[\"{k}\"], 0) + {s}[\"{v}\"]\n    return totals\n",
+        "count": f"    counts = {{}}\n    for {s} in {pl}:\n        counts[{s}[\"{k}\"]] = "
+                 f"counts.get({s}[\"{k}\"], 0) + 1\n    return counts\n",
+        "max": f"    best = {{}}\n    for {s} in {pl}:\n        key = {s}[\"{k}\"]\n        if key not in "
+               f"best or {s}[\"{v}\"] > best[key]:\n            best[key] = {s}[\"{v}\"]\n    return best\n",
+        "min": f"    lowest = {{}}\n    for {s} in {pl}:\n        key = {s}[\"{k}\"]\n        if key not in "
+               f"lowest or {s}[\"{v}\"] < lowest[key]:\n            lowest[key] = {s}[\"{v}\"]\n    return "
+               "lowest\n",
+        "mean": f"    sums, counts = {{}}, {{}}\n    for {s} in {pl}:\n        key = {s}[\"{k}\"]\n        "
+                f"sums[key] = sums.get(key, 0) + {s}[\"{v}\"]\n        counts[key] = counts.get(key, 0) + "
+                f"1\n    return {{key: round(sums[key] / counts[key], 2) for key in sums}}\n",
     }[agg]
     if agg == "sum" and rng.random() < 0.5:
-        body = (f"    totals = defaultdict(int)\n    for {s} in {pl}:\n        totals[{s}[\"{k}\"]] += {s}[\"{v}\"]\n"
-                f"    return dict(totals)\n")
+        body = (f"    totals = defaultdict(int)\n    for {s} in {pl}:\n        totals[{s}[\"{k}\"]] += "
+                f"{s}[\"{v}\"]\n    return dict(totals)\n")
         head = "from collections import defaultdict\n\n\n"
     else:
         head = ""
     code = f"{head}def {fn}({pl}):\n{body}"
     ask = rng.choice([
-        f"Write a Python function `{fn}({pl})` that takes a list of {s} dictionaries, each with a \"{k}\" and a \"{v}\" "
-        f"field, and returns a dictionary mapping every {k} to the {what} of its {pl}.",
-        f"I have a list of {pl} like `{_example(d, rng)}`. How do I get the {what} for each {k} in Python? Please "
-        f"wrap it in a function called `{fn}`.",
-        f"Implement `{fn}`: given {pl} as dicts with keys \"{k}\" and \"{v}\", compute the {what} per {k} and return "
-        f"it as a dict. An empty list gives an empty dict.",
+        f"Write a Python function `{fn}({pl})` that takes a list of {s} dictionaries, each with a \"{k}\" "
+        f"and a \"{v}\" field, and returns a dictionary mapping every {k} to the {what} of its {pl}.",
+        f"I have a list of {pl} like `{_example(d, rng)}`. How do I get the {what} for each {k} in Python? "
+        f"Please wrap it in a function called `{fn}`.",
+        f"Implement `{fn}`: given {pl} as dicts with keys \"{k}\" and \"{v}\", compute the {what} per {k} "
+        "and return it as a dict. An empty list gives an empty dict.",
     ])
-    explain = (f"One pass over the {pl} keeps a running {agg if agg != 'mean' else 'sum and count'} per {k} in a "
-               f"dictionary, so the function is O(n) in the number of {pl}.")
+    explain = (f"One pass over the {pl} keeps a running {agg if agg != 'mean' else 'sum and count'} per {k} "
+               f"in a dictionary, so the function is O(n) in the number of {pl}.")
     inputs = ((sample_records(d, rng, 6),), ([],), (sample_records(d, rng, 1),))
     return RecordTask(f"records_{agg}", fn, ask, code, inputs, explain)
 
@@ -109,15 +114,16 @@ def filter_ids(d: Domain, rng: random.Random) -> RecordTask:
     op, word = rng.choice([(">", "greater than"), (">=", "at least"), ("<", "less than")])
     limit = rng.randint(d.low, d.high)
     fn = rng.choice([f"{pl}_{'over' if '>' in op else 'under'}_limit", f"select_{pl}", f"filter_{pl}_by_{v}"])
-    code = (f"def {fn}({pl}, limit={limit}):\n    return [{s}[\"id\"] for {s} in {pl} if {s}[\"{v}\"] {op} limit]\n")
+    code = (f"def {fn}({pl}, limit={limit}):\n    return [{s}[\"id\"] for {s} in {pl} if {s}[\"{v}\"] {op} "
+            "limit]\n")
     if rng.random() < 0.5:
-        code = (f"def {fn}({pl}, limit={limit}):\n    selected = []\n    for {s} in {pl}:\n"
-                f"        if {s}[\"{v}\"] {op} limit:\n            selected.append({s}[\"id\"])\n    return selected\n")
+        code = (f"def {fn}({pl}, limit={limit}):\n    selected = []\n    for {s} in {pl}:\n        if "
+                f"{s}[\"{v}\"] {op} limit:\n            selected.append({s}[\"id\"])\n    return selected\n")
     ask = rng.choice([
-        f"Write `{fn}({pl}, limit={limit})` in Python. Each {s} is a dict with \"id\" and \"{v}\"; return the ids of the "
-        f"{pl} whose {v} is {word} `limit`, in their original order.",
-        f"From a list of {s} records, keep only those with {v} {word} a threshold (default {limit}) and return their "
-        f"ids. Name the function `{fn}`.",
+        f"Write `{fn}({pl}, limit={limit})` in Python. Each {s} is a dict with \"id\" and \"{v}\"; return "
+        f"the ids of the {pl} whose {v} is {word} `limit`, in their original order.",
+        f"From a list of {s} records, keep only those with {v} {word} a threshold (default {limit}) and "
+        f"return their ids. Name the function `{fn}`.",
     ])
     explain = f"A single comparison per {s} decides whether its id is kept; the input order is preserved."
     recs = sample_records(d, rng, 7)
@@ -134,10 +140,10 @@ def top_k(d: Domain, rng: random.Random) -> RecordTask:
                 f"    best = heapq.nsmallest(k, {pl}, key=lambda {s}: (-{s}[\"{v}\"], {s}[\"id\"]))\n"
                 f"    return [{s}[\"id\"] for {s} in best]\n")
     ask = rng.choice([
-        f"Write a Python function `{fn}({pl}, k)` that returns the ids of the k {pl} with the highest {v}. Break ties "
-        f"by id in ascending order.",
-        f"Given {pl} as a list of dicts with \"id\" and \"{v}\", how can I get the ids of the top k by {v} (ties "
-        f"sorted by id)? Call it `{fn}`.",
+        f"Write a Python function `{fn}({pl}, k)` that returns the ids of the k {pl} with the highest {v}. "
+        "Break ties by id in ascending order.",
+        f"Given {pl} as a list of dicts with \"id\" and \"{v}\", how can I get the ids of the top k by {v} "
+        f"(ties sorted by id)? Call it `{fn}`.",
     ])
     explain = f"Ranking by negative {v} and then id gives a deterministic order; the first k ids are returned."
     recs = sample_records(d, rng, 7)
@@ -151,8 +157,8 @@ def group_ids(d: Domain, rng: random.Random) -> RecordTask:
             f"        groups.setdefault({s}[\"{k}\"], []).append({s}[\"id\"])\n    return groups\n")
     ask = rng.choice([
         f"Write `{fn}({pl})`: return a dict mapping each {k} to the list of ids of its {pl}, in input order.",
-        f"In Python, group a list of {s} dicts by their \"{k}\" field, collecting the \"id\" values. Function name: "
-        f"`{fn}`.",
+        f"In Python, group a list of {s} dicts by their \"{k}\" field, collecting the \"id\" values. "
+        f"Function name: `{fn}`.",
     ])
     explain = f"dict.setdefault creates the list for a new {k} and appends to it afterwards, keeping input order."
     return RecordTask("records_group", fn, ask, code, ((sample_records(d, rng, 6),), ([],)), explain)
@@ -161,11 +167,12 @@ def group_ids(d: Domain, rng: random.Random) -> RecordTask:
 def share(d: Domain, rng: random.Random) -> RecordTask:
     s, pl, k, v = d.single, d.plural, d.key, d.value
     fn = rng.choice([f"{v}_share_by_{k}", f"percent_{v}_per_{k}"])
-    code = (f"def {fn}({pl}):\n    total = sum({s}[\"{v}\"] for {s} in {pl})\n    if total == 0:\n        return {{}}\n"
-            f"    shares = {{}}\n    for {s} in {pl}:\n        shares[{s}[\"{k}\"]] = shares.get({s}[\"{k}\"], 0) + {s}[\"{v}\"]\n"
-            f"    return {{key: round(100 * amount / total, 1) for key, amount in shares.items()}}\n")
-    ask = (f"Write a Python function `{fn}({pl})` that returns, for each {k}, its percentage of the total {v} "
-           f"across all {pl}, rounded to one decimal. Return an empty dict when the total is zero.")
+    code = (f"def {fn}({pl}):\n    total = sum({s}[\"{v}\"] for {s} in {pl})\n    if total == 0:\n        "
+            f"return {{}}\n    shares = {{}}\n    for {s} in {pl}:\n        shares[{s}[\"{k}\"]] = "
+            f"shares.get({s}[\"{k}\"], 0) + {s}[\"{v}\"]\n    return {{key: round(100 * amount / total, 1) "
+            f"for key, amount in shares.items()}}\n")
+    ask = (f"Write a Python function `{fn}({pl})` that returns, for each {k}, its percentage of the total "
+           f"{v} across all {pl}, rounded to one decimal. Return an empty dict when the total is zero.")
     explain = f"The total is computed once; each {k}'s sum divided by it gives the share."
     recs = [r | {v: abs(r[v])} for r in sample_records(d, rng, 6)]
     return RecordTask("records_share", fn, ask, code, ((recs,), ([],)), explain)
@@ -174,14 +181,14 @@ def share(d: Domain, rng: random.Random) -> RecordTask:
 def stats(d: Domain, rng: random.Random) -> RecordTask:
     s, pl, v = d.single, d.plural, d.value
     fn = rng.choice([f"{v}_stats", f"summarize_{pl}", f"describe_{v}"])
-    code = (f"def {fn}({pl}):\n    values = [{s}[\"{v}\"] for {s} in {pl} if {s}.get(\"{v}\") is not None]\n"
-            f"    if not values:\n        return None\n"
-            f"    return {{\"min\": min(values), \"max\": max(values), \"mean\": round(sum(values) / len(values), 2)}}\n")
+    code = (f"def {fn}({pl}):\n    values = [{s}[\"{v}\"] for {s} in {pl} if {s}.get(\"{v}\") is not None]\n "
+            f"   if not values:\n        return None\n    return {{\"min\": min(values), \"max\": "
+            f"max(values), \"mean\": round(sum(values) / len(values), 2)}}\n")
     ask = rng.choice([
-        f"Write `{fn}({pl})` that returns a dict with the min, max and mean (2 decimals) of the \"{v}\" field, skipping "
-        f"{pl} where it is missing or None. Return None if no value remains.",
-        f"Summarise the {v} of a list of {s} dicts in Python: min, max and mean, ignoring missing values. Name it "
-        f"`{fn}`.",
+        f"Write `{fn}({pl})` that returns a dict with the min, max and mean (2 decimals) of the \"{v}\" "
+        f"field, skipping {pl} where it is missing or None. Return None if no value remains.",
+        f"Summarise the {v} of a list of {s} dicts in Python: min, max and mean, ignoring missing values. "
+        f"Name it `{fn}`.",
     ])
     explain = f"Missing {v} values are filtered out first so they cannot distort the statistics."
     recs = sample_records(d, rng, 5)

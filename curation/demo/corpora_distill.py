@@ -18,15 +18,19 @@ from curation.demo.corpus import Context, CorpusBuilder
 Reasoned = tuple[str, str, str]  # (prompt, thinking, answer)
 
 _OPENERS = ("Let me work through this carefully.", "Okay, let me think about what is being asked.",
-            "Let me break this down.", "First, let me restate the problem to myself.", "Alright, let me reason step by step.")
-_CHECKS = ("Let me double-check that.", "Quick sanity check.", "Let me verify before answering.", "Checking the result once more.")
+            "Let me break this down.", "First, let me restate the problem to myself.",
+            "Alright, let me reason step by step.")
+_CHECKS = ("Let me double-check that.", "Quick sanity check.", "Let me verify before answering.",
+           "Checking the result once more.")
 
 
 def reasoned_math(rng: random.Random) -> Reasoned:
     p = mathgen.any_problem(rng)
     ans = mathgen.answer_text(p.answer)
-    thinking = "\n".join([rng.choice(_OPENERS), *p.steps, f"{rng.choice(_CHECKS)} The result is {ans}, which fits the question."])
-    answer = rng.choice([f"**Answer: {ans}**\n\n{p.steps[-1]}", f"{p.steps[-1]}\n\nSo the answer is **{ans}**.",
+    thinking = "\n".join([rng.choice(_OPENERS), *p.steps,
+                          f"{rng.choice(_CHECKS)} The result is {ans}, which fits the question."])
+    answer = rng.choice([f"**Answer: {ans}**\n\n{p.steps[-1]}",
+                         f"{p.steps[-1]}\n\nSo the answer is **{ans}**.",
                          f"The answer is {ans}.\n\nBriefly: {' '.join(p.steps[-2:])}"])
     return p.question, thinking, answer
 
@@ -39,13 +43,19 @@ def reasoned_code(rng: random.Random) -> Reasoned:
     return t.instruction, thinking, codegen.explained_answer(t, rng)
 
 
+_KINDS = {"nli": "natural-language inference", "multiple_choice": "multiple-choice",
+          "wordgame": "word-puzzle",
+          "editor": "editing", "extraction": "information-extraction", "general": "general-knowledge"}
+
+
 def reasoned_general(ctx: Context) -> Callable[[random.Random], Reasoned | None]:
     def make(rng: random.Random) -> Reasoned | None:
         t = knowledge.general_task(rng, ctx.deal)
         if t is None:
             return None
         gist = t.output.split("\n")[0][:160]
-        thinking = (f"{rng.choice(_OPENERS)} The request is a {t.category.replace('_', ' ')} task. "
+        kind = _KINDS.get(t.category, t.category.replace("_", " "))
+        thinking = (f"{rng.choice(_OPENERS)} This is a {kind} question. "
                     f"What I know: {gist} I'll answer directly and keep it short.")
         return chat.user_text(t), thinking, t.output
     return make
@@ -64,8 +74,10 @@ def think_content(thinking: str, answer: str) -> str:
     return f"<think>\n{thinking}\n</think>\n\n{answer}"
 
 
-_SELF_THOUGHTS = ("The user is asking about me. I'll answer briefly.", "A question about who I am; keep it short and friendly.",
-                  "This is a simple conversational question.", "They want a direct answer, no long reasoning needed.")
+_SELF_THOUGHTS = ("The user is asking about me. I'll answer briefly.",
+                  "A question about who I am; keep it short and friendly.",
+                  "This is a simple conversational question.",
+                  "They want a direct answer, no long reasoning needed.")
 
 
 # --- messages ---------------------------------------------------------------------------
@@ -93,7 +105,8 @@ def build_distill_messages(ctx: Context) -> CorpusBuilder:
         return msgs(user, think_content(b.rng.choice(_SELF_THOUGHTS), answer), b.rng)
 
     b.fill(208, make)
-    chat.plant_identity(b, wrap, {"identity_claim:human": 1, "identity_claim:other_model": 4, "identity_hard_negative": 2})
+    chat.plant_identity(b, wrap, {"identity_claim:human": 1, "identity_claim:other_model": 4,
+                                  "identity_hard_negative": 2})
 
     def degraded(kind: str) -> Callable[[random.Random], dict | None]:
         def make_bad(rng: random.Random) -> dict | None:
@@ -130,7 +143,8 @@ def build_distill_messages(ctx: Context) -> CorpusBuilder:
 
 # --- columns (Parquet) --------------------------------------------------------------------
 
-DISTILL_COLUMNS_SCHEMA = pa.schema([("problem", pa.string()), ("thinking", pa.string()), ("solution", pa.string())])
+DISTILL_COLUMNS_SCHEMA = pa.schema([("problem", pa.string()), ("thinking", pa.string()), ("solution",
+    pa.string())])
 
 
 def build_distill_columns(ctx: Context) -> CorpusBuilder:
@@ -160,7 +174,8 @@ def build_distill_columns(ctx: Context) -> CorpusBuilder:
     b.exact_duplicates(4)
     b.near_duplicates(8)
     r = b.fresh(make)
-    b.plant("malformed:think_markup", r | {"solution": f"<think>\nWait, let me reconsider one step.\n{r['solution']}"})
+    b.plant("malformed:think_markup", r | {"solution": "<think>\nWait, let me reconsider one "
+                                                       f"step.\n{r['solution']}"})
     b.plant("malformed:missing_field", b.fresh(make) | {"solution": None})
     b.plant("malformed:missing_field", b.fresh(make) | {"problem": None})
     return b

@@ -131,11 +131,14 @@ def build_openhermes(ctx: Context) -> CorpusBuilder:
             turns.insert(0, _turn("system", rng.choice(HERMES_SYSTEMS)))
         if rng.random() < 0.5:
             return row(turns, "airoboros2.2", t.category, rng)
-        return row(turns, rng.choice(["EvolInstruct_70k", "cot_alpaca_gpt4", "UnnaturalInstructions"]), None, rng)
+        return row(turns, rng.choice(["EvolInstruct_70k", "cot_alpaca_gpt4", "UnnaturalInstructions"]), None,
+                   rng)
 
     b.fill(214, make)
-    chat.plant_identity(b, wrap, {"identity_claim:human": 2, "identity_claim:other_model": 2, "identity_hard_negative": 3})
-    chat.plant_quality(b, general, wrap, {"quality:refusal": 2, "quality:truncated": 2, "quality:repetition": 2,
+    chat.plant_identity(b, wrap, {"identity_claim:human": 2, "identity_claim:other_model": 2,
+                                  "identity_hard_negative": 3})
+    chat.plant_quality(b, general, wrap, {"quality:refusal": 2, "quality:truncated": 2,
+                                          "quality:repetition": 2,
                                           "quality:empty_response": 2})
     b.exact_duplicates(5, 6)
     b.near_duplicates(14)
@@ -147,7 +150,8 @@ def build_openhermes(ctx: Context) -> CorpusBuilder:
         b.plant("malformed:empty_conversation", b.fresh(make) | {"conversations": []})
     for _ in range(2):
         r = b.fresh(make)
-        r["conversations"] = [*r["conversations"][:-1], {"from": "narrator", "value": "The assistant pauses.", "weight": None},
+        r["conversations"] = [*r["conversations"][:-1], {"from": "narrator", "value": "The assistant pauses.",
+                                                         "weight": None},
                               r["conversations"][-1]]
         b.plant("malformed:unknown_role", r)
     return b
@@ -166,7 +170,8 @@ def build_platypus(ctx: Context) -> CorpusBuilder:
         return {"instruction": user, "input": "", "output": answer, "data_source": source}
 
     def make(rng: random.Random) -> dict | None:
-        src = rng.choice(["MATH/PRM-800K", "MATH/PRM-800K", "theoremqa", "scibench", "leetcode_ne", "reclor", "airoboros"])
+        src = rng.choice(["MATH/PRM-800K", "MATH/PRM-800K", "theoremqa", "scibench", "leetcode_ne", "reclor",
+                          "airoboros"])
         if src in ("MATH/PRM-800K", "theoremqa"):
             p = mathgen.any_problem(rng, "math")
             return wrap(p.question, mathgen.boxed_solution(p, rng), src)
@@ -184,9 +189,11 @@ def build_platypus(ctx: Context) -> CorpusBuilder:
         return {"instruction": t.instruction, "input": t.input, "output": t.output, "data_source": src}
 
     b.fill(205, make)
-    chat.plant_identity(b, wrap, {"identity_claim:human": 1, "identity_claim:other_model": 1, "identity_hard_negative": 1})
+    chat.plant_identity(b, wrap, {"identity_claim:human": 1, "identity_claim:other_model": 1,
+                                  "identity_hard_negative": 1})
     chat.plant_quality(b, chat.general_pair(ctx), wrap, {"quality:refusal": 1, "quality:truncated": 2,
-                                                          "quality:repetition": 1, "quality:empty_response": 1})
+                                                          "quality:repetition": 1,
+                                                          "quality:empty_response": 1})
     b.exact_duplicates(5)
     b.near_duplicates(12)
     b.malformed_json(1, make)
@@ -218,9 +225,11 @@ def build_alpaca(ctx: Context) -> CorpusBuilder:
         return None if t is None else {"instruction": t.instruction, "input": t.input, "output": t.output}
 
     b.fill(262, make)
-    chat.plant_identity(b, wrap, {"identity_claim:human": 2, "identity_claim:other_model": 1, "identity_hard_negative": 1})
+    chat.plant_identity(b, wrap, {"identity_claim:human": 2, "identity_claim:other_model": 1,
+                                  "identity_hard_negative": 1})
     chat.plant_quality(b, chat.general_pair(ctx), wrap, {"quality:refusal": 3, "quality:truncated": 2,
-                                                          "quality:repetition": 1, "quality:empty_response": 2})
+                                                          "quality:repetition": 1,
+                                                          "quality:empty_response": 2})
     b.exact_duplicates(8)
     b.near_duplicates(18)
     b.offer("alpaca_cleaned", 3, lambda r: r["input"] == "")
@@ -283,9 +292,11 @@ def build_sharegpt(ctx: Context) -> CorpusBuilder:
         return conv(pairs, rng)
 
     b.fill(196, make)
-    chat.plant_identity(b, wrap, {"identity_claim:human": 1, "identity_claim:other_model": 1, "identity_hard_negative": 2})
+    chat.plant_identity(b, wrap, {"identity_claim:human": 1, "identity_claim:other_model": 1,
+                                  "identity_hard_negative": 2})
     chat.plant_quality(b, chat.general_pair(ctx), wrap, {"quality:refusal": 1, "quality:truncated": 1,
-                                                          "quality:repetition": 1, "quality:empty_response": 1})
+                                                          "quality:repetition": 1,
+                                                          "quality:empty_response": 1})
     b.exact_duplicates(4)
     b.near_duplicates(10)
     b.cross_duplicates([conv([(r["instruction"], r["output"])], b.rng) for r in ctx.shared["alpaca_cleaned"]])

@@ -25,7 +25,8 @@ def build_openmath1(ctx: Context) -> CorpusBuilder:
             error = ""
         else:
             shown = _near_miss(p.answer, rng) if wrong else p.answer
-            solution, predicted, error = mathgen.boxed_solution(p, rng, shown), mathgen.answer_text(shown), "<not_executed>"
+            solution, predicted, error = mathgen.boxed_solution(p, rng,
+                                                                shown), mathgen.answer_text(shown), "<not_executed>"
         return {"question": p.question, "generated_solution": solution, "expected_answer": expected,
                 "predicted_answer": predicted, "error_message": error, "is_correct": not wrong,
                 "generation_type": rng.choice(["masked_reference_solution", "without_reference_solution"]),
@@ -38,7 +39,8 @@ def build_openmath1(ctx: Context) -> CorpusBuilder:
     for _ in range(30):  # about half of OpenMathInstruct-1 is wrong; the demo keeps a visible share
         b.plant_fresh("incorrect_solution", lambda rng: solved(rng, wrong=True))
     _plant_cut(b, make, "generated_solution", 2)
-    b.plant_fresh("quality:repetition", lambda rng: make(rng) | {"generated_solution": quality.repetition(rng)})
+    b.plant_fresh("quality:repetition",
+                  lambda rng: make(rng) | {"generated_solution": quality.repetition(rng)})
     b.exact_duplicates(6)
     b.near_duplicates(12)
     b.malformed_json(2, make)
@@ -55,12 +57,12 @@ def _near_miss(x: mathgen.Number, rng: random.Random) -> mathgen.Number:
     return x + rng.choice([-2, -1, 1, 2, 10])
 
 
-def _plant_cut(b: CorpusBuilder, make: Callable[[random.Random], dict], field: str, n: int) -> None:
+def _plant_cut(b: CorpusBuilder, make: Callable[[random.Random], dict | None], field: str, n: int) -> None:
     """Plant n rows whose `field` stops mid-sentence (quality:truncated)."""
 
     def cut(rng: random.Random) -> dict | None:
         row = make(rng)
-        short = quality.truncate(row[field], rng)
+        short = None if row is None else quality.truncate(row[field], rng)
         return None if short is None else row | {field: short}
 
     for _ in range(n):
@@ -77,7 +79,8 @@ def build_openmath2(ctx: Context) -> CorpusBuilder:
     b = CorpusBuilder(ctx, "openmath2", text_of)
 
     def make(rng: random.Random) -> dict:
-        source = rng.choice(["augmented_gsm8k", "augmented_gsm8k", "augmented_math", "augmented_math", "gsm8k", "math"])
+        source = rng.choice(["augmented_gsm8k", "augmented_gsm8k", "augmented_math", "augmented_math",
+                             "gsm8k", "math"])
         p = mathgen.any_problem(rng, "gsm8k" if "gsm8k" in source else "math")
         return {"problem": p.question, "generated_solution": mathgen.boxed_solution(p, rng),
                 "expected_answer": mathgen.answer_text(p.answer), "problem_source": source}
@@ -140,7 +143,8 @@ def build_opencoder_stage1(ctx: Context) -> CorpusBuilder:
 
     b.fill(206, make)
     _plant_cut(b, make, "output", 3)
-    chat.plant_quality(b, chat.code_pair, lambda u, a: {"instruction": u, "output": a, "tag": "realuser_instruct"},
+    chat.plant_quality(b, chat.code_pair, lambda u, a: {"instruction": u, "output": a,
+                                                        "tag": "realuser_instruct"},
                        {"quality:refusal": 1, "quality:repetition": 1, "quality:empty_response": 1})
     b.exact_duplicates(6)
     b.near_duplicates(12)

@@ -83,7 +83,7 @@ def missing(row: dict, field: str) -> dict:
 _SWAPS = {
     "quickly": "rapidly", "large": "big", "small": "little", "important": "essential",
     "example": "instance", "first": "initial", "shows": "demonstrates", "because": "since",
-    "total": "overall", "simple": "basic", "use": "employ", "many": "numerous", "also": "too",
+    "total": "overall", "simple": "basic", "use": "employ", "also": "too",
     "help": "assist", "each": "every", "start": "begin", "show": "display", "often": "frequently",
     "about": "around", "find": "locate", "need": "require", "make": "create", "get": "obtain",
     "buy": "purchase", "whole": "entire", "very": "really", "answer": "result", "method": "approach",

@@ -256,7 +256,8 @@ def travel(rng: random.Random) -> Page:
     title = rng.choice([f"{days} days in {c.capital}", f"{c.capital} on a budget", f"First time in {c.capital}? Start here"])
     text = (f"{c.capital} is the capital of {c.name}, and {days} days is enough to get a feel for it.\n\n"
             f"Day one: start at {sights[0]}, then walk to {sights[1]}. " + f"Save {sights[2]} for the late afternoon light.\n\n"
-            + (f"If you have more time, {', '.join(sights[3:])} are worth the detour. " if len(sights) > 3 else "")
+            + (f"If you have more time, {' and '.join(sights[3:])} {'are' if len(sights) > 4 else 'is'} worth the detour. "
+               if len(sights) > 3 else "")
             + f"Prices are in {c.currency}; small cafés may prefer cash. Public transport is the easiest way around, and a "
             f"{rng.choice(['day', 'three-day', 'weekly'])} pass costs less than {rng.randint(3, 12)} single tickets.")
     return title, text, f"travel/{slug(c.capital)}/{slug(title)}"

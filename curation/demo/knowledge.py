@@ -52,10 +52,11 @@ def element(rng: random.Random, deal: Deal) -> Task | None:
 
 def planet(rng: random.Random, deal: Deal) -> Task | None:
     name, pos, kind, fact = rng.choice(facts.PLANETS)
+    art = "an" if kind[0] in "aeiou" else "a"
     if rng.random() < 0.5:
         return Task(f"Which planet is {facts.ORDINALS[pos - 1]} from the Sun?", "",
-                    f"{name} is the {facts.ORDINALS[pos - 1]} planet from the Sun. It is a {kind}, and {fact}.", "trivia")
-    return Task(f"Tell me one interesting fact about {name}.", "", f"{cap(fact)}. {name} is a {kind}, "
+                    f"{name} is the {facts.ORDINALS[pos - 1]} planet from the Sun. It is {art} {kind}, and {fact}.", "trivia")
+    return Task(f"Tell me one interesting fact about {name}.", "", f"{cap(fact)}. {name} is {art} {kind}, "
                 f"{facts.ORDINALS[pos - 1]} in order from the Sun.", "trivia")
 
 

@@ -74,7 +74,7 @@ def shopping(rng: random.Random) -> Problem:
     code = (f"{_ident(p1)} = {a} * {dollars(c1)}\n{_ident(p2)} = {b} * {dollars(c2)}\n"
             f"total = {_ident(p1)} + {_ident(p2)}\n")
     if rng.random() < 0.4:
-        bill = next(x for x in (2000, 5000, 10000, 20000) if x > total)
+        bill = next(x for x in (2000, 5000, 10000, 20000, 50000) if x > total)
         q = (f"{n} buys {a} {p1} for {money(c1)} each and {b} {p2} for {money(c2)} each. "
              f"{cap(p)} pays with a {money(bill)} bill. How much change does {p} get, in dollars?")
         steps.append(f"The change is {money(bill)} - {money(total)} = {money(bill - total)}.")
@@ -255,7 +255,7 @@ def ages(rng: random.Random) -> Problem:
     k = rng.randint(2, 4)
     n = rng.randint(2, 12)
     total = (k + 1) * young + 2 * n
-    q = f"{a} is {k} times as old as {b}. In {n} years, the sum of their ages will be {total}. How old is {a} now?"
+    q = f"{a} is {k} times as old as {b}. {n} years from today, their two ages will add up to {total}. What is {a}'s age today?"
     steps = [f"Let {b}'s age be x, so {a} is {k}x.", f"In {n} years: (x + {n}) + ({k}x + {n}) = {total}.",
              f"{k + 1}x + {2 * n} = {total}, so {k + 1}x = {total - 2 * n} and x = {young}.",
              f"{a} is {k} x {young} = {k * young}."]
@@ -397,7 +397,7 @@ def gcd_lcm(rng: random.Random) -> Problem:
 
 def modpow(rng: random.Random) -> Problem:
     a, n, m = rng.randint(2, 13), rng.randint(20, 200), rng.choice([5, 7, 9, 10, 11, 13])
-    while math.gcd(a, m) != 1:
+    while math.gcd(a, m) != 1 or a % m == 1:  # coprime, and not trivially 1 mod m
         a += 1
     order = next(k for k in range(1, m + 1) if pow(a, k, m) == 1)
     ans = pow(a, n, m)
@@ -626,4 +626,8 @@ def _slip(code: str, p: Problem) -> str:
                     return bumped
             except Exception:  # noqa: BLE001, S112 - a slip that crashes is not the slip we want
                 continue
-    raise ValueError(f"no slip changes the answer of: {p.question}")
+    # No single literal matters (e.g. every power of a number is 1 mod m): slip at the end.
+    head, _, last = code.rstrip().rpartition("\n")
+    inner = last.removeprefix("print(").removesuffix(")")
+    slipped = f"print(str({inner}) + '1')" if isinstance(p.answer, str) else f"print(({inner}) + 1)"
+    return f"{head}\n{slipped}" if head else slipped

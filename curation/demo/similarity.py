@@ -11,26 +11,33 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-
+from itertools import chain
 SHINGLE_WORDS = 5
 _WORD = re.compile(r"\w+")
 
 # A generated row may share at most this Jaccard with any earlier one; planted near
-# duplicates are made to share at least NEAR_DUPLICATE_MIN. The gap between the two is
-# room for a dedup whose tokenisation differs a little from this one.
+# duplicates are made to share at least NEAR_DUPLICATE_MIN. The gaps to the usual 0.8
+# dedup threshold are room for a dedup whose text or tokenisation differs a little from
+# this one (system prompts left out, punctuation kept, ...).
 GUARD_MAX = 0.5
-NEAR_DUPLICATE_MIN = 0.8
+NEAR_DUPLICATE_MIN = 0.85
 
 
 def tokens(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def shingles(text: str, n: int = SHINGLE_WORDS) -> frozenset[tuple[str, ...]]:
+def shingles(text: str, n: int = SHINGLE_WORDS) -> frozenset[int]:
+    """The text's word n-grams, each as its hash (a text shorter than n words is one shingle).
+
+    Hashing once makes the guard's index lookups cheap; str hashes vary between
+    processes, but only which shingles collide could change, and with 64-bit hashes over
+    a demo's few hundred thousand shingles a collision is vanishingly unlikely.
+    """
     toks = tokens(text)
     if len(toks) < n:
-        return frozenset([tuple(toks)])
-    return frozenset(zip(*(toks[i:] for i in range(n)), strict=False))
+        return frozenset([hash(tuple(toks))])
+    return frozenset(map(hash, zip(*(toks[i:] for i in range(n)), strict=False)))
 
 
 def jaccard(a: str, b: str) -> float:
@@ -47,24 +54,28 @@ class SimilarityGuard:
 
     def __init__(self, threshold: float = GUARD_MAX) -> None:
         self.threshold = threshold
-        self._index: dict[tuple[str, ...], list[int]] = {}
+        self._index: dict[int, list[int]] = {}
         self._sizes: list[int] = []
 
     def admit(self, text: str) -> bool:
         sh = shingles(text)
         shared: Counter[int] = Counter()
-        for s in sh:
-            for i in self._index.get(s, ()):
-                shared[i] += 1
-        n = len(sh)
+        # Counter.update on an iterable counts in C: the postings are the hot loop.
+        shared.update(chain.from_iterable(filter(None, map(self._index.get, sh))))
+        n, sizes, limit = len(sh), self._sizes, self.threshold
         for i, inter in shared.items():
-            if inter / (n + self._sizes[i] - inter) >= self.threshold:
+            if inter >= limit * (n + sizes[i] - inter):
                 return False
         self.register(sh)
         return True
 
-    def register(self, sh: frozenset[tuple[str, ...]]) -> None:
+    def register(self, sh: frozenset[int]) -> None:
         i = len(self._sizes)
         self._sizes.append(len(sh))
+        index = self._index
         for s in sh:
-            self._index.setdefault(s, []).append(i)
+            postings = index.get(s)
+            if postings is None:
+                index[s] = [i]
+            else:
+                postings.append(i)
