@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 from curation.accounting import DROP_SCHEMA, StageCounts, StageResult, drops_table
 from curation.adapters import get_adapter
 from curation.adapters.base import HASHED_ID_PREFIX, Adapter, adapt
+from curation.parts import PartWriter, parquet_options
 from curation.fileio import atomic_write_text, commit_dir, fresh_tmp_dir
 from curation.readers import read_rows
 from curation.readers.base import DEFAULT_BATCH_ROWS
@@ -34,9 +35,6 @@ from curation.summary import RunSummary, SourceSummary, StageSummary
 # Rows per canonical Parquet part: parts stay a few hundred MB for chat rows, and later
 # stages map over parts.
 ROWS_PER_PART = 250_000
-# zstd level 1: ~35% faster writes than level 3 for ~16% larger files; the write was a
-# third of ingest time (benchmarks/results/ingest_profile.md).
-PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 1}
 
 
 @dataclass(frozen=True)
@@ -55,40 +53,6 @@ class SourceSpec:
 
 def source_dir(run_dir: Path, name: str) -> Path:
     return run_dir / "sources" / name
-
-
-class _PartWriter:
-    """Canonical rows to part-00000.parquet, part-00001.parquet, ... of ROWS_PER_PART rows."""
-
-    def __init__(self, directory: Path, rows_per_part: int) -> None:
-        self.directory = directory
-        self.rows_per_part = rows_per_part
-        self.parts = 0
-        self.rows_in_part = 0
-        self.writer: pq.ParquetWriter | None = None
-        directory.mkdir(parents=True, exist_ok=True)
-
-    def write(self, table: pa.Table) -> None:
-        while table.num_rows:
-            if self.writer is None:
-                path = self.directory / f"part-{self.parts:05d}.parquet"
-                self.writer = pq.ParquetWriter(path, CANONICAL_SCHEMA, **PARQUET_OPTIONS)
-            take = min(table.num_rows, self.rows_per_part - self.rows_in_part)
-            self.writer.write_table(table.slice(0, take))
-            self.rows_in_part += take
-            table = table.slice(take)
-            if self.rows_in_part == self.rows_per_part:
-                self._close_part()
-
-    def _close_part(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            self.writer = None
-            self.parts += 1
-            self.rows_in_part = 0
-
-    def close(self) -> None:
-        self._close_part()
 
 
 class _UniqueIds:
@@ -125,18 +89,22 @@ def ingest_source(
     batch_rows: int = DEFAULT_BATCH_ROWS,
     rows_per_part: int = ROWS_PER_PART,
     on_batch: Callable[[int], None] | None = None,
+    compression: str = "zstd",
 ) -> SourceSummary:
     """Ingest one source into RUN_DIR/sources/<name>/ and return its counts.
 
     `on_batch(rows)` is called after each batch with the number of rows read (for progress).
+    `compression` is that of the canonical parts: zstd (default), lz4 or none.
     Raises SourceError when the source cannot be read at all, ValueError for an unknown
     adapter or option; nothing is left in the run directory then.
     """
     adapter = get_adapter(spec.adapter, **spec.options)
+    parquet_options(compression)  # a bad value fails before any work
     final = source_dir(run_dir, spec.name)
     tmp = fresh_tmp_dir(final)
     try:
-        stages = _ingest_into(tmp, spec, adapter, batch_rows, rows_per_part, on_batch)
+        parts = PartWriter(tmp / "data", CANONICAL_SCHEMA, rows_per_part, compression)
+        stages = _ingest_into(tmp, spec, adapter, batch_rows, parts, on_batch)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -153,14 +121,13 @@ def _ingest_into(
     spec: SourceSpec,
     adapter: Adapter,
     batch_rows: int,
-    rows_per_part: int,
+    parts: PartWriter,
     on_batch: Callable[[int], None] | None,
 ) -> list[StageSummary]:
     read = StageCounts(spec.name, "read")
     adapted = StageCounts(spec.name, "adapt")
     ids = _UniqueIds()
-    parts = _PartWriter(tmp / "data", rows_per_part)
-    drops = pq.ParquetWriter(tmp / "dropped.parquet", DROP_SCHEMA, **PARQUET_OPTIONS)
+    drops = pq.ParquetWriter(tmp / "dropped.parquet", DROP_SCHEMA, **parquet_options("zstd"))
     try:
         for batch in read_rows(spec.location, adapter.input_schema, source=spec.name, batch_rows=batch_rows):
             rows_seen = batch.table.num_rows + batch.malformed.num_rows

@@ -34,6 +34,7 @@ def test_ingest_then_report(tmp_path):
         (["ingest", "{file}", "--adapter", "alpaca", "--option", "oops"], "KEY=VALUE"),
         (["ingest", "{file}", "--adapter", "alpaca", "--option", "domain=x"], "domain"),
         (["ingest", "{file}", "--adapter", "alpaca", "--format", "xml"], "xml"),
+        (["ingest", "{file}", "--adapter", "alpaca", "--compression", "brotli"], "brotli"),
         (["report", "{tmp}"], "not a run directory"),
     ],
 )

@@ -163,8 +163,12 @@ def turns_of(name: str, row: dict) -> list[tuple[str, str]]:
     """(role, text) pairs with roles user / assistant / system / doc."""
     if name in TURNS:
         field, role_key, text_key, _, assistant = TURNS[name]
-        return [("assistant" if t[role_key] == assistant else "system" if t[role_key] == "system" else "user", t[text_key])
-                for t in row[field]]
+        def role(t: dict) -> str:
+            if t[role_key] == assistant:
+                return "assistant"
+            return "system" if t[role_key] == "system" else "user"
+
+        return [(role(t), t[text_key]) for t in row[field]]
     if name in CHAT_FIELDS:
         users, answer = CHAT_FIELDS[name]
         return [*(("user", row[f]) for f in users if row.get(f)), ("assistant", row[answer])]
@@ -203,7 +207,8 @@ def test_same_seed_gives_identical_bytes(demo, tmp_path):
 def test_output_does_not_depend_on_the_process(demo, tmp_path):
     """Another interpreter, with another str-hash seed, writes the same bytes."""
     root, _ = demo
-    code = "import sys; from pathlib import Path; from curation.demo import generate_demo; generate_demo(Path(sys.argv[1]))"
+    code = ("import sys; from pathlib import Path; from curation.demo import generate_demo; "
+            "generate_demo(Path(sys.argv[1]))")
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     subprocess.run([sys.executable, "-c", code, str(tmp_path / "other")], check=True, env=env)
     assert _digests(tmp_path / "other") == _digests(root)
@@ -222,7 +227,8 @@ def test_sources_json_lists_every_corpus(demo):
         assert entry["path"] == src.path.name and src.path.is_file()
         assert entry["adapter"] == src.adapter and entry["planted"] == src.planted
     by_name = {s.name: s for s in sources}
-    assert by_name["alpaca_cleaned"].path.name == "alpaca_cleaned.json" and by_name["alpaca_cleaned"].adapter == "alpaca"
+    alpaca = by_name["alpaca_cleaned"]
+    assert alpaca.path.name == "alpaca_cleaned.json" and alpaca.adapter == "alpaca"
     assert by_name["distill_columns"].path.suffix == ".parquet"
     assert by_name["stem_cot_calculus"].options == {"domain": "advanced-calculus"}
     assert {n: by_name[n].options["domain"] for n in DOC_DOMAINS} == DOC_DOMAINS
@@ -264,12 +270,14 @@ def test_duplicates_are_exactly_the_planted_ones(demo):
         for row in valid_rows(src):
             text = full_text(src.name, row)
             if text in seen_text:
-                found[(src.name, "exact_duplicate" if seen_text[text] == src.name else "exact_duplicate:cross_source")] += 1
+                same = seen_text[text] == src.name
+                found[(src.name, "exact_duplicate" if same else "exact_duplicate:cross_source")] += 1
                 continue
             seen_text[text] = src.name
             sh = shingle_set(text)
             shared: Counter = Counter(i for s in sh for i in index.get(s, ()))
-            best = max((inter / (len(sh) + sizes[i] - inter), i) for i, inter in shared.items()) if shared else (0.0, -1)
+            scores = ((inter / (len(sh) + sizes[i] - inter), i) for i, inter in shared.items())
+            best = max(scores, default=(0.0, -1))
             assert not 0.6 <= best[0] < 0.8, (src.name, best[0], owner[best[1]], text[:200])
             if best[0] >= 0.8:
                 assert owner[best[1]] == src.name, "near duplicates are planted within a corpus"

@@ -60,6 +60,7 @@ def ingest(
     subset: Annotated[str | None, typer.Option(help="Hub dataset subset (config name).")] = None,
     split: Annotated[str, typer.Option(help="Hub dataset split.")] = "train",
     format: Annotated[str | None, typer.Option(help="Override the format detected from the extension.")] = None,
+    compression: Annotated[str, typer.Option(help="Compression of the canonical parts: zstd, lz4 or none.")] = "zstd",
 ) -> None:
     """Ingest one source into canonical records plus a report of every dropped row."""
     from curation.ingest import SourceSpec, write_summary
@@ -72,7 +73,7 @@ def ingest(
             location=Location.parse(location, revision=revision, subset=subset, split=split, format=format),
             options=_parse_options(option),
         )
-        _ingest_with_progress([spec], run_dir)
+        _ingest_with_progress([spec], run_dir, compression)
         summary = write_summary(run_dir)
     except _user_errors() as exc:
         _fail(str(exc))
@@ -82,7 +83,7 @@ def ingest(
     out.print(f"Canonical rows: {run_dir / 'sources' / spec.name / 'data'}   report: curate report {run_dir}")
 
 
-def _ingest_with_progress(specs: list, run_dir: Path) -> None:
+def _ingest_with_progress(specs: list, run_dir: Path, compression: str = "zstd") -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from curation.ingest import ingest_source
@@ -92,7 +93,12 @@ def _ingest_with_progress(specs: list, run_dir: Path) -> None:
         task = progress.add_task("ingest", total=len(specs), rows=0)
         for spec in specs:
             progress.update(task, description=f"ingest {spec.name}")
-            ingest_source(spec, run_dir, on_batch=lambda n: progress.update(task, rows=progress.tasks[0].fields["rows"] + n))
+            ingest_source(
+                spec,
+                run_dir,
+                compression=compression,
+                on_batch=lambda n: progress.update(task, rows=progress.tasks[0].fields["rows"] + n),
+            )
             progress.advance(task)
 
 

@@ -89,13 +89,11 @@ def _example(cases: list[tuple[str, object]], rng: random.Random) -> tuple[str, 
 _LEADS = (
     "Here is a straightforward implementation:", "You can do it like this:", "A clean way to write it:",
     "Here's one way to solve it:", "The following function does the job:",
-    "This implementation handles the edge cases:",
-    "Sure, here is the function:", "One idiomatic solution:",
+    "This implementation handles the edge cases:", "Sure, here is the function:", "One idiomatic solution:",
 )
 _USAGE = (
     "For example, `{call}` returns `{res}`.", "Example: `{call}` gives `{res}`.",
-    "Calling `{call}` produces `{res}`.",
-    "A quick check: `{call}` evaluates to `{res}`.",
+    "Calling `{call}` produces `{res}`.", "A quick check: `{call}` evaluates to `{res}`.",
 )
 
 

@@ -75,22 +75,25 @@ def group_agg(d: Domain, rng: random.Random) -> RecordTask:
                          f"smallest_{v}_per_{k}"],
                      "mean": [f"average_{v}_by_{k}", f"mean_{v}_per_{k}"]}[agg])
     body = {
-        "sum": f"    totals = {{}}\n    for {s} in {pl}:\n        totals[{s}[\"{k}\"]] = "
-               f"totals.get({s}[\"{k}\"], 0) + {s}[\"{v}\"]\n    return totals\n",
-        "count": f"    counts = {{}}\n    for {s} in {pl}:\n        counts[{s}[\"{k}\"]] = "
-                 f"counts.get({s}[\"{k}\"], 0) + 1\n    return counts\n",
-        "max": f"    best = {{}}\n    for {s} in {pl}:\n        key = {s}[\"{k}\"]\n        if key not in "
-               f"best or {s}[\"{v}\"] > best[key]:\n            best[key] = {s}[\"{v}\"]\n    return best\n",
-        "min": f"    lowest = {{}}\n    for {s} in {pl}:\n        key = {s}[\"{k}\"]\n        if key not in "
-               f"lowest or {s}[\"{v}\"] < lowest[key]:\n            lowest[key] = {s}[\"{v}\"]\n    return "
-               "lowest\n",
-        "mean": f"    sums, counts = {{}}, {{}}\n    for {s} in {pl}:\n        key = {s}[\"{k}\"]\n        "
-                f"sums[key] = sums.get(key, 0) + {s}[\"{v}\"]\n        counts[key] = counts.get(key, 0) + "
-                f"1\n    return {{key: round(sums[key] / counts[key], 2) for key in sums}}\n",
+        "sum": f"    totals = {{}}\n    for {s} in {pl}:\n"
+               f"        totals[{s}[\"{k}\"]] = totals.get({s}[\"{k}\"], 0) + {s}[\"{v}\"]\n"
+               "    return totals\n",
+        "count": f"    counts = {{}}\n    for {s} in {pl}:\n"
+                 f"        counts[{s}[\"{k}\"]] = counts.get({s}[\"{k}\"], 0) + 1\n    return counts\n",
+        "max": f"    best = {{}}\n    for {s} in {pl}:\n        key = {s}[\"{k}\"]\n"
+               f"        if key not in best or {s}[\"{v}\"] > best[key]:\n"
+               f"            best[key] = {s}[\"{v}\"]\n    return best\n",
+        "min": f"    lowest = {{}}\n    for {s} in {pl}:\n        key = {s}[\"{k}\"]\n"
+               f"        if key not in lowest or {s}[\"{v}\"] < lowest[key]:\n"
+               f"            lowest[key] = {s}[\"{v}\"]\n    return lowest\n",
+        "mean": f"    sums, counts = {{}}, {{}}\n    for {s} in {pl}:\n        key = {s}[\"{k}\"]\n"
+                f"        sums[key] = sums.get(key, 0) + {s}[\"{v}\"]\n"
+                "        counts[key] = counts.get(key, 0) + 1\n"
+                f"    return {{key: round(sums[key] / counts[key], 2) for key in sums}}\n",
     }[agg]
     if agg == "sum" and rng.random() < 0.5:
-        body = (f"    totals = defaultdict(int)\n    for {s} in {pl}:\n        totals[{s}[\"{k}\"]] += "
-                f"{s}[\"{v}\"]\n    return dict(totals)\n")
+        body = (f"    totals = defaultdict(int)\n    for {s} in {pl}:\n"
+                f"        totals[{s}[\"{k}\"]] += {s}[\"{v}\"]\n    return dict(totals)\n")
         head = "from collections import defaultdict\n\n\n"
     else:
         head = ""
@@ -117,8 +120,9 @@ def filter_ids(d: Domain, rng: random.Random) -> RecordTask:
     code = (f"def {fn}({pl}, limit={limit}):\n    return [{s}[\"id\"] for {s} in {pl} if {s}[\"{v}\"] {op} "
             "limit]\n")
     if rng.random() < 0.5:
-        code = (f"def {fn}({pl}, limit={limit}):\n    selected = []\n    for {s} in {pl}:\n        if "
-                f"{s}[\"{v}\"] {op} limit:\n            selected.append({s}[\"id\"])\n    return selected\n")
+        code = (f"def {fn}({pl}, limit={limit}):\n    selected = []\n    for {s} in {pl}:\n"
+                f"        if {s}[\"{v}\"] {op} limit:\n            selected.append({s}[\"id\"])\n"
+                "    return selected\n")
     ask = rng.choice([
         f"Write `{fn}({pl}, limit={limit})` in Python. Each {s} is a dict with \"id\" and \"{v}\"; return "
         f"the ids of the {pl} whose {v} is {word} `limit`, in their original order.",
@@ -145,7 +149,8 @@ def top_k(d: Domain, rng: random.Random) -> RecordTask:
         f"Given {pl} as a list of dicts with \"id\" and \"{v}\", how can I get the ids of the top k by {v} "
         f"(ties sorted by id)? Call it `{fn}`.",
     ])
-    explain = f"Ranking by negative {v} and then id gives a deterministic order; the first k ids are returned."
+    explain = (f"Ranking by negative {v} and then id gives a deterministic order; the first k ids are "
+               "returned.")
     recs = sample_records(d, rng, 7)
     return RecordTask("records_top_k", fn, ask, code, ((recs, 3), (recs, 0), ([], 2)), explain)
 
@@ -160,17 +165,18 @@ def group_ids(d: Domain, rng: random.Random) -> RecordTask:
         f"In Python, group a list of {s} dicts by their \"{k}\" field, collecting the \"id\" values. "
         f"Function name: `{fn}`.",
     ])
-    explain = f"dict.setdefault creates the list for a new {k} and appends to it afterwards, keeping input order."
+    explain = (f"dict.setdefault creates the list for a new {k} and appends to it afterwards, keeping input "
+               "order.")
     return RecordTask("records_group", fn, ask, code, ((sample_records(d, rng, 6),), ([],)), explain)
 
 
 def share(d: Domain, rng: random.Random) -> RecordTask:
     s, pl, k, v = d.single, d.plural, d.key, d.value
     fn = rng.choice([f"{v}_share_by_{k}", f"percent_{v}_per_{k}"])
-    code = (f"def {fn}({pl}):\n    total = sum({s}[\"{v}\"] for {s} in {pl})\n    if total == 0:\n        "
-            f"return {{}}\n    shares = {{}}\n    for {s} in {pl}:\n        shares[{s}[\"{k}\"]] = "
-            f"shares.get({s}[\"{k}\"], 0) + {s}[\"{v}\"]\n    return {{key: round(100 * amount / total, 1) "
-            f"for key, amount in shares.items()}}\n")
+    code = (f"def {fn}({pl}):\n    total = sum({s}[\"{v}\"] for {s} in {pl})\n    if total == 0:\n"
+            f"        return {{}}\n    shares = {{}}\n    for {s} in {pl}:\n"
+            f"        shares[{s}[\"{k}\"]] = shares.get({s}[\"{k}\"], 0) + {s}[\"{v}\"]\n"
+            f"    return {{key: round(100 * amount / total, 1) for key, amount in shares.items()}}\n")
     ask = (f"Write a Python function `{fn}({pl})` that returns, for each {k}, its percentage of the total "
            f"{v} across all {pl}, rounded to one decimal. Return an empty dict when the total is zero.")
     explain = f"The total is computed once; each {k}'s sum divided by it gives the share."
@@ -181,9 +187,10 @@ def share(d: Domain, rng: random.Random) -> RecordTask:
 def stats(d: Domain, rng: random.Random) -> RecordTask:
     s, pl, v = d.single, d.plural, d.value
     fn = rng.choice([f"{v}_stats", f"summarize_{pl}", f"describe_{v}"])
-    code = (f"def {fn}({pl}):\n    values = [{s}[\"{v}\"] for {s} in {pl} if {s}.get(\"{v}\") is not None]\n "
-            f"   if not values:\n        return None\n    return {{\"min\": min(values), \"max\": "
-            f"max(values), \"mean\": round(sum(values) / len(values), 2)}}\n")
+    code = (f"def {fn}({pl}):\n    values = [{s}[\"{v}\"] for {s} in {pl} if {s}.get(\"{v}\") is not None]\n"
+            "    if not values:\n        return None\n"
+            f"    return {{\"min\": min(values), \"max\": max(values), \"mean\": round(sum(values) / "
+            f"len(values), 2)}}\n")
     ask = rng.choice([
         f"Write `{fn}({pl})` that returns a dict with the min, max and mean (2 decimals) of the \"{v}\" "
         f"field, skipping {pl} where it is missing or None. Return None if no value remains.",

@@ -17,18 +17,22 @@ from curation.demo.corpus import Context, CorpusBuilder
 
 Reasoned = tuple[str, str, str]  # (prompt, thinking, answer)
 
-_OPENERS = ("Let me work through this carefully.", "Okay, let me think about what is being asked.",
-            "Let me break this down.", "First, let me restate the problem to myself.",
-            "Alright, let me reason step by step.")
-_CHECKS = ("Let me double-check that.", "Quick sanity check.", "Let me verify before answering.",
-           "Checking the result once more.")
+_OPENERS = (
+    "Let me work through this carefully.", "Okay, let me think about what is being asked.",
+    "Let me break this down.", "First, let me restate the problem to myself.",
+    "Alright, let me reason step by step.",
+)
+_CHECKS = (
+    "Let me double-check that.", "Quick sanity check.", "Let me verify before answering.",
+    "Checking the result once more.",
+)
 
 
 def reasoned_math(rng: random.Random) -> Reasoned:
     p = mathgen.any_problem(rng)
     ans = mathgen.answer_text(p.answer)
-    thinking = "\n".join([rng.choice(_OPENERS), *p.steps,
-                          f"{rng.choice(_CHECKS)} The result is {ans}, which fits the question."])
+    thinking = "\n".join([rng.choice(_OPENERS), *p.steps, f"{rng.choice(_CHECKS)} The result is {ans}, which "
+                                                          "fits the question."])
     answer = rng.choice([f"**Answer: {ans}**\n\n{p.steps[-1]}",
                          f"{p.steps[-1]}\n\nSo the answer is **{ans}**.",
                          f"The answer is {ans}.\n\nBriefly: {' '.join(p.steps[-2:])}"])
@@ -38,14 +42,19 @@ def reasoned_math(rng: random.Random) -> Reasoned:
 def reasoned_code(rng: random.Random) -> Reasoned:
     t = codegen.code_task(rng)
     call, res = t.example
-    thinking = (f"{rng.choice(_OPENERS)} The user wants `{t.entry_point}`. {t.explanation} "
-                f"I should make sure `{call}` gives `{res}` and that edge cases such as empty input behave sensibly.")
+    thinking = (f"{rng.choice(_OPENERS)} The user wants `{t.entry_point}`. {t.explanation} I should make "
+                f"sure `{call}` gives `{res}` and that edge cases such as empty input behave sensibly.")
     return t.instruction, thinking, codegen.explained_answer(t, rng)
 
 
-_KINDS = {"nli": "natural-language inference", "multiple_choice": "multiple-choice",
-          "wordgame": "word-puzzle",
-          "editor": "editing", "extraction": "information-extraction", "general": "general-knowledge"}
+_KINDS = {
+    "nli": "natural-language inference",
+    "multiple_choice": "multiple-choice",
+    "wordgame": "word-puzzle",
+    "editor": "editing",
+    "extraction": "information-extraction",
+    "general": "general-knowledge",
+}
 
 
 def reasoned_general(ctx: Context) -> Callable[[random.Random], Reasoned | None]:
@@ -74,10 +83,11 @@ def think_content(thinking: str, answer: str) -> str:
     return f"<think>\n{thinking}\n</think>\n\n{answer}"
 
 
-_SELF_THOUGHTS = ("The user is asking about me. I'll answer briefly.",
-                  "A question about who I am; keep it short and friendly.",
-                  "This is a simple conversational question.",
-                  "They want a direct answer, no long reasoning needed.")
+_SELF_THOUGHTS = (
+    "The user is asking about me. I'll answer briefly.",
+    "A question about who I am; keep it short and friendly.", "This is a simple conversational question.",
+    "They want a direct answer, no long reasoning needed.",
+)
 
 
 # --- messages ---------------------------------------------------------------------------
@@ -93,8 +103,8 @@ def build_distill_messages(ctx: Context) -> CorpusBuilder:
     def msgs(prompt: str, content: str, rng: random.Random) -> dict:
         turns = [{"role": "user", "content": prompt}, {"role": "assistant", "content": content}]
         if rng.random() < 0.2:
-            turns.insert(0, {"role": "system", "content": rng.choice(["You are a helpful assistant.",
-                                                                       "Think carefully, then answer concisely."])})
+            system = rng.choice(["You are a helpful assistant.", "Think carefully, then answer concisely."])
+            turns.insert(0, {"role": "system", "content": system})
         return {"messages": turns}
 
     def make(rng: random.Random) -> dict | None:
@@ -174,8 +184,8 @@ def build_distill_columns(ctx: Context) -> CorpusBuilder:
     b.exact_duplicates(4)
     b.near_duplicates(8)
     r = b.fresh(make)
-    b.plant("malformed:think_markup", r | {"solution": "<think>\nWait, let me reconsider one "
-                                                       f"step.\n{r['solution']}"})
+    b.plant("malformed:think_markup", r | {"solution": "<think>\nWait, let me reconsider one step.\n"
+                                                       f"{r['solution']}"})
     b.plant("malformed:missing_field", b.fresh(make) | {"solution": None})
     b.plant("malformed:missing_field", b.fresh(make) | {"problem": None})
     return b

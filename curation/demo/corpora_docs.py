@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from curation.demo import docs_books, docs_code, docs_math, docs_planted, docs_web, docs_wiki
 from curation.demo.corpus import Context, CorpusBuilder
+
+
+Make = Callable[[random.Random], dict]
 
 
 def _text(r: dict) -> str:
@@ -25,7 +29,8 @@ def build_web(ctx: Context) -> CorpusBuilder:
         out = dict(r)
         if "id" in out:
             out["id"] = _hex_id(rng)
-        out["url"] = f"https://mirror{rng.randint(1, 9)}.{rng.choice(docs_web.SITES)}.net/{r['url'].split('/', 3)[-1]}"
+        path = r["url"].split("/", 3)[-1]
+        out["url"] = f"https://mirror{rng.randint(1, 9)}.{rng.choice(docs_web.SITES)}.net/{path}"
         return out
 
     b = CorpusBuilder(ctx, "web", _text, new_id)
@@ -43,28 +48,23 @@ def build_web(ctx: Context) -> CorpusBuilder:
         _, text, url = docs_web.web_page(rng)
         return doc(text, url, rng)
 
-    def site_url(rng: random.Random, path: str) -> str:
-        return docs_web.url(rng, rng.choice(docs_web.SITES), path)
+    def page(text: Callable[[random.Random], str], path: str, english: bool = True) -> Make:
+        """A planted page: its text, a URL on one of the demo sites, the usual optional fields."""
+        return lambda rng: doc(text(rng), docs_web.url(rng, rng.choice(docs_web.SITES), path), rng, english)
 
     b.fill(246, make)
     for lang, text in docs_planted.NON_ENGLISH:
-        b.plant_fresh("non_english", lambda rng, t=text, lg=lang: doc(t, site_url(rng,
-            f"{lg}/{docs_web.slug(t[:40])}"), rng, False))
+        path = f"{lang}/{docs_web.slug(text[:40])}"
+        b.plant_fresh("non_english", page(lambda _, t=text: t, path, english=False))
     for _ in range(3):
-        b.plant_fresh("quality:boilerplate", lambda rng: doc(docs_planted.boilerplate_page(rng,
-            rng.choice(docs_web.SITES)),
-                                                             site_url(rng, "index.html"), rng))
-    b.plant_fresh("quality:lorem_ipsum", lambda rng: doc(docs_planted.lorem_page(rng), site_url(rng,
-        "sample-page"), rng, False))
+        b.plant_fresh("quality:boilerplate", page(docs_planted.boilerplate_page, "index.html"))
+    b.plant_fresh("quality:lorem_ipsum", page(docs_planted.lorem_page, "sample-page", english=False))
     for text in docs_planted.SHORT_PAGES[:4]:
-        b.plant_fresh("quality:too_short", lambda rng, t=text: doc(t, site_url(rng,
-            docs_web.slug(t) or "page"), rng))
+        b.plant_fresh("quality:too_short", page(lambda _, t=text: t, docs_web.slug(text) or "page"))
     for _ in range(2):
-        b.plant_fresh("quality:repetition", lambda rng: doc(docs_planted.repeated_lines_page(rng),
-                                                            site_url(rng, "deals"), rng))
-    for _ in range(3):
-        b.plant_fresh("pii", lambda rng: doc(docs_planted.pii_page(rng), site_url(rng,
-            f"classifieds/{rng.randint(1000, 9999)}"), rng))
+        b.plant_fresh("quality:repetition", page(docs_planted.repeated_lines_page, "deals"))
+    for n in range(3):
+        b.plant_fresh("pii", page(docs_planted.pii_page, f"classifieds/{4100 + n}"))
     b.exact_duplicates(7, 8)
     b.near_duplicates(15)
     b.cross_duplicates([doc(r["text"], r["url"].replace("https://", "https://www.", 1), b.rng)
@@ -89,13 +89,8 @@ def build_books(ctx: Context) -> CorpusBuilder:
 
     b.fill(196, make)
     for word in ("THE END", "Chapter XII"):
-        b.plant_fresh("quality:too_short", lambda rng, w=word: {"text": w, "title": make(rng).get("title",
-            "Untitled")})
-    b.plant_fresh("quality:boilerplate", lambda rng: {
-        "text": "This digital edition is provided free of charge for personal reading. It may not be sold or redistributed "
-                "for profit. Transcribed by volunteers; errors are ours.\n\nContents\n\nChapter 1\nChapter 2\nChapter 3\n"
-                f"Chapter 4\n\nEdition {rng.randint(2, 9)}, scanned {rng.randint(2001, 2020)}.",
-                "title": "Front matter"})
+        b.plant_fresh("quality:too_short", lambda rng, w=word: {"text": w, "title": docs_books.book_title(rng)})
+    b.plant_fresh("quality:boilerplate", lambda rng: {"text": docs_books.front_matter(rng), "title": "Contents"})
     b.exact_duplicates(3)
     b.near_duplicates(10)
     b.malformed_json(1, make)
@@ -115,14 +110,12 @@ def build_math_web(ctx: Context) -> CorpusBuilder:
 
     b.fill(206, make)
     lang, text = docs_planted.NON_ENGLISH_MATH
-    b.plant_fresh("non_english", lambda rng: {"text": text,
-                                              "url": f"https://maths-{lang}.example.org/exercices/{rng.randint(1, 99)}"})
-    b.plant_fresh("quality:boilerplate", lambda rng: {
-        "text": "Please enable JavaScript to view this page.\nThe equations on this site are rendered with a script.\n"
-                "Home | Courses | Forum | Log in\n" + f"Page {rng.randint(2, 40)} of {rng.randint(41, 90)}",
-        "url": f"https://{rng.choice(docs_math.SITES)}/viewer"})
+    french_url = f"https://maths-{lang}.example.org/exercices/corrige-{ctx.seed}"
+    b.plant_fresh("non_english", lambda rng: {"text": text, "url": french_url})
+    b.plant_fresh("quality:boilerplate",
+                  lambda rng: {"text": docs_math.script_notice(rng), "url": docs_math.site_url(rng, "viewer")})
     b.plant_fresh("quality:too_short", lambda rng: {"text": f"See Exercise {rng.randint(1, 40)}.",
-                                                    "url": f"https://{rng.choice(docs_math.SITES)}/stub"})
+                                                    "url": docs_math.site_url(rng, "stub")})
     b.exact_duplicates(3)
     b.near_duplicates(10)
     b.offer("math_web", 2)

@@ -14,7 +14,9 @@ from curation.demo.corpus import Context, CorpusBuilder
 
 # OpenOrca-style system prompts, written for this project (a third of the rows have none).
 ORCA_SYSTEMS = (
-    "", "", "",
+    "",
+    "",
+    "",
     "You are a helpful assistant. Answer the question as accurately as you can.",
     "You are an AI assistant. Think through the task step by step and explain your reasoning.",
     "You are a patient tutor. Explain your answer so that a ten-year-old could follow it.",

@@ -25,8 +25,8 @@ def build_openmath1(ctx: Context) -> CorpusBuilder:
             error = ""
         else:
             shown = _near_miss(p.answer, rng) if wrong else p.answer
-            solution, predicted, error = mathgen.boxed_solution(p, rng,
-                                                                shown), mathgen.answer_text(shown), "<not_executed>"
+            solution, predicted = mathgen.boxed_solution(p, rng, shown), mathgen.answer_text(shown)
+            error = "<not_executed>"
         return {"question": p.question, "generated_solution": solution, "expected_answer": expected,
                 "predicted_answer": predicted, "error_message": error, "is_correct": not wrong,
                 "generation_type": rng.choice(["masked_reference_solution", "without_reference_solution"]),
@@ -135,7 +135,8 @@ def build_opencoder_stage1(ctx: Context) -> CorpusBuilder:
 
     def make(rng: random.Random) -> dict | None:
         tag = rng.choice(STAGE1_TAGS)
-        if tag == "filtered_infinity_instruct" and rng.random() < 0.4:  # that subset also holds general questions
+        # filtered_infinity_instruct also holds general questions
+        if tag == "filtered_infinity_instruct" and rng.random() < 0.4:
             t = knowledge.general_task(rng, ctx.deal)
             return None if t is None else {"instruction": chat.user_text(t), "output": t.output, "tag": tag}
         task = codegen.code_task(rng)

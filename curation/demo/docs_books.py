@@ -11,23 +11,30 @@ import random
 
 from curation.demo.pools import NAMES, POSSESSIVE, TOWNS, cap
 
-ADJ = ("Silent", "Copper", "Hidden", "Winter", "Last", "Painted", "Lantern", "Salt", "Hollow", "Northern",
-       "Glass", "Amber")
-NOUN = ("Harbour", "Orchard", "Lighthouse", "Letter", "Garden", "River", "Clockmaker", "Island", "Bridge",
-        "Archive",
-        "Compass", "Meadow")
-WEATHER = ("a thin rain drifted in from the sea", "the first frost silvered the fields",
-           "the wind rattled every shutter",
-           "a low fog sat in the valley", "the afternoon was heavy with heat",
-           "snow had fallen quietly overnight",
-           "the sky cleared after a week of storms", "the evening light turned the stone walls gold")
-OBJECTS = ("a brass key", "a folded map", "an unsigned letter", "a chipped teacup",
-           "a ledger with missing pages",
-           "a photograph of the old mill", "a music box", "a wooden compass", "a bundle of seed packets",
-           "a lantern")
-PLACES = ("the bakery on the square", "the boathouse", "the attic above the shop", "the station waiting room",
-          "the walled garden", "the ferry landing", "the reading room of the library", "the orchard gate",
-          "the empty chapel")
+ADJ = (
+    "Silent", "Copper", "Hidden", "Winter", "Last", "Painted", "Lantern", "Salt", "Hollow", "Northern",
+    "Glass", "Amber",
+)
+NOUN = (
+    "Harbour", "Orchard", "Lighthouse", "Letter", "Garden", "River", "Clockmaker", "Island", "Bridge",
+    "Archive", "Compass", "Meadow",
+)
+WEATHER = (
+    "a thin rain drifted in from the sea", "the first frost silvered the fields",
+    "the wind rattled every shutter", "a low fog sat in the valley", "the afternoon was heavy with heat",
+    "snow had fallen quietly overnight", "the sky cleared after a week of storms",
+    "the evening light turned the stone walls gold",
+)
+OBJECTS = (
+    "a brass key", "a folded map", "an unsigned letter", "a chipped teacup", "a ledger with missing pages",
+    "a photograph of the old mill", "a music box", "a wooden compass", "a bundle of seed packets",
+    "a lantern",
+)
+PLACES = (
+    "the bakery on the square", "the boathouse", "the attic above the shop", "the station waiting room",
+    "the walled garden", "the ferry landing", "the reading room of the library", "the orchard gate",
+    "the empty chapel",
+)
 
 OPENING = (
     "{a} had not been back to {town} for {years} years, and {weather} as the bus pulled in.",
@@ -89,7 +96,19 @@ def book_passage(rng: random.Random) -> tuple[str, str]:
         paras.append(" ".join(m.format(**slots) for m in middle[i:i + k]))
         i += k
     paras.append(rng.choice(CLOSING).format(**slots))
-    title = f"The {rng.choice(ADJ)} {rng.choice(NOUN)}"
+    title = book_title(rng)
     chapter = rng.randint(1, 30)
     text = f"Chapter {chapter}\n\n" + "\n\n".join(cap(p) for p in paras)
     return title, text
+
+
+def book_title(rng: random.Random) -> str:
+    return f"The {rng.choice(ADJ)} {rng.choice(NOUN)}"
+
+
+def front_matter(rng: random.Random) -> str:
+    """An edition notice and a bare table of contents (quality:boilerplate)."""
+    chapters = "\n".join(f"Chapter {i}" for i in range(1, rng.randint(4, 9)))
+    return ("This digital edition is provided free of charge for personal reading. It may not be sold or "
+            "redistributed for profit. Transcribed by volunteers; errors are ours.\n\nContents\n\n"
+            f"{chapters}\n\nEdition {rng.randint(2, 9)}, scanned {rng.randint(2001, 2020)}.")

@@ -11,16 +11,27 @@ import random
 from curation.demo import facts
 from curation.demo.pools import cap
 
-_SYL_A = ("Ash", "Bram", "Cal", "Dun", "El", "Fen", "Gar", "Hol", "Ing", "Kel", "Lor", "Mar", "Nor", "Os", "Pen", "Rad",
-          "Sel", "Tor", "Ul", "Wy")
-_SYL_B = ("by", "ford", "wick", "stead", "holm", "ton", "mere", "thorpe", "dale", "well", "combe", "hurst", "ley", "wood")
-REGIONS = ("the Upper Fen district", "the Kessel valley", "the Marrow hills", "the northern lake district", "the Saltmarsh coast",
-           "the Greywater basin", "the Oriel plateau", "the Tarn uplands")
-INDUSTRIES = ("dairy farming", "a small woollen mill", "stone quarrying", "fruit orchards", "a ferry service", "timber",
-              "tourism centred on its walking trails", "a pottery workshop", "fishing", "cider making")
-FEATURES = ("a medieval stone bridge", "a restored watermill", "a parish church with a square tower", "a village green",
-            "a Victorian railway station, now a museum", "an annual cheese fair", "a lime avenue planted in the 1880s",
-            "the remains of a hill fort", "a lakeside bathing house")
+_SYL_A = (
+    "Ash", "Bram", "Cal", "Dun", "El", "Fen", "Gar", "Hol", "Ing", "Kel", "Lor", "Mar", "Nor", "Os", "Pen",
+    "Rad", "Sel", "Tor", "Ul", "Wy",
+)
+_SYL_B = (
+    "by", "ford", "wick", "stead", "holm", "ton", "mere", "thorpe", "dale", "well", "combe", "hurst", "ley",
+    "wood",
+)
+REGIONS = (
+    "the Upper Fen district", "the Kessel valley", "the Marrow hills", "the northern lake district",
+    "the Saltmarsh coast", "the Greywater basin", "the Oriel plateau", "the Tarn uplands",
+)
+INDUSTRIES = (
+    "dairy farming", "a small woollen mill", "stone quarrying", "fruit orchards", "a ferry service",
+    "timber", "tourism centred on its walking trails", "a pottery workshop", "fishing", "cider making",
+)
+FEATURES = (
+    "a medieval stone bridge", "a restored watermill", "a parish church with a square tower",
+    "a village green", "a Victorian railway station, now a museum", "an annual cheese fair",
+    "a lime avenue planted in the 1880s", "the remains of a hill fort", "a lakeside bathing house",
+)
 
 
 def _place_name(rng: random.Random) -> str:
@@ -45,20 +56,35 @@ def settlement(rng: random.Random) -> tuple[str, str]:
                     f"A primary school serves {name} and {rng.randint(2, 5)} neighbouring villages."]),
     ]
     if rng.random() < 0.5:
-        sents.insert(2, f"The name is thought to derive from the Old English for '{rng.choice(['ash tree', 'ford', 'farmstead', 'meadow', 'spring'])}'.")
+        sents.insert(2, "The name is thought to derive from the Old English for "
+                        f"'{rng.choice(['ash tree', 'ford', 'farmstead', 'meadow', 'spring'])}'.")
     return name, " ".join(sents)
 
 
 GROUP_NOTES = {
-    "the lightest element": "It is the most abundant element in the universe and forms water when it burns in oxygen.",
-    "a noble gas": "Noble gases are colourless, odourless and very unreactive because their outer electron shells are full.",
+    "the lightest element": (
+        "It is the most abundant element in the universe and forms water when it burns in oxygen."
+    ),
+    "a noble gas": (
+        "Noble gases are colourless, odourless and very unreactive because their outer electron shells are "
+        "full."
+    ),
     "an alkali metal": "Alkali metals are soft enough to cut with a knife and react vigorously with water.",
     "a nonmetal": "Nonmetals are generally poor conductors of heat and electricity.",
     "a halogen": "Halogens are reactive nonmetals that combine with metals to form salts.",
-    "an alkaline earth metal": "Alkaline earth metals are shiny, fairly reactive metals found in many minerals.",
-    "a post-transition metal": "Post-transition metals are relatively soft and have lower melting points than transition metals.",
-    "a metalloid": "Metalloids have properties between those of metals and nonmetals, which makes several of them semiconductors.",
-    "a transition metal": "Transition metals are typically hard, conduct electricity well and form coloured compounds.",
+    "an alkaline earth metal": (
+        "Alkaline earth metals are shiny, fairly reactive metals found in many minerals."
+    ),
+    "a post-transition metal": (
+        "Post-transition metals are relatively soft and have lower melting points than transition metals."
+    ),
+    "a metalloid": (
+        "Metalloids have properties between those of metals and nonmetals, which makes several of them "
+        "semiconductors."
+    ),
+    "a transition metal": (
+        "Transition metals are typically hard, conduct electricity well and form coloured compounds."
+    ),
     "an actinide": "All actinides are radioactive.",
 }
 KIND_NOTES = {
@@ -82,18 +108,20 @@ CLASS_NOTES = {
 
 def country_article(c: facts.Country, rng: random.Random) -> tuple[str, str]:
     title = c.name.removeprefix("the ")
-    lang = (f"The official language is {c.languages}." if " and " not in c.languages and "," not in c.languages
-            else f"Official languages include {c.languages}.")
-    text = (f"{cap(c.name)} is a country in {c.continent}. Its capital and seat of government is {c.capital}. {lang} "
-            f"The currency is {c.currency}.\n\n{c.capital} is among the country's main cultural and economic centres, "
-            f"and it is the usual starting point for visitors to {c.name}.")
+    several = " and " in c.languages or "," in c.languages
+    lang = (f"Official languages include {c.languages}." if several
+            else f"The official language is {c.languages}.")
+    text = (f"{cap(c.name)} is a country in {c.continent}. Its capital and seat of government is "
+            f"{c.capital}. {lang} The currency is {c.currency}.\n\n"
+            f"{c.capital} is among the country's main cultural and economic centres, and it is the usual "
+            f"starting point for visitors to {c.name}.")
     return title, text
 
 
 def element_article(e: facts.Element, rng: random.Random) -> tuple[str, str]:
-    text = (f"{cap(e.name)}, symbol {e.symbol}, is element number {e.number} of the periodic table: each of its atoms "
-            f"carries {e.number} protons in the nucleus. It is {e.group}, and at room temperature it is a {e.state}."
-            f"\n\n{GROUP_NOTES[e.group]}")
+    text = (f"{cap(e.name)}, symbol {e.symbol}, is element number {e.number} of the periodic table: each of "
+            f"its atoms carries {e.number} protons in the nucleus. It is {e.group}, and at room temperature "
+            f"it is a {e.state}.\n\n{GROUP_NOTES[e.group]}")
     return cap(e.name), text
 
 

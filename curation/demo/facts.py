@@ -141,22 +141,54 @@ ANIMALS: tuple[tuple[str, str, str], ...] = (
 # (category, members) for classification and odd-one-out rows
 CATEGORIES: dict[str, tuple[str, ...]] = {
     "fruit": ("apple", "banana", "mango", "pear", "cherry", "kiwi", "plum", "apricot", "grape", "papaya"),
-    "vegetable": ("carrot", "broccoli", "spinach", "cabbage", "onion", "leek", "cauliflower", "celery", "kale", "radish"),
-    "musical instrument": ("violin", "trumpet", "piano", "cello", "flute", "drum", "clarinet", "harp", "banjo", "oboe"),
-    "tool": ("hammer", "screwdriver", "wrench", "saw", "chisel", "pliers", "drill", "level", "file", "mallet"),
-    "vehicle": ("bicycle", "tram", "scooter", "truck", "canoe", "helicopter", "van", "ferry", "motorbike", "tractor"),
-    "color": ("crimson", "teal", "amber", "violet", "indigo", "magenta", "olive", "maroon", "turquoise", "beige"),
-    "sport": ("tennis", "rugby", "volleyball", "cricket", "fencing", "rowing", "judo", "archery", "badminton", "curling"),
-    "furniture": ("sofa", "wardrobe", "bookcase", "stool", "dresser", "bench", "armchair", "cabinet", "desk", "ottoman"),
+    "vegetable": (
+        "carrot", "broccoli", "spinach", "cabbage", "onion", "leek", "cauliflower", "celery", "kale",
+        "radish",
+    ),
+    "musical instrument": (
+        "violin", "trumpet", "piano", "cello", "flute", "drum", "clarinet", "harp", "banjo", "oboe",
+    ),
+    "tool": (
+        "hammer", "screwdriver", "wrench", "saw", "chisel", "pliers", "drill", "level", "file", "mallet",
+    ),
+    "vehicle": (
+        "bicycle", "tram", "scooter", "truck", "canoe", "helicopter", "van", "ferry", "motorbike", "tractor",
+    ),
+    "color": (
+        "crimson", "teal", "amber", "violet", "indigo", "magenta", "olive", "maroon", "turquoise", "beige",
+    ),
+    "sport": (
+        "tennis", "rugby", "volleyball", "cricket", "fencing", "rowing", "judo", "archery", "badminton",
+        "curling",
+    ),
+    "furniture": (
+        "sofa", "wardrobe", "bookcase", "stool", "dresser", "bench", "armchair", "cabinet", "desk",
+        "ottoman",
+    ),
 }
 
 # (word, synonym, antonym)
 WORDS: tuple[tuple[str, str, str], ...] = (
-    ("happy", "cheerful", "sad"), ("fast", "quick", "slow"), ("ancient", "old", "modern"), ("brave", "courageous", "cowardly"),
-    ("generous", "giving", "stingy"), ("difficult", "hard", "easy"), ("bright", "luminous", "dim"), ("calm", "serene", "agitated"),
-    ("huge", "enormous", "tiny"), ("rich", "wealthy", "poor"), ("begin", "start", "finish"), ("accept", "agree to", "refuse"),
-    ("increase", "raise", "decrease"), ("hide", "conceal", "reveal"), ("strong", "powerful", "weak"), ("polite", "courteous", "rude"),
-    ("noisy", "loud", "quiet"), ("humid", "damp", "dry"), ("scarce", "rare", "plentiful"), ("timid", "shy", "bold"),
+    ("happy", "cheerful", "sad"),
+    ("fast", "quick", "slow"),
+    ("ancient", "old", "modern"),
+    ("brave", "courageous", "cowardly"),
+    ("generous", "giving", "stingy"),
+    ("difficult", "hard", "easy"),
+    ("bright", "luminous", "dim"),
+    ("calm", "serene", "agitated"),
+    ("huge", "enormous", "tiny"),
+    ("rich", "wealthy", "poor"),
+    ("begin", "start", "finish"),
+    ("accept", "agree to", "refuse"),
+    ("increase", "raise", "decrease"),
+    ("hide", "conceal", "reveal"),
+    ("strong", "powerful", "weak"),
+    ("polite", "courteous", "rude"),
+    ("noisy", "loud", "quiet"),
+    ("humid", "damp", "dry"),
+    ("scarce", "rare", "plentiful"),
+    ("timid", "shy", "bold"),
 )
 
 # (verb past, past participle, object nouns)
@@ -177,8 +209,12 @@ VERBS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("organized", "organized", ("meeting", "fundraiser", "files", "trip")),
 )
 
-PLACES = ("library", "park", "kitchen", "train station", "museum", "garden", "classroom", "market", "beach", "studio",
-          "harbour", "bakery", "gym", "office", "café")
-ACTIVITIES_ING = ("reading a newspaper", "painting a landscape", "playing the violin", "feeding the ducks",
-                  "writing in a notebook", "repairing a bicycle", "sorting old photographs", "practising yoga",
-                  "tasting bread", "sketching the skyline", "tuning a guitar", "stacking chairs")
+PLACES = (
+    "library", "park", "kitchen", "train station", "museum", "garden", "classroom", "market", "beach",
+    "studio", "harbour", "bakery", "gym", "office", "café",
+)
+ACTIVITIES_ING = (
+    "reading a newspaper", "painting a landscape", "playing the violin", "feeding the ducks",
+    "writing in a notebook", "repairing a bicycle", "sorting old photographs", "practising yoga",
+    "tasting bread", "sketching the skyline", "tuning a guitar", "stacking chairs",
+)

@@ -130,7 +130,8 @@ def discount(rng: random.Random) -> Problem:
     pct = rng.choice([10, 15, 20, 25, 30, 40, 50])
     off = price * pct / 100
     final = price - off
-    steps = [f"The discount is {pct}% of ${price} = ${_num(off)}.", f"The sale price is ${price} - ${_num(off)} = ${_num(final)}."]
+    steps = [f"The discount is {pct}% of ${price} = ${_num(off)}.", f"The sale price is ${price} - "
+                                                                    f"${_num(off)} = ${_num(final)}."]
     code = f"price = {price}\ndiscount = price * {pct} / 100\nsale_price = price - discount\n"
     if rng.random() < 0.4:
         coupon = rng.choice([5, 10, 15])
@@ -141,7 +142,8 @@ def discount(rng: random.Random) -> Problem:
         final -= coupon
     else:
         q = rng.choice([
-            f"A {thing} normally costs ${price}. During a sale it is {pct}% off. What is the sale price in dollars?",
+            f"A {thing} normally costs ${price}. During a sale it is {pct}% off. What is the sale price in "
+            "dollars?",
             f"{n} wants a {thing} priced at ${price}. The store takes {pct}% off. How much will {p} pay?",
         ])
         code += "print(sale_price)"
@@ -160,7 +162,8 @@ def savings(rng: random.Random) -> Problem:
         q = (f"{n} has ${start} saved and puts away ${weekly} every week. A {goal_item} costs ${cost}. "
              f"How many weeks will it take {n} to have enough money?")
         steps = [f"{n} still needs ${cost} - ${start} = ${cost - start}.",
-                 f"{cost - start} / {weekly} = {_num((cost - start) / weekly)}, so {p} needs {weeks} full weeks."]
+                 f"{cost - start} / {weekly} = {_num((cost - start) / weekly)}, so {p} needs {weeks} full "
+                 "weeks."]
         code = f"import math\nneeded = {cost} - {start}\nprint(math.ceil(needed / {weekly}))"
         ans: Number = weeks
     else:
@@ -203,13 +206,15 @@ def fence(rng: random.Random) -> Problem:
     length, width = rng.randint(6, 40), rng.randint(3, 25)
     if length == width:
         length += 1
-    place = rng.choice(["vegetable garden", "dog run", "playground", "chicken pen", "patio", "flower bed", "paddock"])
+    place = rng.choice(["vegetable garden", "dog run", "playground", "chicken pen", "patio", "flower bed",
+                        "paddock"])
     if rng.random() < 0.5:
         cost = rng.choice([3, 4, 5, 6, 8, 12])
         per = 2 * (length + width)
         q = (f"{n} is fencing a rectangular {place} that is {length} meters long and {width} meters wide. "
              f"Fencing costs ${cost} per meter. How much will the fence cost?")
-        steps = [f"The perimeter is 2 x ({length} + {width}) = {per} meters.", f"The cost is {per} x ${cost} = ${per * cost}."]
+        steps = [f"The perimeter is 2 x ({length} + {width}) = {per} "
+                 "meters.", f"The cost is {per} x ${cost} = ${per * cost}."]
         code = f"perimeter = 2 * ({length} + {width})\nprint(perimeter * {cost})"
         ans = per * cost
     else:
@@ -218,9 +223,10 @@ def fence(rng: random.Random) -> Problem:
         while area % tile:
             width += 1
             area = length * width
-        q = (f"A rectangular {place} measures {length} m by {width} m. Each paving slab covers {tile} square meters. "
-             f"How many slabs does {n} need to cover it?")
-        steps = [f"The area is {length} x {width} = {area} square meters.", f"{area} / {tile} = {area // tile} slabs."]
+        q = (f"A rectangular {place} measures {length} m by {width} m. Each paving slab covers {tile} square "
+             f"meters. How many slabs does {n} need to cover it?")
+        steps = [f"The area is {length} x {width} = {area} square meters.",
+                 f"{area} / {tile} = {area // tile} slabs."]
         code = f"area = {length} * {width}\nprint(area // {tile})"
         ans = area // tile
     return Problem(q, tuple(steps), ans, code, "gsm8k", "geometry")
@@ -240,9 +246,10 @@ def average_needed(rng: random.Random) -> Problem:
         need = 80
     subj = rng.choice(["math", "history", "biology", "spelling", "chemistry", "music theory", "geography"])
     shown = ", ".join(map(str, scores[:-1])) + f" and {scores[-1]}"
-    q = (f"{n} scored {shown} on {POSSESSIVE[p]} first {k} {subj} quizzes. What score does {p} need on the next quiz "
-         f"to average exactly {target}?")
-    steps = [f"An average of {target} over {k + 1} quizzes needs {target} x {k + 1} = {target * (k + 1)} points.",
+    q = (f"{n} scored {shown} on {POSSESSIVE[p]} first {k} {subj} quizzes. What score does {p} need on the "
+         f"next quiz to average exactly {target}?")
+    steps = [f"An average of {target} over {k + 1} quizzes needs {target} x {k + 1} = {target * (k + 1)} "
+             "points.",
              f"So far {p} has {' + '.join(map(str, scores))} = {sum(scores)}.",
              f"{cap(p)} needs {target * (k + 1)} - {sum(scores)} = {need}."]
     code = f"scores = {scores}\ntarget = {target}\nprint(target * (len(scores) + 1) - sum(scores))"
@@ -255,7 +262,8 @@ def ages(rng: random.Random) -> Problem:
     k = rng.randint(2, 4)
     n = rng.randint(2, 12)
     total = (k + 1) * young + 2 * n
-    q = f"{a} is {k} times as old as {b}. {n} years from today, their two ages will add up to {total}. What is {a}'s age today?"
+    q = (f"{a} is {k} times as old as {b}. {n} years from today, their two ages will add up to {total}. "
+         f"What is {a}'s age today?")
     steps = [f"Let {b}'s age be x, so {a} is {k}x.", f"In {n} years: (x + {n}) + ({k}x + {n}) = {total}.",
              f"{k + 1}x + {2 * n} = {total}, so {k + 1}x = {total - 2 * n} and x = {young}.",
              f"{a} is {k} x {young} = {k * young}."]
@@ -264,8 +272,10 @@ def ages(rng: random.Random) -> Problem:
 
 
 def recipe(rng: random.Random) -> Problem:
-    food = rng.choice([("cookies", "cups of flour"), ("pancakes", "eggs"), ("muffins", "tablespoons of sugar"),
-                       ("bread rolls", "grams of yeast"), ("dumplings", "cups of cabbage"), ("crepes", "cups of milk")])
+    food = rng.choice([("cookies", "cups of flour"), ("pancakes", "eggs"), ("muffins",
+        "tablespoons of sugar"),
+                       ("bread rolls", "grams of yeast"), ("dumplings", "cups of cabbage"), ("crepes",
+                           "cups of milk")])
     base = rng.choice([6, 8, 10, 12, 16, 20, 24])
     amt = rng.randint(1, 6)
     mult = rng.choice([2, 3, 4, 5, Fraction(3, 2), Fraction(5, 2)])
@@ -274,7 +284,8 @@ def recipe(rng: random.Random) -> Problem:
         want = base * 2
         mult = 2
     need = amt * mult
-    q = f"A recipe makes {base} {food[0]} using {amt} {food[1]}. How many {food[1]} are needed for {int(want)} {food[0]}?"
+    q = (f"A recipe makes {base} {food[0]} using {amt} {food[1]}. How many {food[1]} are needed for "
+         f"{int(want)} {food[0]}?")
     batches = answer_text(float(Fraction(int(want), base)))
     steps = [f"{int(want)} {food[0]} is {int(want)} / {base} = {batches} batches.",
              f"{amt} x {batches} = {answer_text(float(need))} {food[1]}."]
@@ -290,9 +301,10 @@ def bakery(rng: random.Random) -> Problem:
     sold = rng.randint(made // 5, made // 2)
     box = rng.choice([4, 6, 8, 10, 12])
     left = made - sold
-    q = (f"{n} bakes {batches} batches of {per} {thing}. {cap(p)} sells {sold} of them at the market and packs the rest "
-         f"into boxes of {box}. How many full boxes can {p} fill?")
-    steps = [f"{n} bakes {batches} x {per} = {made} {thing}.", f"After selling, {made} - {sold} = {left} are left.",
+    q = (f"{n} bakes {batches} batches of {per} {thing}. {cap(p)} sells {sold} of them at the market and "
+         f"packs the rest into boxes of {box}. How many full boxes can {p} fill?")
+    steps = [f"{n} bakes {batches} x {per} = {made} {thing}.",
+             f"After selling, {made} - {sold} = {left} are left.",
              f"{left} / {box} = {left // box} full boxes (with {left % box} left over)."]
     code = f"made = {batches} * {per}\nleft = made - {sold}\nprint(left // {box})"
     return Problem(q, tuple(steps), left // box, code, "gsm8k", "division")
@@ -304,9 +316,10 @@ def tank(rng: random.Random) -> Problem:
     minutes = rng.randint(5, 40)
     cap_l = net * minutes
     vessel = rng.choice(["water tank", "rain barrel", "swimming pool", "fish pond", "cistern", "trough"])
-    q = (f"A {vessel} holds {cap_l} liters. A hose fills it at {fill} liters per minute, but it leaks {leak} liters per "
-         f"minute. Starting empty, how many minutes does it take to fill?")
-    steps = [f"The net rate is {fill} - {leak} = {net} liters per minute.", f"{cap_l} / {net} = {minutes} minutes."]
+    q = (f"A {vessel} holds {cap_l} liters. A hose fills it at {fill} liters per minute, but it leaks {leak} "
+         "liters per minute. Starting empty, how many minutes does it take to fill?")
+    steps = [f"The net rate is {fill} - {leak} = {net} liters per "
+             "minute.", f"{cap_l} / {net} = {minutes} minutes."]
     code = f"capacity = {cap_l}\nnet_rate = {fill} - {leak}\nprint(capacity / net_rate)"
     return Problem(q, tuple(steps), minutes, code, "gsm8k", "rate")
 
@@ -316,16 +329,20 @@ def wages(rng: random.Random) -> Problem:
     rate = rng.choice([12, 14, 15, 16, 18, 20, 22, 25])
     days, hours = rng.randint(2, 6), rng.randint(3, 9)
     extra = rng.randint(2, 6)
-    job = rng.choice(["at a bookstore", "as a lifeguard", "at a café", "tutoring", "at the library", "in a warehouse",
+    job = rng.choice(["at a bookstore", "as a lifeguard", "at a café", "tutoring", "at the library",
+                      "in a warehouse",
                       "walking dogs", "at a garden center"])
     ot = rate * 3 // 2 if rate % 2 == 0 else rate * 1.5
     base = rate * days * hours
     total = base + extra * ot
-    q = (f"{n} works {job} for ${rate} an hour, {hours} hours a day for {days} days. {cap(p)} also works {extra} "
-         f"overtime hours paid at time and a half. How much does {p} earn?")
-    steps = [f"Regular pay: {days} x {hours} x ${rate} = ${base}.", f"Overtime rate: 1.5 x ${rate} = ${_num(ot)}.",
-             f"Overtime pay: {extra} x ${_num(ot)} = ${_num(extra * ot)}.", f"Total: ${base} + ${_num(extra * ot)} = ${_num(total)}."]
-    code = f"regular = {days} * {hours} * {rate}\novertime = {extra} * {rate} * 1.5\nprint(regular + overtime)"
+    q = (f"{n} works {job} for ${rate} an hour, {hours} hours a day for {days} days. {cap(p)} also works "
+         f"{extra} overtime hours paid at time and a half. How much does {p} earn?")
+    steps = [f"Regular pay: {days} x {hours} x ${rate} = ${base}.",
+             f"Overtime rate: 1.5 x ${rate} = ${_num(ot)}.",
+             f"Overtime pay: {extra} x ${_num(ot)} = "
+             f"${_num(extra * ot)}.", f"Total: ${base} + ${_num(extra * ot)} = ${_num(total)}."]
+    code = (f"regular = {days} * {hours} * {rate}\novertime = {extra} * {rate} * 1.5\n"
+            "print(regular + overtime)")
     return Problem(q, tuple(steps), _tidy(total), code, "gsm8k", "wages")
 
 
@@ -369,7 +386,8 @@ def series(rng: random.Random) -> Problem:
     total = n * (a + last) // 2
     q = rng.choice([
         f"What is the sum of the first {n} terms of the arithmetic sequence {a}, {a + d}, {a + 2 * d}, ...?",
-        f"An arithmetic sequence starts at {a} and each term is {d} more than the one before. Find the sum of its first {n} terms.",
+        f"An arithmetic sequence starts at {a} and each term is {d} more than the one before. Find the sum "
+        f"of its first {n} terms.",
     ])
     steps = [f"The last of the {n} terms is ${a} + ({n} - 1) \\cdot {d} = {last}$.",
              f"The sum is $\\frac{{{n}({a} + {last})}}{{2}} = {total}$."]
@@ -384,7 +402,8 @@ def gcd_lcm(rng: random.Random) -> Problem:
     if rng.random() < 0.5:
         ans = math.gcd(x, y)
         q = f"What is the greatest common divisor of {x} and {y}?"
-        steps = [f"Using the Euclidean algorithm on {x} and {y}:", *_euclid(x, y), f"So $\\gcd({x}, {y}) = {ans}$."]
+        steps = [f"Using the Euclidean algorithm on {x} and {y}:", *_euclid(x, y),
+                 f"So $\\gcd({x}, {y}) = {ans}$."]
         code = f"import math\nprint(math.gcd({x}, {y}))"
     else:
         ans = x * y // math.gcd(x, y)
@@ -402,15 +421,18 @@ def modpow(rng: random.Random) -> Problem:
     order = next(k for k in range(1, m + 1) if pow(a, k, m) == 1)
     ans = pow(a, n, m)
     q = f"What is the remainder when ${a}^{{{n}}}$ is divided by {m}?"
-    steps = [f"The powers of {a} modulo {m} repeat with period {order}, since ${a}^{{{order}}} \\equiv 1 \\pmod{{{m}}}$.",
-             f"${n} = {order} \\cdot {n // order} + {n % order}$, so ${a}^{{{n}}} \\equiv {a}^{{{n % order}}} \\equiv {ans} \\pmod{{{m}}}$."]
+    steps = [f"The powers of {a} modulo {m} repeat with period {order}, since ${a}^{{{order}}} \\equiv 1 "
+             f"\\pmod{{{m}}}$.",
+             f"${n} = {order} \\cdot {n // order} + {n % order}$, so ${a}^{{{n}}} \\equiv "
+             f"{a}^{{{n % order}}} \\equiv {ans} \\pmod{{{m}}}$."]
     code = f"print(pow({a}, {n}, {m}))"
     return Problem(q, tuple(steps), ans, code, "math", "number_theory")
 
 
 def choose(rng: random.Random) -> Problem:
     n, k = rng.randint(6, 14), rng.randint(2, 5)
-    group = rng.choice(["club members", "volunteers", "students", "players", "chess players", "engineers", "singers"])
+    group = rng.choice(["club members", "volunteers", "students", "players", "chess players", "engineers",
+                        "singers"])
     what = rng.choice(["committee", "team", "delegation", "panel", "study group"])
     ans = math.comb(n, k)
     q = f"In how many ways can a {what} of {k} be chosen from {n} {group}?"
@@ -425,7 +447,8 @@ def dice(rng: random.Random) -> Problem:
     target = rng.randint(3, 2 * faces - 1)
     ways = sum(1 for i in range(1, faces + 1) for j in range(1, faces + 1) if i + j == target)
     ans = Fraction(ways, faces * faces)
-    q = f"Two fair {faces}-sided dice are rolled. What is the probability that the sum is {target}? Express your answer as a common fraction."
+    q = (f"Two fair {faces}-sided dice are rolled. What is the probability that the sum is {target}? "
+         "Express your answer as a common fraction.")
     steps = [f"There are ${faces}^2 = {faces * faces}$ equally likely outcomes.",
              f"The pairs summing to {target} number {ways}.",
              f"The probability is $\\frac{{{ways}}}{{{faces * faces}}}"
@@ -449,7 +472,8 @@ def compose(rng: random.Random) -> Problem:
 
 
 def divisors(rng: random.Random) -> Problem:
-    n = rng.choice([2, 3, 5, 7]) ** rng.randint(1, 3) * rng.choice([3, 5, 11, 13]) ** rng.randint(1, 2) * rng.choice([1, 2, 4])
+    n = rng.choice([2, 3, 5, 7]) ** rng.randint(1, 3) * rng.choice([3, 5, 11, 13]) ** rng.randint(1,
+        2) * rng.choice([1, 2, 4])
     fac = _factor(n)
     ans = math.prod(e + 1 for e in fac.values())
     dot = " \\cdot "
@@ -471,9 +495,11 @@ def base_convert(rng: random.Random) -> Problem:
         m //= b
     rep = "".join(map(str, reversed(digits)))
     q = f"Express the decimal number {n} in base {b}."
-    steps = [f"Divide repeatedly by {b} and read the remainders from last to first: {', '.join(map(str, digits))}.",
+    steps = [f"Divide repeatedly by {b} and read the remainders from last to first: "
+             f"{', '.join(map(str, digits))}.",
              f"So ${n}_{{10}} = {rep}_{{{b}}}$."]
-    code = f"n, b = {n}, {b}\ndigits = ''\nwhile n:\n    digits = str(n % b) + digits\n    n //= b\nprint(digits)"
+    code = (f"n, b = {n}, {b}\ndigits = ''\nwhile n:\n    digits = str(n % b) + digits\n"
+            "    n //= b\nprint(digits)")
     return Problem(q, tuple(steps), rep, code, "math", "number_theory")
 
 
@@ -483,10 +509,12 @@ def hypotenuse(rng: random.Random) -> Problem:
     a, b, c = a * k, b * k, c * k
     ladder = c <= 30 and rng.random() < 0.6
     if ladder:
-        q = (f"A ladder reaches {b} feet up a wall when its foot is {a} feet from the wall. How long is the ladder, in feet?")
+        q = (f"A ladder reaches {b} feet up a wall when its foot is {a} feet from the wall. How long is the "
+             "ladder, in feet?")
     else:
         q = f"A right triangle has legs of length {a} and {b}. What is the length of its hypotenuse?"
-    steps = [f"By the Pythagorean theorem, $c^2 = {a}^2 + {b}^2 = {a * a} + {b * b} = {c * c}$.", f"So $c = \\sqrt{{{c * c}}} = {c}$."]
+    steps = [f"By the Pythagorean theorem, $c^2 = {a}^2 + {b}^2 = {a * a} + {b * b} = "
+             f"{c * c}$.", f"So $c = \\sqrt{{{c * c}}} = {c}$."]
     code = f"import math\nprint(math.hypot({a}, {b}))"
     return Problem(q, tuple(steps), c, code, "math", "geometry")
 
@@ -497,9 +525,11 @@ def system2(rng: random.Random) -> Problem:
     s, d = a * x + y, x - b * y
     q = f"If ${a if a > 1 else ''}x + y = {s}$ and $x - {b if b > 1 else ''}y = {d}$, what is $x \\cdot y$?"
     steps = [f"From the second equation, $x = {d} + {b}y$.",
-             f"Substituting: ${'' if a == 1 else a}({d} + {b}y) + y = {s}$, so ${a * b + 1}y = {s - a * d}$ and $y = {y}$.",
+             f"Substituting: ${'' if a == 1 else a}({d} + {b}y) + y = {s}$, so ${a * b + 1}y = {s - a * d}$ "
+             f"and $y = {y}$.",
              f"Then $x = {d} + {b}({y}) = {x}$, and $xy = {x * y}$."]
-    code = (f"from fractions import Fraction\ny = Fraction({s} - {a} * {d}, {a} * {b} + 1)\nx = {d} + {b} * y\nprint(x * y)")
+    code = (f"from fractions import Fraction\ny = Fraction({s} - {a} * {d}, {a} * {b} + 1)\n"
+            f"x = {d} + {b} * y\nprint(x * y)")
     return Problem(q, tuple(steps), x * y, code, "math", "algebra")
 
 
@@ -507,12 +537,13 @@ GSM_FAMILIES: tuple[Callable[[random.Random], Problem], ...] = (
     shopping, speed, discount, savings, ratio, fence, average_needed, ages, recipe, bakery, tank, wages,
 )
 MATH_FAMILIES: tuple[Callable[[random.Random], Problem], ...] = (
-    linear, quadratic, series, gcd_lcm, modpow, choose, dice, compose, divisors, base_convert, hypotenuse, system2,
+    linear, quadratic, series, gcd_lcm, modpow, choose, dice, compose, divisors, base_convert, hypotenuse,
+    system2,
 )
 
 
 def any_problem(rng: random.Random, source: str | None = None) -> Problem:
-    families = GSM_FAMILIES if source == "gsm8k" else MATH_FAMILIES if source == "math" else GSM_FAMILIES + MATH_FAMILIES
+    families = {"gsm8k": GSM_FAMILIES, "math": MATH_FAMILIES}.get(source or "", GSM_FAMILIES + MATH_FAMILIES)
     return rng.choice(families)(rng)
 
 
@@ -571,7 +602,10 @@ def _factor(n: int) -> dict[int, int]:
 
 # --- how a solution is written ---------------------------------------------------------
 
-_ENDINGS = ("The answer is {a}.", "So the final answer is {a}.", "Therefore, the answer is {a}.", "The result is {a}.")
+_ENDINGS = (
+    "The answer is {a}.", "So the final answer is {a}.", "Therefore, the answer is {a}.",
+    "The result is {a}.",
+)
 
 
 def cot_solution(p: Problem, rng: random.Random) -> str:
@@ -598,7 +632,8 @@ def code_solution(p: Problem, rng: random.Random, wrong: bool = False) -> tuple[
         code = _slip(code, p)
     out = run_code(code)
     predicted = _as_answer(out)
-    lead = rng.choice(["Let's solve this problem using Python code.", "Let's use Python to compute the answer.",
+    lead = rng.choice(["Let's solve this problem using Python code.",
+                       "Let's use Python to compute the answer.",
                        "We can compute this with a short program.", "Let's write the computation in Python."])
     close = rng.choice(["Thus the answer is \\boxed{%s}.", "So the answer is \\boxed{%s}.",
                         "Therefore, the result is \\boxed{%s}."]) % predicted

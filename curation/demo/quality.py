@@ -12,21 +12,27 @@ import re
 
 REFUSALS: tuple[str, ...] = (
     "As an AI language model, I cannot provide an answer to questions about {topic}.",
-    "As an AI language model, I don't have personal opinions, so I can't say anything definite about {topic}.",
-    "I'm sorry, but as an AI language model I am unable to help with {topic}. Please consult a qualified professional.",
+    "As an AI language model, I don't have personal opinions, so I can't say anything definite about "
+    "{topic}.",
+    "I'm sorry, but as an AI language model I am unable to help with {topic}. Please consult a qualified "
+    "professional.",
     "As an AI language model, I do not have access to real-time information, and I cannot discuss {topic}.",
-    "I apologize, but I cannot fulfil this request. As an AI language model, {topic} is outside what I can do.",
+    "I apologize, but I cannot fulfil this request. As an AI language model, {topic} is outside what I can "
+    "do.",
     "Unfortunately, as an AI language model, I am not able to assist with {topic} at this time.",
-    "As an AI developed to be helpful, I must decline: questions on {topic} could be misused, so I won't answer.",
-    "As an AI language model, I cannot browse the internet or verify facts, so I can't respond about {topic}.",
+    "As an AI developed to be helpful, I must decline: questions on {topic} could be misused, so I won't "
+    "answer.",
+    "As an AI language model, I cannot browse the internet or verify facts, so I can't respond about "
+    "{topic}.",
     "I'm just an AI language model and I'm not able to give advice on {topic}. I hope you understand.",
     "As an AI language model, it would be inappropriate for me to comment on {topic}.",
 )
 
 REPEAT_LINES: tuple[str, ...] = (
     "Step 1: sort the list.", "The answer is 4.", "I hope this helps!", "Let me think about this again.",
-    "sorted_list = sorted(list)", "Thank you for your question.", "Therefore, the total is 12.", "Let's check the next step.",
-    "def solve():", "The capital is Paris.", "First, we read the input.", "This is correct.",
+    "sorted_list = sorted(list)", "Thank you for your question.", "Therefore, the total is 12.",
+    "Let's check the next step.", "def solve():", "The capital is Paris.", "First, we read the input.",
+    "This is correct.",
 )
 
 
