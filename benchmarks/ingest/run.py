@@ -54,7 +54,7 @@ import make_data  # noqa: E402
 RESULTS_DIR = ROOT / "benchmarks" / "results"
 WORK_ROOT = ROOT / "benchmarks" / "data" / "work"
 CONTENDERS_PY = HERE / "contenders.py"
-ALL = ("ours", "datasets", "pyarrow_read_json", "polars_sink_parquet")
+ALL = ("ours", "ours_uncompressed", "datasets", "pyarrow_read_json", "polars_sink_parquet")
 PACKAGES = ("curation", "datasets", "pyarrow", "polars", "polars-hash", "numpy", "psutil", "pydantic")
 MIB = 1 << 20
 POLL_S = 0.05
