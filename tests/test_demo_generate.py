@@ -259,21 +259,30 @@ def test_planted_malformed_rows_are_exact(demo):
 
 def test_duplicates_are_exactly_the_planted_ones(demo):
     """Exact copies, cross-source copies and near copies (word 5-gram Jaccard >= 0.8) are the
-    planted ones, and no other pair of rows anywhere comes close (Jaccard 0.6 to 0.8)."""
+    planted ones, and no other pair of rows anywhere comes close (Jaccard 0.6 to 0.8).
+
+    A `duplicate_row` is the very same row again (the ingest drops it); an `exact_duplicate`
+    has the same content under another id, subset or URL (the dedup stage must find it).
+    """
     _, sources = demo
     index: dict = {}
     sizes: list[int] = []
     owner: list[str] = []
     seen_text: dict[str, str] = {}
+    seen_rows: set[str] = set()
     found: Counter = Counter()
     for src in sources:
         for row in valid_rows(src):
             text = full_text(src.name, row)
             if text in seen_text:
-                same = seen_text[text] == src.name
-                found[(src.name, "exact_duplicate" if same else "exact_duplicate:cross_source")] += 1
+                if seen_text[text] != src.name:
+                    found[(src.name, "exact_duplicate:cross_source")] += 1
+                else:
+                    same_row = json.dumps(row, sort_keys=True) in seen_rows
+                    found[(src.name, "duplicate_row" if same_row else "exact_duplicate")] += 1
                 continue
             seen_text[text] = src.name
+            seen_rows.add(json.dumps(row, sort_keys=True))
             sh = shingle_set(text)
             shared: Counter = Counter(i for s in sh for i in index.get(s, ()))
             scores = ((inter / (len(sh) + sizes[i] - inter), i) for i, inter in shared.items())
@@ -287,8 +296,9 @@ def test_duplicates_are_exactly_the_planted_ones(demo):
             sizes.append(len(sh))
             owner.append(src.name)
     for src in sources:
-        for key in ("exact_duplicate", "exact_duplicate:cross_source", "near_duplicate"):
+        for key in ("duplicate_row", "exact_duplicate", "exact_duplicate:cross_source", "near_duplicate"):
             assert found[(src.name, key)] == src.planted.get(key, 0), (src.name, key)
+        assert src.planted.get("duplicate_row", 0) + src.planted.get("exact_duplicate", 0) > 0, src.name
 
 
 def test_planted_chat_problems_are_present(demo):

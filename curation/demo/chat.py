@@ -52,8 +52,10 @@ def mixed_pair(ctx: Context, weights: dict[str, float]) -> Callable[[random.Rand
     return make
 
 
-def as_row(pair: Callable[[random.Random], Pair | None], wrap: Wrap) -> Callable[[random.Random],
-    dict | None]:
+MakeRow = Callable[[random.Random], dict | None]
+
+
+def as_row(pair: Callable[[random.Random], Pair | None], wrap: Wrap) -> MakeRow:
     def make(rng: random.Random) -> dict | None:
         got = pair(rng)
         return None if got is None else wrap(*got)
@@ -67,8 +69,11 @@ IDENTITY_DECKS = {
 }
 
 
-def plant_identity(b: CorpusBuilder, wrap: Wrap, counts: dict[str, int]) -> None:
-    """Plant identity claims and hard negatives (keys of IDENTITY_DECKS) in `b`."""
+def plant_identity(b: CorpusBuilder, wrap: Wrap, human: int = 0, other_model: int = 0,
+                   hard_negative: int = 0) -> None:
+    """Plant identity claims (identity_claim:human / :other_model) and hard negatives in `b`."""
+    counts = {"identity_claim:human": human, "identity_claim:other_model": other_model,
+              "identity_hard_negative": hard_negative}
     for key, n in counts.items():
         for _ in range(n):
             item = b.ctx.deal(key, IDENTITY_DECKS[key])
@@ -79,8 +84,10 @@ def plant_identity(b: CorpusBuilder, wrap: Wrap, counts: dict[str, int]) -> None
 
 
 def plant_quality(b: CorpusBuilder, pair: Callable[[random.Random], Pair | None], wrap: Wrap,
-                  counts: dict[str, int]) -> None:
-    """Plant refusals, truncated, repetitive and empty answers (keys quality:*) in `b`."""
+                  refusal: int = 0, truncated: int = 0, repetition: int = 0, empty: int = 0) -> None:
+    """Plant refusals, truncated, repetitive and empty answers (quality:* keys) in `b`."""
+    counts = {"quality:refusal": refusal, "quality:truncated": truncated, "quality:repetition": repetition,
+              "quality:empty_response": empty}
 
     def bad(kind: str) -> Callable[[random.Random], dict | None]:
         def make(rng: random.Random) -> dict | None:

@@ -46,14 +46,14 @@ def run_cases(code: str, fn: str, inputs: tuple[tuple, ...]) -> list[tuple[str, 
 
 
 def _asserts(cases: list[tuple[str, object]]) -> tuple[str, ...]:
-    return tuple(f"assert {call} is None" if res is None else f"assert {call} == {res!r}" for call,
-                 res in cases)
+    return tuple(f"assert {call} is None" if res is None else f"assert {call} == {res!r}"
+                 for call, res in cases)
 
 
 def algo_task(rng: random.Random) -> CodeTask:
     algo = rng.choice(ALGOS)
-    names = {"fn": rng.choice(algo.names), **rng.choice(algo.params), **{k: str(v) for k,
-        v in rng.choice(algo.consts).items()}}
+    consts = {k: str(v) for k, v in rng.choice(algo.consts).items()}
+    names = {"fn": rng.choice(algo.names), **rng.choice(algo.params), **consts}
     style = rng.randrange(len(algo.styles))
     code = Template(algo.styles[style]).substitute(names)
     cases = run_cases(code, names["fn"], algo.inputs)

@@ -25,8 +25,8 @@ class Domain:
 
 DOMAINS: tuple[Domain, ...] = (
     Domain("order", "orders", "customer", "amount", ("ana", "ben", "chloe", "dev"), 5, 250),
-    Domain("employee", "employees", "department", "salary", ("sales", "support", "research", "legal"), 30,
-           140),
+    Domain("employee", "employees", "department", "salary", ("sales", "support", "research", "legal"),
+           30, 140),
     Domain("song", "songs", "artist", "duration", ("nova", "the lanterns", "kid orbit", "maple and moss"),
            120, 420),
     Domain("expense", "expenses", "category", "cost", ("food", "travel", "rent", "books"), 3, 400),
@@ -56,8 +56,8 @@ class RecordTask:
 
 def sample_records(d: Domain, rng: random.Random, n: int) -> list[dict]:
     ids = rng.sample(range(1, 100), n)
-    return [{"id": f"{d.single[0]}{i}", d.key: rng.choice(d.key_values), d.value: rng.randint(d.low,
-        d.high)} for i in ids]
+    return [{"id": f"{d.single[0]}{i}", d.key: rng.choice(d.key_values), d.value: rng.randint(d.low, d.high)}
+            for i in ids]
 
 
 def _example(d: Domain, rng: random.Random) -> str:
@@ -69,11 +69,13 @@ def group_agg(d: Domain, rng: random.Random) -> RecordTask:
     s, pl, k, v = d.single, d.plural, d.key, d.value
     what = {"sum": f"total {v}", "count": f"number of {pl}", "max": f"largest {v}", "min": f"smallest {v}",
             "mean": f"average {v} (rounded to 2 decimals)"}[agg]
-    fn = rng.choice({"sum": [f"total_{v}_by_{k}", f"sum_{v}_per_{k}"], "count": [f"count_{pl}_by_{k}",
-        f"{pl}_per_{k}"],
-                     "max": [f"max_{v}_by_{k}", f"largest_{v}_per_{k}"], "min": [f"min_{v}_by_{k}",
-                         f"smallest_{v}_per_{k}"],
-                     "mean": [f"average_{v}_by_{k}", f"mean_{v}_per_{k}"]}[agg])
+    fn = rng.choice({
+        "sum": [f"total_{v}_by_{k}", f"sum_{v}_per_{k}"],
+        "count": [f"count_{pl}_by_{k}", f"{pl}_per_{k}"],
+        "max": [f"max_{v}_by_{k}", f"largest_{v}_per_{k}"],
+        "min": [f"min_{v}_by_{k}", f"smallest_{v}_per_{k}"],
+        "mean": [f"average_{v}_by_{k}", f"mean_{v}_per_{k}"],
+    }[agg])
     body = {
         "sum": f"    totals = {{}}\n    for {s} in {pl}:\n"
                f"        totals[{s}[\"{k}\"]] = totals.get({s}[\"{k}\"], 0) + {s}[\"{v}\"]\n"

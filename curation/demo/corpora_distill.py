@@ -31,8 +31,8 @@ _CHECKS = (
 def reasoned_math(rng: random.Random) -> Reasoned:
     p = mathgen.any_problem(rng)
     ans = mathgen.answer_text(p.answer)
-    thinking = "\n".join([rng.choice(_OPENERS), *p.steps, f"{rng.choice(_CHECKS)} The result is {ans}, which "
-                                                          "fits the question."])
+    check = f"{rng.choice(_CHECKS)} The result is {ans}, which fits the question."
+    thinking = "\n".join([rng.choice(_OPENERS), *p.steps, check])
     answer = rng.choice([f"**Answer: {ans}**\n\n{p.steps[-1]}",
                          f"{p.steps[-1]}\n\nSo the answer is **{ans}**.",
                          f"The answer is {ans}.\n\nBriefly: {' '.join(p.steps[-2:])}"])
@@ -115,8 +115,7 @@ def build_distill_messages(ctx: Context) -> CorpusBuilder:
         return msgs(user, think_content(b.rng.choice(_SELF_THOUGHTS), answer), b.rng)
 
     b.fill(208, make)
-    chat.plant_identity(b, wrap, {"identity_claim:human": 1, "identity_claim:other_model": 4,
-                                  "identity_hard_negative": 2})
+    chat.plant_identity(b, wrap, human=1, other_model=4, hard_negative=2)
 
     def degraded(kind: str) -> Callable[[random.Random], dict | None]:
         def make_bad(rng: random.Random) -> dict | None:
@@ -172,7 +171,7 @@ def build_distill_columns(ctx: Context) -> CorpusBuilder:
         return {"problem": user, "thinking": b.rng.choice(_SELF_THOUGHTS), "solution": answer}
 
     b.fill(214, make)
-    chat.plant_identity(b, wrap, {"identity_claim:other_model": 1, "identity_hard_negative": 1})
+    chat.plant_identity(b, wrap, other_model=1, hard_negative=1)
     b.plant_fresh("quality:empty_response", lambda rng: (r := make(rng)) and r | {"solution": ""})
 
     def cut(rng: random.Random) -> dict | None:

@@ -33,7 +33,7 @@ def build_web(ctx: Context) -> CorpusBuilder:
         out["url"] = f"https://mirror{rng.randint(1, 9)}.{rng.choice(docs_web.SITES)}.net/{path}"
         return out
 
-    b = CorpusBuilder(ctx, "web", _text, new_id)
+    b = CorpusBuilder(ctx, "web", _text, vary=new_id)
 
     def doc(text: str, url: str, rng: random.Random, english: bool = True) -> dict:
         row: dict = {}
@@ -81,7 +81,11 @@ def build_web(ctx: Context) -> CorpusBuilder:
 
 
 def build_books(ctx: Context) -> CorpusBuilder:
-    b = CorpusBuilder(ctx, "books", _text)
+    def retitled(r: dict, rng: random.Random) -> dict:
+        # The same passage again in an anthology under another title.
+        return r | {"title": f"{docs_books.title(rng)} and Other Stories"}
+
+    b = CorpusBuilder(ctx, "books", _text, vary=retitled)
 
     def make(rng: random.Random) -> dict:
         title, text = docs_books.book_passage(rng)
@@ -89,8 +93,9 @@ def build_books(ctx: Context) -> CorpusBuilder:
 
     b.fill(196, make)
     for word in ("THE END", "Chapter XII"):
-        b.plant_fresh("quality:too_short", lambda rng, w=word: {"text": w, "title": docs_books.book_title(rng)})
-    b.plant_fresh("quality:boilerplate", lambda rng: {"text": docs_books.front_matter(rng), "title": "Contents"})
+        b.plant_fresh("quality:too_short", lambda rng, w=word: {"text": w, "title": docs_books.title(rng)})
+    b.plant_fresh("quality:boilerplate", lambda rng: {"text": docs_books.front_matter(rng),
+                                                      "title": "Contents"})
     b.exact_duplicates(3)
     b.near_duplicates(10)
     b.malformed_json(1, make)
@@ -102,7 +107,10 @@ def build_books(ctx: Context) -> CorpusBuilder:
 
 
 def build_math_web(ctx: Context) -> CorpusBuilder:
-    b = CorpusBuilder(ctx, "math_web", _text)
+    def mirrored(r: dict, rng: random.Random) -> dict:
+        return r | {"url": docs_math.site_url(rng, f"mirror/{r['url'].split('/', 3)[-1]}")}
+
+    b = CorpusBuilder(ctx, "math_web", _text, vary=mirrored)
 
     def make(rng: random.Random) -> dict:
         text, url = docs_math.math_page(rng)
@@ -112,8 +120,8 @@ def build_math_web(ctx: Context) -> CorpusBuilder:
     lang, text = docs_planted.NON_ENGLISH_MATH
     french_url = f"https://maths-{lang}.example.org/exercices/corrige-{ctx.seed}"
     b.plant_fresh("non_english", lambda rng: {"text": text, "url": french_url})
-    b.plant_fresh("quality:boilerplate",
-                  lambda rng: {"text": docs_math.script_notice(rng), "url": docs_math.site_url(rng, "viewer")})
+    b.plant_fresh("quality:boilerplate", lambda rng: {"text": docs_math.script_notice(rng),
+                                                      "url": docs_math.site_url(rng, "viewer")})
     b.plant_fresh("quality:too_short", lambda rng: {"text": f"See Exercise {rng.randint(1, 40)}.",
                                                     "url": docs_math.site_url(rng, "stub")})
     b.exact_duplicates(3)
@@ -140,7 +148,7 @@ def build_wiki(ctx: Context) -> CorpusBuilder:
     def new_id(r: dict, rng: random.Random) -> dict:
         return r | {"id": page_id(rng)}
 
-    b = CorpusBuilder(ctx, "wiki", _text, new_id)
+    b = CorpusBuilder(ctx, "wiki", _text, vary=new_id)
     articles = docs_wiki.wiki_articles(ctx.rng("wiki:articles"))
 
     def row(title: str, text: str, rng: random.Random) -> dict:
@@ -175,7 +183,7 @@ def build_code(ctx: Context) -> CorpusBuilder:
         # The same file copied into another repository (vendoring), the usual exact duplicate in code.
         return r | {"repo_name": f"{rng.choice(docs_code.OWNERS)}/{rng.choice(docs_code.PROJECTS)}-fork"}
 
-    b = CorpusBuilder(ctx, "code", content, vendored)
+    b = CorpusBuilder(ctx, "code", content, vary=vendored)
     b.fill(196, docs_code.code_file)
     b.plant_fresh("pii", docs_code.secrets_file)
     b.plant_fresh("quality:repetition", docs_code.generated_table_file)

@@ -46,7 +46,7 @@ def build_openorca(ctx: Context) -> CorpusBuilder:
     def new_id(r: dict, rng: random.Random) -> dict:
         return r | {"id": f"{r['id'].split('.')[0]}.{_number(rng, used)}"}
 
-    b = CorpusBuilder(ctx, "openorca", text_of, new_id)
+    b = CorpusBuilder(ctx, "openorca", text_of, vary=new_id)
 
     def wrap_as(prefix: str):
         def wrap(user: str, answer: str) -> dict:
@@ -66,10 +66,8 @@ def build_openorca(ctx: Context) -> CorpusBuilder:
         return chat.as_row(general, wrap_as(rng.choice(["niv", "flan", "flan", "t0"])))(rng)
 
     b.fill(232, make)
-    chat.plant_identity(b, wrap_as("flan"), {"identity_claim:human": 2, "identity_claim:other_model": 2,
-                                             "identity_hard_negative": 2})
-    chat.plant_quality(b, general, wrap_as("niv"), {"quality:refusal": 3, "quality:truncated": 3,
-                                                    "quality:repetition": 2, "quality:empty_response": 2})
+    chat.plant_identity(b, wrap_as("flan"), human=2, other_model=2, hard_negative=2)
+    chat.plant_quality(b, general, wrap_as("niv"), refusal=3, truncated=3, repetition=2, empty=2)
     b.exact_duplicates(7, 8)
     b.near_duplicates(16)
     b.malformed_json(2, make)
@@ -82,6 +80,7 @@ def build_openorca(ctx: Context) -> CorpusBuilder:
 
 # --- OpenHermes-2.5 --------------------------------------------------------------------
 
+HERMES_OTHER_SOURCES = ("EvolInstruct_70k", "cot_alpaca_gpt4", "UnnaturalInstructions")
 HERMES_SYSTEMS = (
     "You are a helpful assistant who answers clearly and briefly.",
     "You are an expert tutor. Walk through the reasoning before giving the answer.",
@@ -98,7 +97,11 @@ def build_openhermes(ctx: Context) -> CorpusBuilder:
     def text_of(r: dict) -> str:
         return "\n".join(t["value"] for t in r["conversations"])
 
-    b = CorpusBuilder(ctx, "openhermes", text_of)
+    def other_source(r: dict, rng: random.Random) -> dict:
+        # The same conversation arriving through a second upstream subset.
+        return r | {"source": rng.choice([s for s in HERMES_OTHER_SOURCES if s != r["source"]])}
+
+    b = CorpusBuilder(ctx, "openhermes", text_of, vary=other_source)
     general, cot, boxed = chat.general_pair(ctx), chat.math_pair("cot"), chat.math_pair("boxed", "math")
 
     def row(turns: list[dict], source: str, category: str | None, rng: random.Random) -> dict:
@@ -133,15 +136,11 @@ def build_openhermes(ctx: Context) -> CorpusBuilder:
             turns.insert(0, _turn("system", rng.choice(HERMES_SYSTEMS)))
         if rng.random() < 0.5:
             return row(turns, "airoboros2.2", t.category, rng)
-        return row(turns, rng.choice(["EvolInstruct_70k", "cot_alpaca_gpt4", "UnnaturalInstructions"]), None,
-                   rng)
+        return row(turns, rng.choice(HERMES_OTHER_SOURCES), None, rng)
 
     b.fill(214, make)
-    chat.plant_identity(b, wrap, {"identity_claim:human": 2, "identity_claim:other_model": 2,
-                                  "identity_hard_negative": 3})
-    chat.plant_quality(b, general, wrap, {"quality:refusal": 2, "quality:truncated": 2,
-                                          "quality:repetition": 2,
-                                          "quality:empty_response": 2})
+    chat.plant_identity(b, wrap, human=2, other_model=2, hard_negative=3)
+    chat.plant_quality(b, general, wrap, refusal=2, truncated=2, repetition=2, empty=2)
     b.exact_duplicates(5, 6)
     b.near_duplicates(14)
     b.malformed_json(2, make)
@@ -152,28 +151,31 @@ def build_openhermes(ctx: Context) -> CorpusBuilder:
         b.plant("malformed:empty_conversation", b.fresh(make) | {"conversations": []})
     for _ in range(2):
         r = b.fresh(make)
-        r["conversations"] = [*r["conversations"][:-1], {"from": "narrator", "value": "The assistant pauses.",
-                                                         "weight": None},
-                              r["conversations"][-1]]
+        narrator = {"from": "narrator", "value": "The assistant pauses.", "weight": None}
+        r["conversations"].insert(len(r["conversations"]) - 1, narrator)
         b.plant("malformed:unknown_role", r)
     return b
 
 
 # --- Open-Platypus ---------------------------------------------------------------------
 
+PLATYPUS_SOURCES = ("MATH/PRM-800K", "theoremqa", "scibench", "leetcode_ne", "reclor", "airoboros")
+
 
 def build_platypus(ctx: Context) -> CorpusBuilder:
     def text_of(r: dict) -> str:
         return "\n".join(p for p in (r["instruction"], r["input"], r["output"]) if p)
 
-    b = CorpusBuilder(ctx, "platypus", text_of)
+    def other_source(r: dict, rng: random.Random) -> dict:
+        return r | {"data_source": rng.choice([s for s in PLATYPUS_SOURCES if s != r["data_source"]])}
+
+    b = CorpusBuilder(ctx, "platypus", text_of, vary=other_source)
 
     def wrap(user: str, answer: str, source: str = "airoboros") -> dict:
         return {"instruction": user, "input": "", "output": answer, "data_source": source}
 
     def make(rng: random.Random) -> dict | None:
-        src = rng.choice(["MATH/PRM-800K", "MATH/PRM-800K", "theoremqa", "scibench", "leetcode_ne", "reclor",
-                          "airoboros"])
+        src = rng.choice(["MATH/PRM-800K", *PLATYPUS_SOURCES])
         if src in ("MATH/PRM-800K", "theoremqa"):
             p = mathgen.any_problem(rng, "math")
             return wrap(p.question, mathgen.boxed_solution(p, rng), src)
@@ -191,11 +193,8 @@ def build_platypus(ctx: Context) -> CorpusBuilder:
         return {"instruction": t.instruction, "input": t.input, "output": t.output, "data_source": src}
 
     b.fill(205, make)
-    chat.plant_identity(b, wrap, {"identity_claim:human": 1, "identity_claim:other_model": 1,
-                                  "identity_hard_negative": 1})
-    chat.plant_quality(b, chat.general_pair(ctx), wrap, {"quality:refusal": 1, "quality:truncated": 2,
-                                                          "quality:repetition": 1,
-                                                          "quality:empty_response": 1})
+    chat.plant_identity(b, wrap, human=1, other_model=1, hard_negative=1)
+    chat.plant_quality(b, chat.general_pair(ctx), wrap, refusal=1, truncated=2, repetition=1, empty=1)
     b.exact_duplicates(5)
     b.near_duplicates(12)
     b.malformed_json(1, make)
@@ -227,11 +226,8 @@ def build_alpaca(ctx: Context) -> CorpusBuilder:
         return None if t is None else {"instruction": t.instruction, "input": t.input, "output": t.output}
 
     b.fill(262, make)
-    chat.plant_identity(b, wrap, {"identity_claim:human": 2, "identity_claim:other_model": 1,
-                                  "identity_hard_negative": 1})
-    chat.plant_quality(b, chat.general_pair(ctx), wrap, {"quality:refusal": 3, "quality:truncated": 2,
-                                                          "quality:repetition": 1,
-                                                          "quality:empty_response": 2})
+    chat.plant_identity(b, wrap, human=2, other_model=1, hard_negative=1)
+    chat.plant_quality(b, chat.general_pair(ctx), wrap, refusal=3, truncated=2, repetition=1, empty=2)
     b.exact_duplicates(8)
     b.near_duplicates(18)
     b.offer("alpaca_cleaned", 3, lambda r: r["input"] == "")
@@ -265,7 +261,7 @@ def build_sharegpt(ctx: Context) -> CorpusBuilder:
     def new_id(r: dict, rng: random.Random) -> dict:
         return r | {"id": _sharegpt_id(rng)}
 
-    b = CorpusBuilder(ctx, "sharegpt", text_of, new_id)
+    b = CorpusBuilder(ctx, "sharegpt", text_of, vary=new_id)
     pair = chat.mixed_pair(ctx, {"general": 0.7, "math": 0.15, "code": 0.15})
 
     def conv(pairs: list[tuple[str, str]], rng: random.Random) -> dict:
@@ -294,11 +290,8 @@ def build_sharegpt(ctx: Context) -> CorpusBuilder:
         return conv(pairs, rng)
 
     b.fill(196, make)
-    chat.plant_identity(b, wrap, {"identity_claim:human": 1, "identity_claim:other_model": 1,
-                                  "identity_hard_negative": 2})
-    chat.plant_quality(b, chat.general_pair(ctx), wrap, {"quality:refusal": 1, "quality:truncated": 1,
-                                                          "quality:repetition": 1,
-                                                          "quality:empty_response": 1})
+    chat.plant_identity(b, wrap, human=1, other_model=1, hard_negative=2)
+    chat.plant_quality(b, chat.general_pair(ctx), wrap, refusal=1, truncated=1, repetition=1, empty=1)
     b.exact_duplicates(4)
     b.near_duplicates(10)
     b.cross_duplicates([conv([(r["instruction"], r["output"])], b.rng) for r in ctx.shared["alpaca_cleaned"]])

@@ -1,4 +1,10 @@
-"""Math, STEM and code corpora: OpenMathInstruct-1/2, 0xZee STEM CoT sets, OpenCoder SFT stages."""
+"""Math, STEM and code corpora: OpenMathInstruct-1/2, 0xZee STEM CoT sets, OpenCoder SFT stages.
+
+Schema assumptions for OpenCoder-LLM: opc-sft-stage1 rows are {instruction, output, tag}
+with tag the subset name (largescale_diverse_instruct, filtered_infinity_instruct,
+realuser_instruct); opc-sft-stage2's educational_instruct rows are {instruction, output,
+code, entry_point, testcase} with testcase a list of assert statements, and no tag.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +21,13 @@ def build_openmath1(ctx: Context) -> CorpusBuilder:
     def text_of(r: dict) -> str:
         return f"{r['question']}\n{r['generated_solution']}"
 
-    b = CorpusBuilder(ctx, "openmath1", text_of)
+    def regenerated(r: dict, rng: random.Random) -> dict:
+        # The same solution sampled again under the other generation type.
+        other = {"masked_reference_solution": "without_reference_solution"}
+        flip = other | {v: k for k, v in other.items()}
+        return r | {"generation_type": flip[r["generation_type"]]}
+
+    b = CorpusBuilder(ctx, "openmath1", text_of, vary=regenerated)
 
     def solved(rng: random.Random, wrong: bool) -> dict:
         p = mathgen.any_problem(rng)
@@ -76,7 +88,13 @@ def build_openmath2(ctx: Context) -> CorpusBuilder:
     def text_of(r: dict) -> str:
         return f"{r['problem']}\n{r['generated_solution']}"
 
-    b = CorpusBuilder(ctx, "openmath2", text_of)
+    def resourced(r: dict, rng: random.Random) -> dict:
+        # An augmented problem that coincides with an original one (or the reverse).
+        src = r["problem_source"]
+        other = src.removeprefix("augmented_") if src.startswith("augmented_") else f"augmented_{src}"
+        return r | {"problem_source": other}
+
+    b = CorpusBuilder(ctx, "openmath2", text_of, vary=resourced)
 
     def make(rng: random.Random) -> dict:
         source = rng.choice(["augmented_gsm8k", "augmented_gsm8k", "augmented_math", "augmented_math",
@@ -131,7 +149,10 @@ def build_opencoder_stage1(ctx: Context) -> CorpusBuilder:
     def text_of(r: dict) -> str:
         return f"{r['instruction']}\n{r['output']}"
 
-    b = CorpusBuilder(ctx, "opencoder_stage1", text_of)
+    def retagged(r: dict, rng: random.Random) -> dict:
+        return r | {"tag": rng.choice([t for t in STAGE1_TAGS if t != r["tag"]])}
+
+    b = CorpusBuilder(ctx, "opencoder_stage1", text_of, vary=retagged)
 
     def make(rng: random.Random) -> dict | None:
         tag = rng.choice(STAGE1_TAGS)
@@ -144,9 +165,10 @@ def build_opencoder_stage1(ctx: Context) -> CorpusBuilder:
 
     b.fill(206, make)
     _plant_cut(b, make, "output", 3)
-    chat.plant_quality(b, chat.code_pair, lambda u, a: {"instruction": u, "output": a,
-                                                        "tag": "realuser_instruct"},
-                       {"quality:refusal": 1, "quality:repetition": 1, "quality:empty_response": 1})
+    def wrap(user: str, answer: str) -> dict:
+        return {"instruction": user, "output": answer, "tag": "realuser_instruct"}
+
+    chat.plant_quality(b, chat.code_pair, wrap, refusal=1, repetition=1, empty=1)
     b.exact_duplicates(6)
     b.near_duplicates(12)
     b.malformed_json(1, make)

@@ -8,6 +8,7 @@ another planted problem, and the final order is a seeded shuffle.
 from __future__ import annotations
 
 import copy
+import json
 import random
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -51,12 +52,15 @@ class CorpusBuilder:
     """Rows of one corpus: `clean` ones and planted ones, each planted row counted once."""
 
     def __init__(self, ctx: Context, name: str, text_of: Callable[[dict], str],
-                 new_id: Callable[[dict, random.Random], dict] | None = None) -> None:
+                 vary: Callable[[dict, random.Random], dict] | None = None) -> None:
         self.ctx = ctx
         self.name = name
         self.rng = ctx.rng(name)
         self.text_of = text_of
-        self.new_id = new_id  # gives a copied row a fresh id where the source has ids
+        # Makes a copy differ from its original outside the content (a new id, another upstream
+        # subset, a mirror URL), so the copy reaches the dedup stage; without it a copy is the
+        # very same row, which the ingest drops as `duplicate_row`.
+        self.vary = vary
         self.clean: list[dict] = []
         self.planted_rows: list[Row] = []
         self.planted: Counter[str] = Counter()
@@ -100,11 +104,24 @@ class CorpusBuilder:
         return [self.clean[i] for i in picked]
 
     def exact_duplicates(self, originals: int, extra_copies: int | None = None) -> None:
-        """Repeat `originals` clean rows; one of them twice more when extra_copies says so."""
+        """Repeat `originals` clean rows (one of them more than once when extra_copies says so).
+
+        Counted as `exact_duplicate` (same content, for the dedup stage) when the corpus can
+        vary a copy, else as `duplicate_row` (the identical row, for the ingest).
+        """
         rows = self.take_clean(originals)
         copies = [*rows, *(rows[:1] * ((extra_copies or originals) - originals))]
+        seen = {json.dumps(r, sort_keys=True) for r in rows}
         for row in copies:
-            self.plant("exact_duplicate", self._copy(row))
+            copy_ = self._copy(row)
+            for _ in range(20):  # varied copies must also differ from each other
+                if not self.vary or json.dumps(copy_, sort_keys=True) not in seen:
+                    break
+                copy_ = self._copy(row)
+            else:
+                raise GeneratorExhausted(f"demo corpus {self.name}: cannot vary a copy of a row again")
+            seen.add(json.dumps(copy_, sort_keys=True))
+            self.plant("exact_duplicate" if self.vary else "duplicate_row", copy_)
 
     def near_duplicates(self, k: int) -> None:
         """k rows that each differ from a clean original by a small edit (Jaccard >= 0.8)."""
@@ -137,7 +154,7 @@ class CorpusBuilder:
 
     def _copy(self, row: dict) -> dict:
         row = copy.deepcopy(row)
-        return self.new_id(row, self.rng) if self.new_id else row
+        return self.vary(row, self.rng) if self.vary else row
 
     # --- malformed rows ---------------------------------------------------------------
 

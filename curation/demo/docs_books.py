@@ -83,11 +83,12 @@ CLOSING = (
 def book_passage(rng: random.Random) -> tuple[str, str]:
     """(title, text) of one passage."""
     (a, pa), (b, pb) = rng.sample(NAMES, 2)
-    slots = {"a": a, "b": b, "pa": POSSESSIVE[pa], "pa2": pa, "pb": POSSESSIVE[pb], "town": rng.choice(TOWNS),
-             "years": rng.choice(["three", "seven", "ten", "twelve", "twenty"]),
-             "weather": rng.choice(WEATHER),
-             "object": rng.choice(OBJECTS), "place": rng.choice(PLACES), "count": rng.choice(["four", "six",
-                 "nine", "eleven"])}
+    slots = {
+        "a": a, "b": b, "pa": POSSESSIVE[pa], "pa2": pa, "pb": POSSESSIVE[pb], "town": rng.choice(TOWNS),
+        "years": rng.choice(["three", "seven", "ten", "twelve", "twenty"]), "weather": rng.choice(WEATHER),
+        "object": rng.choice(OBJECTS), "place": rng.choice(PLACES),
+        "count": rng.choice(["four", "six", "nine", "eleven"]),
+    }
     paras = [rng.choice(OPENING).format(**slots)]
     middle = rng.sample(MIDDLE, rng.randint(7, 11))
     i = 0
@@ -96,13 +97,13 @@ def book_passage(rng: random.Random) -> tuple[str, str]:
         paras.append(" ".join(m.format(**slots) for m in middle[i:i + k]))
         i += k
     paras.append(rng.choice(CLOSING).format(**slots))
-    title = book_title(rng)
+    heading = title(rng)
     chapter = rng.randint(1, 30)
     text = f"Chapter {chapter}\n\n" + "\n\n".join(cap(p) for p in paras)
-    return title, text
+    return heading, text
 
 
-def book_title(rng: random.Random) -> str:
+def title(rng: random.Random) -> str:
     return f"The {rng.choice(ADJ)} {rng.choice(NOUN)}"
 
 

@@ -81,12 +81,14 @@ RECIPE_TIPS = (
 
 def recipe(rng: random.Random) -> Page:
     dish = rng.choice(DISHES)
-    slots = {"oil": rng.randint(1, 3), "m1": rng.choice([5, 8, 10, 12]), "ml": rng.choice([250, 400, 500, 750,
-        1000]),
-             "temp": rng.choice([160, 170, 180, 190, 200, 220]), "m2": rng.choice([15, 20, 25, 30, 40]),
-             "m3": rng.choice([20, 25, 35, 45, 50, 60]), "dish": dish, "years": rng.randint(2, 20),
-             "total": rng.choice([30, 40, 45, 60, 75]), "town": rng.choice(TOWNS), "days": rng.randint(2, 5),
-             "serves": rng.randint(2, 8)}
+    slots = {
+        "oil": rng.randint(1, 3), "m1": rng.choice([5, 8, 10, 12]),
+        "ml": rng.choice([250, 400, 500, 750, 1000]),
+        "temp": rng.choice([160, 170, 180, 190, 200, 220]), "m2": rng.choice([15, 20, 25, 30, 40]),
+        "m3": rng.choice([20, 25, 35, 45, 50, 60]), "dish": dish, "years": rng.randint(2, 20),
+        "total": rng.choice([30, 40, 45, 60, 75]), "town": rng.choice(TOWNS), "days": rng.randint(2, 5),
+        "serves": rng.randint(2, 8),
+    }
     ings = [f"{rng.randint(1, 4) if rng.random() < 0.6 else rng.choice([50, 100, 150, 200, 300])}"
             f"{'' if rng.random() < 0.6 else ' g'} {i}" for i in _pick(rng, INGREDIENTS, 5, 9)]
     steps = _pick(rng, RECIPE_LINES, 4, 7)
@@ -123,10 +125,12 @@ GARDEN_LINES = (
 
 def gardening(rng: random.Random) -> Page:
     plant = rng.choice(PLANTS)
-    s = {"plant": cap(plant), "sun": rng.randint(4, 8), "month": rng.choice(["March", "April", "May", "June",
-        "September"]),
-         "cm": rng.choice([15, 20, 30, 45, 60]), "times": rng.randint(2, 4), "weeks": rng.choice([1, 2, 3]),
-         "cm2": rng.choice([15, 20, 25, 30]), "pot": rng.choice([5, 10, 15, 20, 30])}
+    s = {
+        "plant": cap(plant), "sun": rng.randint(4, 8),
+        "month": rng.choice(["March", "April", "May", "June", "September"]),
+        "cm": rng.choice([15, 20, 30, 45, 60]), "times": rng.randint(2, 4), "weeks": rng.choice([1, 2, 3]),
+        "cm2": rng.choice([15, 20, 25, 30]), "pot": rng.choice([5, 10, 15, 20, 30]),
+    }
     title = rng.choice([f"How to grow {plant}", f"Growing {plant}: a beginner's guide",
                         f"{cap(plant)} in small gardens"])
     lines = [x.format(**s) for x in _pick(rng, GARDEN_LINES, 5, 8)]
@@ -199,8 +203,8 @@ def howto(rng: random.Random) -> Page:
     outro = rng.choice(["That's it. Bookmark this page for next time.", "Questions? Leave a comment below.",
                         f"Updated {rng.choice(['January', 'March', 'July', 'October'])} "
                         f"{rng.randint(2019, 2025)}."])
-    return title, intro + "\n\n" + "\n".join(f"Step {i}: {s}" for i, s in enumerate(steps,
-        1)) + "\n\n" + outro, f"guides/{slug(title)}"
+    numbered = "\n".join(f"Step {i}: {s}" for i, s in enumerate(steps, 1))
+    return title, f"{intro}\n\n{numbered}\n\n{outro}", f"guides/{slug(title)}"
 
 
 # --- product reviews ------------------------------------------------------------------------------
@@ -252,7 +256,7 @@ _GOOD_CAUSES = (
 
 def news(rng: random.Random) -> Page:
     town, event = rng.choice(TOWNS), rng.choice(EVENTS)
-    (n, p), (m, _) = rng.sample(NAMES, 2)
+    (n, _), (m, _) = rng.sample(NAMES, 2)
     people, money = rng.randint(80, 3000), rng.randint(2, 60) * 50
     day = rng.choice(["Saturday", "Sunday", "last weekend", "on Friday evening"])
     title = rng.choice([f"{town} turns out for {event}", f"{cap(event)} raises {money} for local causes",

@@ -190,7 +190,7 @@ def count_letters(rng: random.Random, deal: Deal) -> Task | None:
 
 
 def entities(rng: random.Random, deal: Deal) -> Task | None:
-    (n, p), town = rng.choice(NAMES), rng.choice(TOWNS)
+    (n, _), town = rng.choice(NAMES), rng.choice(TOWNS)
     month = rng.choice(["January", "March", "April", "June", "August", "October", "November"])
     day = rng.randint(1, 28)
     org = rng.choice(["the Riverside Choir", "Harbor Robotics", "the Greenway Trust", "Northfield Library",
@@ -338,9 +338,9 @@ def multiple_choice(rng: random.Random, deal: Deal) -> Task | None:
     rng.shuffle(opts)
     letters = "ABCD"
     right = letters[opts.index(e.symbol)]
-    return Task(f"Which is the chemical symbol of {e.name}?\n" + "\n".join(f"{letters[i]}. {o}" for i,
-        o in enumerate(opts)),
-                "", f"{right}. {e.symbol} is the symbol of {e.name}.", "multiple_choice")
+    shown = "\n".join(f"{letters[i]}. {o}" for i, o in enumerate(opts))
+    return Task(f"Which is the chemical symbol of {e.name}?\n{shown}", "",
+                f"{right}. {e.symbol} is the symbol of {e.name}.", "multiple_choice")
 
 
 def summarize(rng: random.Random, deal: Deal) -> Task | None:
@@ -362,11 +362,9 @@ def summarize(rng: random.Random, deal: Deal) -> Task | None:
 
 
 GENERAL: tuple[Callable[[random.Random, Deal], Task | None], ...] = (
-    capital, element, planet, animal, sentiment, nli, sort_list, arithmetic, convert, count_letters, entities,
-    passive,
-    grammar, odd_one_out, synonym, explain, compare, tips, define, acronym, email, weekday, yes_no,
-    multiple_choice,
-    summarize, explain, tips, email, summarize, sentiment,
+    capital, element, planet, animal, sentiment, nli, sort_list, arithmetic, convert, count_letters,
+    entities, passive, grammar, odd_one_out, synonym, explain, compare, tips, define, acronym, email,
+    weekday, yes_no, multiple_choice, summarize, explain, tips, email, summarize, sentiment,
 )
 
 

@@ -106,7 +106,7 @@ def speed(rng: random.Random) -> Problem:
     way = rng.randrange(3)
     if way == 0:
         q = f"A {v} covers {dist} {unit} in {_num(hours)} hours. What is its average speed in {per}?"
-        steps = [f"Average speed is distance divided by time.", f"{dist} / {_num(hours)} = {mph} {per}."]
+        steps = ["Average speed is distance divided by time.", f"{dist} / {_num(hours)} = {mph} {per}."]
         code = f"distance = {dist}\ntime = {_num(hours)}\nspeed = distance / time\nprint(speed)"
         ans: Number = mph
     elif way == 1:
@@ -202,7 +202,7 @@ def ratio(rng: random.Random) -> Problem:
 
 
 def fence(rng: random.Random) -> Problem:
-    (n, p) = name(rng)
+    (n, _) = name(rng)
     length, width = rng.randint(6, 40), rng.randint(3, 25)
     if length == width:
         length += 1
@@ -272,10 +272,9 @@ def ages(rng: random.Random) -> Problem:
 
 
 def recipe(rng: random.Random) -> Problem:
-    food = rng.choice([("cookies", "cups of flour"), ("pancakes", "eggs"), ("muffins",
-        "tablespoons of sugar"),
-                       ("bread rolls", "grams of yeast"), ("dumplings", "cups of cabbage"), ("crepes",
-                           "cups of milk")])
+    food = rng.choice([("cookies", "cups of flour"), ("pancakes", "eggs"),
+                       ("muffins", "tablespoons of sugar"), ("bread rolls", "grams of yeast"),
+                       ("dumplings", "cups of cabbage"), ("crepes", "cups of milk")])
     base = rng.choice([6, 8, 10, 12, 16, 20, 24])
     amt = rng.randint(1, 6)
     mult = rng.choice([2, 3, 4, 5, Fraction(3, 2), Fraction(5, 2)])
@@ -472,8 +471,9 @@ def compose(rng: random.Random) -> Problem:
 
 
 def divisors(rng: random.Random) -> Problem:
-    n = rng.choice([2, 3, 5, 7]) ** rng.randint(1, 3) * rng.choice([3, 5, 11, 13]) ** rng.randint(1,
-        2) * rng.choice([1, 2, 4])
+    small = rng.choice([2, 3, 5, 7]) ** rng.randint(1, 3)
+    large = rng.choice([3, 5, 11, 13]) ** rng.randint(1, 2)
+    n = small * large * rng.choice([1, 2, 4])
     fac = _factor(n)
     ans = math.prod(e + 1 for e in fac.values())
     dot = " \\cdot "

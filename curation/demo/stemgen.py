@@ -225,8 +225,7 @@ def revolution(rng: random.Random) -> Derivation:
 
 CALCULUS: tuple[Callable[[random.Random], Derivation], ...] = (
     derivative_at, definite_integral, sine_limit, taylor_exp, critical_points, by_parts, area_between,
-    improper,
-    partials, geometric, chain_rule, lhopital, revolution,
+    improper, partials, geometric, chain_rule, lhopital, revolution,
 )
 
 
@@ -269,8 +268,8 @@ def projectile(rng: random.Random) -> Derivation:
 
 
 def ohm(rng: random.Random) -> Derivation:
-    volts, ohms = rng.choice([3, 5, 9, 12, 24, 48, 120, 230]), rng.choice([2, 4, 6, 8, 10, 12, 15, 20, 30, 60,
-        100])
+    volts = rng.choice([3, 5, 9, 12, 24, 48, 120, 230])
+    ohms = rng.choice([2, 4, 6, 8, 10, 12, 15, 20, 30, 60, 100])
     i, p = volts / ohms, volts * volts / ohms
     cot = (f"Ohm's law: $I = V/R = {volts}/{ohms} = {_r(i, 3)}$ A.\n"
            f"Power: $P = V^2/R = {volts}^2/{ohms} = {_r(p)}$ W.")
@@ -319,8 +318,8 @@ def pendulum(rng: random.Random) -> Derivation:
 
 
 def ideal_gas(rng: random.Random) -> Derivation:
-    n, temp, vol = rng.choice([0.5, 1, 2, 3]), rng.choice([273, 293, 300, 350, 400]), rng.choice([0.01, 0.02,
-        0.025, 0.05])
+    n, temp = rng.choice([0.5, 1, 2, 3]), rng.choice([273, 293, 300, 350, 400])
+    vol = rng.choice([0.01, 0.02, 0.025, 0.05])
     p = n * 8.314 * temp / vol
     cot = (f"From $PV = nRT$: $P = \\frac{{nRT}}{{V}} = \\frac{{{_r(n)} \\times 8.314 \\times "
            f"{temp}}}{{{_r(vol, 3)}}}$.\n$P \\approx {_r(p, 0)}$ Pa $\\approx {_r(p / 1000, 1)}$ kPa.")
@@ -368,8 +367,8 @@ def buoyancy(rng: random.Random) -> Derivation:
 
 
 def lift_power(rng: random.Random) -> Derivation:
-    m, h, t = rng.choice([20, 50, 75, 100, 250, 500]), rng.choice([2, 3, 5, 8, 10, 15]), rng.choice([2, 4, 5,
-        10, 20, 30])
+    m, h = rng.choice([20, 50, 75, 100, 250, 500]), rng.choice([2, 3, 5, 8, 10, 15])
+    t = rng.choice([2, 4, 5, 10, 20, 30])
     w = m * G * h
     cot = (f"Work done against gravity: $W = mgh = {m} \\times 9.8 \\times {h} = {_r(w)}$ J.\n"
            f"Power: $P = W/t = {_r(w)}/{t} = {_r(w / t)}$ W.")
@@ -389,6 +388,5 @@ def heating(rng: random.Random) -> Derivation:
 
 PHYSICS: tuple[Callable[[random.Random], Derivation], ...] = (
     kinematics, free_fall, projectile, ohm, resistors, kinetic, collision, pendulum, ideal_gas, wave, spring,
-    centripetal,
-    buoyancy, lift_power, heating,
+    centripetal, buoyancy, lift_power, heating,
 )
