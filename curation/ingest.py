@@ -24,8 +24,8 @@ import pyarrow.parquet as pq
 from curation.accounting import DROP_SCHEMA, StageCounts, StageResult, drops_table
 from curation.adapters import get_adapter
 from curation.adapters.base import HASHED_ID_PREFIX, Adapter, adapt
-from curation.parts import PartWriter, parquet_options
 from curation.fileio import atomic_write_text, commit_dir, fresh_tmp_dir
+from curation.parts import PartWriter, parquet_options
 from curation.readers import read_rows
 from curation.readers.base import DEFAULT_BATCH_ROWS
 from curation.readers.location import Location
@@ -159,7 +159,7 @@ def _duplicate_id_drops(result: StageResult, repeated: list[int], source: str, f
     positions = result.kept_positions
     lines = positions.take(repeated).to_pylist() if positions is not None else [None] * len(rows)
     drops = []
-    for row, line in zip(rows, lines):
+    for row, line in zip(rows, lines, strict=True):
         same_row = row["id"].startswith(HASHED_ID_PREFIX)
         drops.append(
             {

@@ -63,7 +63,7 @@ def run(adapter: Adapter, rows: list[dict], source: str = "src", first_line: int
 def dropped(result: StageResult) -> list[tuple[int, str, str]]:
     """(line, reason, detail) of each dropped row."""
     d = result.dropped
-    return list(zip(d["line"].to_pylist(), d["reason"].to_pylist(), d["detail"].to_pylist()))
+    return list(zip(d["line"].to_pylist(), d["reason"].to_pylist(), d["detail"].to_pylist(), strict=True))
 
 
 def fixture(relative: str) -> Path:

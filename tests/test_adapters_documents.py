@@ -6,7 +6,7 @@ import json
 from collections import Counter
 
 import pytest
-from adapter_rows import is_content_id, dropped, fixture, load_rows, meta, run, run_file
+from adapter_rows import dropped, fixture, is_content_id, load_rows, meta, run, run_file
 
 from curation.adapters import get_adapter
 
@@ -156,7 +156,7 @@ def test_dolma_fixture():
     assert result.kept.num_rows == 20 and result.dropped.num_rows == 0
     kept = result.kept.to_pylist()
     assert [r["id"] for r in kept] == [r["id"] for r in rows]
-    for got, row in zip(kept, rows):
+    for got, row in zip(kept, rows, strict=True):
         assert got["meta"]["data_source"] == "common-crawl"
         assert got["meta"]["url"] == row["metadata"]["url"]
         assert got["meta"]["language"] == row["metadata"]["language"]

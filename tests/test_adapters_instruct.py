@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from adapter_rows import is_content_id, dropped, fixture, load_rows, meta, msg, run, run_file
+from adapter_rows import dropped, fixture, is_content_id, load_rows, meta, msg, run, run_file
 
 from curation.adapters import get_adapter
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from adapter_rows import is_content_id, dropped, fixture, load_rows, meta, msg, run, run_file
+from adapter_rows import dropped, fixture, is_content_id, load_rows, meta, msg, run, run_file
 
 from curation.adapters import get_adapter
-
 
 TWO_CALLS = [{"name": "a", "arguments": {}}, {"name": "b"}]
 ARGS_AS_STRING = '{"a": 2, "b": 3}'

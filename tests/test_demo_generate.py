@@ -192,7 +192,7 @@ def shingle_set(text: str) -> frozenset:
     toks = re.findall(r"\w+", text.lower())
     if len(toks) < 5:
         return frozenset([tuple(toks)])
-    return frozenset(zip(toks, toks[1:], toks[2:], toks[3:], toks[4:]))
+    return frozenset(zip(toks, toks[1:], toks[2:], toks[3:], toks[4:], strict=False))
 
 
 # --- tests ----------------------------------------------------------------------------------------

@@ -10,8 +10,7 @@ import orjson
 import pyarrow as pa
 import pytest
 
-from curation.readers import Location, read_rows
-from curation.readers import blocks, jsonl
+from curation.readers import Location, blocks, jsonl, read_rows
 from curation.readers.base import opt, req
 from curation.readers.context import FileContext
 

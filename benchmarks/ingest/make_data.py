@@ -29,35 +29,7 @@ ROWS_PER_CHUNK = 20_000
 # Base vocabulary: common English words (instruction-tuning flavoured). Pseudo-words built
 # from syllables below widen it to a realistic vocabulary size (Parquet compression and
 # string lengths depend on it).
-WORDS = """
-the of and to a in is that for it as with was on be by this are or from at an which
-not have has but can will if their they one all more also its been other when these
-into some would there than only such so what about each them how use may most many like
-make then any two time first very over new after used way year work could people should
-between each through where because while well being those both three under same different
-example number data system information model process value result function code list
-write explain describe give generate create summarize translate classify identify find
-answer question following sentence paragraph text word words story poem essay article
-letter email list items steps reasons benefits advantages disadvantages ways tips ideas
-compare contrast analyze evaluate suggest recommend provide rewrite edit improve correct
-calculate compute solve equation problem answer formula variable python program function
-class method string array loop input output return print file database table query
-customer product service company business market price cost money budget plan strategy
-health food water energy climate environment science history art music language culture
-student teacher school learning education research study experiment theory evidence
-computer software hardware network internet website application user design interface
-important significant common popular simple complex effective efficient useful possible
-good better best great small large high low long short old young early late important
-human natural social economic political personal public private global local modern
-therefore however moreover furthermore although whereas instance consider including
-because since unless until whether either neither although though thus hence indeed
-help keep start show hear play run move live believe bring happen provide sit stand lose
-pay meet include continue set learn change lead understand watch follow stop speak read
-allow add spend grow open walk win offer remember love appear buy wait serve die send
-expect build stay fall cut reach kill remain suggest raise pass sell require report decide
-city country world state family group children life day week month hour minute second
-government power company member problem fact hand part place case point home room area
-""".split()
+WORDS = ["the", "of", "and", "to", "a", "in", "is", "that", "for", "it", "as", "with", "was", "on", "be", "by", "this", "are", "or", "from", "at", "an", "which", "not", "have", "has", "but", "can", "will", "if", "their", "they", "one", "all", "more", "also", "its", "been", "other", "when", "these", "into", "some", "would", "there", "than", "only", "such", "so", "what", "about", "each", "them", "how", "use", "may", "most", "many", "like", "make", "then", "any", "two", "time", "first", "very", "over", "new", "after", "used", "way", "year", "work", "could", "people", "should", "between", "each", "through", "where", "because", "while", "well", "being", "those", "both", "three", "under", "same", "different", "example", "number", "data", "system", "information", "model", "process", "value", "result", "function", "code", "list", "write", "explain", "describe", "give", "generate", "create", "summarize", "translate", "classify", "identify", "find", "answer", "question", "following", "sentence", "paragraph", "text", "word", "words", "story", "poem", "essay", "article", "letter", "email", "list", "items", "steps", "reasons", "benefits", "advantages", "disadvantages", "ways", "tips", "ideas", "compare", "contrast", "analyze", "evaluate", "suggest", "recommend", "provide", "rewrite", "edit", "improve", "correct", "calculate", "compute", "solve", "equation", "problem", "answer", "formula", "variable", "python", "program", "function", "class", "method", "string", "array", "loop", "input", "output", "return", "print", "file", "database", "table", "query", "customer", "product", "service", "company", "business", "market", "price", "cost", "money", "budget", "plan", "strategy", "health", "food", "water", "energy", "climate", "environment", "science", "history", "art", "music", "language", "culture", "student", "teacher", "school", "learning", "education", "research", "study", "experiment", "theory", "evidence", "computer", "software", "hardware", "network", "internet", "website", "application", "user", "design", "interface", "important", "significant", "common", "popular", "simple", "complex", "effective", "efficient", "useful", "possible", "good", "better", "best", "great", "small", "large", "high", "low", "long", "short", "old", "young", "early", "late", "important", "human", "natural", "social", "economic", "political", "personal", "public", "private", "global", "local", "modern", "therefore", "however", "moreover", "furthermore", "although", "whereas", "instance", "consider", "including", "because", "since", "unless", "until", "whether", "either", "neither", "although", "though", "thus", "hence", "indeed", "help", "keep", "start", "show", "hear", "play", "run", "move", "live", "believe", "bring", "happen", "provide", "sit", "stand", "lose", "pay", "meet", "include", "continue", "set", "learn", "change", "lead", "understand", "watch", "follow", "stop", "speak", "read", "allow", "add", "spend", "grow", "open", "walk", "win", "offer", "remember", "love", "appear", "buy", "wait", "serve", "die", "send", "expect", "build", "stay", "fall", "cut", "reach", "kill", "remain", "suggest", "raise", "pass", "sell", "require", "report", "decide", "city", "country", "world", "state", "family", "group", "children", "life", "day", "week", "month", "hour", "minute", "second", "government", "power", "company", "member", "problem", "fact", "hand", "part", "place", "case", "point", "home", "room", "area"]
 
 SPECIAL = [
     "\\\"quoted\\\"",  # JSON-escaped quotes

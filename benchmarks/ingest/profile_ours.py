@@ -33,8 +33,8 @@ import json  # noqa: E402
 import pstats  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
-import threading  # noqa: E402
 import tempfile  # noqa: E402
+import threading  # noqa: E402
 import time  # noqa: E402
 from collections import defaultdict  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -51,6 +51,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
+
+import contextlib
 
 import make_data  # noqa: E402
 
@@ -449,10 +451,8 @@ def what_if(data: Path, work: Path, repeat: int) -> list[dict]:
     one_core = os.sched_getaffinity(0)
     for name, patches, cores in WHAT_IF:
         _apply(patches)
-        try:
+        with contextlib.suppress(OSError):
             os.sched_setaffinity(0, one_core if cores == 1 else set(range(os.cpu_count() or 1)))
-        except OSError:
-            pass
         # polars' thread pool is sized at import (1 thread here); the 2-core variants gain
         # only from the pipelining, not from polars threads.
         pa.set_cpu_count(cores)
@@ -600,7 +600,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     doc = {
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "command": ".venv/bin/python benchmarks/ingest/profile_ours.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "data": str(data.relative_to(ROOT)),
         "file_mib": args.mb,

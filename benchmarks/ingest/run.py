@@ -451,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
     command = ".venv/bin/python benchmarks/ingest/run.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     doc = {
         "benchmark": "ingest",
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "command": command.strip(),
         "config": {
             "mb": args.mb,

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from curation.demo import docs_books, docs_code, docs_math, docs_planted, docs_web, docs_wiki
 from curation.demo.corpus import Context, CorpusBuilder
 
-
 Make = Callable[[random.Random], dict]
 
 

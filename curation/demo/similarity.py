@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from itertools import chain
+
 SHINGLE_WORDS = 5
 _WORD = re.compile(r"\w+")
 

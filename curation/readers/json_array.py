@@ -8,9 +8,8 @@ one drop row says where reading stopped and that the rest of the file was not re
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import json
+from collections.abc import Iterator
 
 import ijson
 import orjson
