@@ -25,6 +25,7 @@ for _var in ("POLARS_MAX_THREADS", "OMP_NUM_THREADS", "RAYON_NUM_THREADS", "ARRO
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
 import cProfile  # noqa: E402
 import datetime as dt  # noqa: E402
 import hashlib  # noqa: E402
@@ -51,8 +52,6 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
-
-import contextlib
 
 import make_data  # noqa: E402
 
