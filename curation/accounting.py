@@ -103,6 +103,3 @@ class StageResult:
 
     kept: pa.Table
     dropped: pa.Table
-    # 1-based line / record number of each kept row in its file, where the stage knows it,
-    # so a later drop of a kept row (e.g. a repeated id) can still say where it came from.
-    kept_positions: pa.Array | None = None

@@ -9,21 +9,19 @@ ingested; a rerun starts that source again.
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 import polars_hash as plh
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from curation.accounting import DROP_SCHEMA, StageCounts, StageResult, drops_table
+from curation.accounting import DROP_SCHEMA, StageCounts
 from curation.adapters import get_adapter
-from curation.adapters.base import HASHED_ID_PREFIX, Adapter, adapt
+from curation.adapters.base import Adapter, adapt
 from curation.fileio import atomic_write_text, commit_dir, fresh_tmp_dir
 from curation.parts import PartWriter, parquet_options
 from curation.readers import read_rows
@@ -31,6 +29,9 @@ from curation.readers.base import DEFAULT_BATCH_ROWS
 from curation.readers.location import Location
 from curation.record import CANONICAL_SCHEMA
 from curation.summary import RunSummary, SourceSummary, StageSummary
+
+# Separates a repeated id from its occurrence number: `abc#2` is the second row with id abc.
+REPEAT_SEPARATOR = "#"
 
 # Rows per canonical Parquet part: parts stay a few hundred MB for chat rows, and later
 # stages map over parts.
@@ -56,31 +57,37 @@ def source_dir(run_dir: Path, name: str) -> Path:
 
 
 class _UniqueIds:
-    """Drops rows whose id an earlier row of the same source already has.
+    """Makes ids unique within a source without dropping anything.
 
-    Later stages key everything on ids (dedup survivors, sampling), so ids must be unique
-    within a source. Memory: a 16-byte digest of each id in a set, ~80 bytes a row (a
-    source of 10M rows holds ~0.8 GB); the cluster issue moves this check into the
-    hash-partitioned exact-dedup stage.
+    Later stages key everything on ids (dedup survivors, sampling). A row whose id an
+    earlier row of the source already has (the very same row again when the id is a
+    content hash; or a source that reuses its ids) gets the suffix `#k` for its k-th
+    occurrence, in read order: no valid row is lost, and exact dedup then reports the
+    identical copies with `duplicate_of`. Memory: a 16-byte digest of each id and a
+    count, ~100 bytes a row (the cluster issue moves this into the hash-partitioned
+    exact-dedup stage).
     """
 
     def __init__(self) -> None:
-        self.seen: set[bytes] = set()
+        self.seen: dict[bytes, int] = {}
+        self.repeated = 0
 
-    def split(self, kept: pa.Table) -> tuple[pa.Table, list[int]]:
+    def assign(self, kept: pa.Table) -> pa.Table:
         ids = pl.DataFrame({"id": pl.Series(kept.column("id"))})
         digests = ids.select(plh.col("id").chash.sha2_256().str.slice(0, 32).str.decode("hex")).to_series()
-        repeated = []
+        renamed: dict[int, int] = {}
         for i, key in enumerate(digests.to_list()):
-            if key in self.seen:
-                repeated.append(i)
-            else:
-                self.seen.add(key)
-        if not repeated:
-            return kept, []
-        mask = np.ones(kept.num_rows, dtype=bool)
-        mask[repeated] = False
-        return kept.filter(pa.array(mask)), repeated
+            count = self.seen.get(key, 0) + 1
+            self.seen[key] = count
+            if count > 1:
+                renamed[i] = count
+        if not renamed:
+            return kept
+        self.repeated += len(renamed)
+        new_ids = kept.column("id").to_pylist()
+        for i, count in renamed.items():
+            new_ids[i] = f"{new_ids[i]}{REPEAT_SEPARATOR}{count}"
+        return kept.set_column(0, CANONICAL_SCHEMA.field("id"), pa.array(new_ids, pa.string()))
 
 
 def ingest_source(
@@ -104,12 +111,16 @@ def ingest_source(
     tmp = fresh_tmp_dir(final)
     try:
         parts = PartWriter(tmp / "data", CANONICAL_SCHEMA, rows_per_part, compression)
-        stages = _ingest_into(tmp, spec, adapter, batch_rows, parts, on_batch)
+        stages, repeated_ids = _ingest_into(tmp, spec, adapter, batch_rows, parts, on_batch)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     summary = SourceSummary(
-        name=spec.name, adapter=spec.adapter, location=spec.location.describe(), stages=stages
+        name=spec.name,
+        adapter=spec.adapter,
+        location=spec.location.describe(),
+        stages=stages,
+        repeated_ids=repeated_ids,
     )
     atomic_write_text(tmp / "counts.json", summary.model_dump_json(indent=2) + "\n")
     commit_dir(tmp, final)
@@ -123,7 +134,7 @@ def _ingest_into(
     batch_rows: int,
     parts: PartWriter,
     on_batch: Callable[[int], None] | None,
-) -> list[StageSummary]:
+) -> tuple[list[StageSummary], int]:
     read = StageCounts(spec.name, "read")
     adapted = StageCounts(spec.name, "adapt")
     ids = _UniqueIds()
@@ -133,12 +144,9 @@ def _ingest_into(
             rows_seen = batch.table.num_rows + batch.malformed.num_rows
             read.add(rows_seen, batch.table.num_rows, batch.malformed)
             result = adapt(adapter, batch, spec.name)
-            kept, repeated = ids.split(result.kept)
-            dropped = pa.concat_tables(
-                [result.dropped, _duplicate_id_drops(result, repeated, spec.name, batch.file)]
-            )
-            adapted.add(batch.table.num_rows, kept.num_rows, dropped)
-            for table in (batch.malformed, dropped):
+            kept = ids.assign(result.kept)
+            adapted.add(batch.table.num_rows, kept.num_rows, result.dropped)
+            for table in (batch.malformed, result.dropped):
                 if table.num_rows:
                     drops.write_table(table)
             parts.write(kept)
@@ -147,36 +155,7 @@ def _ingest_into(
     finally:
         parts.close()
         drops.close()
-    return [StageSummary.of(read), StageSummary.of(adapted)]
-
-
-def _duplicate_id_drops(result: StageResult, repeated: list[int], source: str, file: str) -> pa.Table:
-    """Drop rows for repeated ids: `duplicate_row` where the id is a content hash (the very
-    same row again), `duplicate_id` where the source gave two rows the same id."""
-    if not repeated:
-        return DROP_SCHEMA.empty_table()
-    rows = result.kept.take(repeated).to_pylist()
-    positions = result.kept_positions
-    lines = positions.take(repeated).to_pylist() if positions is not None else [None] * len(rows)
-    drops = []
-    for row, line in zip(rows, lines, strict=True):
-        same_row = row["id"].startswith(HASHED_ID_PREFIX)
-        drops.append(
-            {
-                "source": source,
-                "stage": "adapt",
-                "reason": "duplicate_row" if same_row else "duplicate_id",
-                "detail": "an identical row appears earlier in this source"
-                if same_row
-                else f"id {row['id']!r} is already used by an earlier row of this source",
-                "id": row["id"],
-                "file": file,
-                "line": line,
-                "duplicate_of": row["id"],
-                "raw": json.dumps({k: row[k] for k in ("messages", "text")}, ensure_ascii=False),
-            }
-        )
-    return drops_table(drops)
+    return [StageSummary.of(read), StageSummary.of(adapted)], ids.repeated
 
 
 def write_summary(run_dir: Path) -> RunSummary:

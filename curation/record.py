@@ -48,7 +48,7 @@ META_TYPE = pa.struct(
 
 CANONICAL_SCHEMA = pa.schema(
     [
-        _field("id", pa.string(), "Stable row id: the source's own id, else 'sha256:' + the SHA-256 (hex) of the row's canonical JSON.", nullable=False),
+        _field("id", pa.string(), "Stable row id, unique within a source: the source's own id, else 'sha256:' + the SHA-256 (hex) of the row's canonical JSON; '#k' marks the k-th row with an id seen before.", nullable=False),
         _field("source", pa.string(), "Name of the source this row was ingested from (from the manifest or CLI).", nullable=False),
         _field(
             "kind",

@@ -33,6 +33,10 @@ class SourceSummary(BaseModel):
     adapter: str = Field(description="Adapter that mapped the source to canonical records.")
     location: str = Field(description="Where the rows were read from (path, glob or hf:dataset).")
     stages: list[StageSummary] = Field(description="Stages in the order they ran.")
+    repeated_ids: int = Field(
+        default=0,
+        description="Rows whose id an earlier row of the source had; kept, with the suffix #k for the k-th occurrence.",
+    )
 
     @property
     def input_rows(self) -> int:

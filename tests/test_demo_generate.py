@@ -261,7 +261,7 @@ def test_duplicates_are_exactly_the_planted_ones(demo):
     """Exact copies, cross-source copies and near copies (word 5-gram Jaccard >= 0.8) are the
     planted ones, and no other pair of rows anywhere comes close (Jaccard 0.6 to 0.8).
 
-    A `duplicate_row` is the very same row again (the ingest drops it); an `exact_duplicate`
+    A `duplicate_row` is the very same row again (the ingest keeps it as `<id>#2`); an `exact_duplicate`
     has the same content under another id, subset or URL (the dedup stage must find it).
     """
     _, sources = demo

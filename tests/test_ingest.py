@@ -41,22 +41,24 @@ def test_ingest_accounts_for_every_row(messy_alpaca, tmp_path):
     read, adapt = summary.stages
     assert (read.input, read.kept, read.dropped) == (15, 12, 3)
     assert read.reasons == {"malformed:json": 1, "malformed:utf8": 1, "malformed:type": 1}
-    assert (adapt.input, adapt.kept, adapt.dropped) == (12, 10, 2)
-    assert adapt.reasons == {"malformed:missing_field": 1, "duplicate_row": 1}
+    assert (adapt.input, adapt.kept, adapt.dropped) == (12, 11, 1)
+    assert adapt.reasons == {"malformed:missing_field": 1}
+    assert summary.repeated_ids == 1
 
     parts = sorted((source_dir(run, "alp") / "data").glob("part-*.parquet"))
     table = pq.read_table(parts[0])
     assert table.schema.equals(CANONICAL_SCHEMA, check_metadata=False)
-    assert table.num_rows == 10
+    assert table.num_rows == 11
     assert table.column("messages")[0].as_py()[0]["content"] == "Task 0"
+    # The repeated row is kept (exact dedup reports it later), its id made unique.
+    ids = table.column("id").to_pylist()
+    assert ids[-1] == ids[0] + "#2" and len(set(ids)) == 11
 
     drops = load_drops(run).collect()
-    assert drops.height == 5
+    assert drops.height == 4
     json_drop = drops.filter(drops["reason"] == "malformed:json").row(0, named=True)
     assert json_drop["line"] == 4 and json_drop["file"].endswith("alpaca.jsonl")
     assert "broken" in json_drop["raw"]
-    repeat = drops.filter(drops["reason"] == "duplicate_row").row(0, named=True)
-    assert repeat["line"] == 15 and repeat["duplicate_of"] == repeat["id"]
 
     run_summary = write_summary(run)
     assert run_summary.totals.input == 15 and run_summary.totals.kept + run_summary.totals.dropped == 15

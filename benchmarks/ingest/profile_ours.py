@@ -83,9 +83,8 @@ def sections(data: Path, work: Path) -> dict:
     real = {
         "read_rows": ingest.read_rows,
         "adapt": ingest.adapt,
-        "split": ingest._UniqueIds.split,
-        "dup": ingest._duplicate_id_drops,
-        "write": ingest._PartWriter.write,
+        "split": ingest._UniqueIds.assign,
+        "write": parts.PartWriter._write_now,
     }
 
     def timed_read_rows(*a, **k):
@@ -112,9 +111,8 @@ def sections(data: Path, work: Path) -> dict:
 
     ingest.read_rows = timed_read_rows
     ingest.adapt = wrap("adapt (ids, map, checks, canonical)", real["adapt"])
-    ingest._UniqueIds.split = wrap("unique ids (Python set)", real["split"])
-    ingest._duplicate_id_drops = wrap("duplicate-id drop rows", real["dup"])
-    ingest._PartWriter.write = wrap("write canonical Parquet (zstd-3)", real["write"])
+    ingest._UniqueIds.assign = wrap("unique ids (digest dict)", real["split"])
+    parts.PartWriter._write_now = wrap("write canonical Parquet (writer thread)", real["write"])
     try:
         spec = ingest.SourceSpec("bench", "alpaca", Location(path=str(data)))
         t0, c0 = time.perf_counter(), time.process_time()
@@ -123,9 +121,8 @@ def sections(data: Path, work: Path) -> dict:
     finally:
         ingest.read_rows = real["read_rows"]
         ingest.adapt = real["adapt"]
-        ingest._UniqueIds.split = real["split"]
-        ingest._duplicate_id_drops = real["dup"]
-        ingest._PartWriter.write = real["write"]
+        ingest._UniqueIds.assign = real["split"]
+        parts.PartWriter._write_now = real["write"]
     out_bytes = sum(p.stat().st_size for p in (work / "run").rglob("*") if p.is_file())
     shutil.rmtree(work / "run", ignore_errors=True)
     parts = dict(t.s)

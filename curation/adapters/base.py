@@ -349,7 +349,7 @@ def adapt(adapter: Adapter, batch: RawBatch, source: str) -> StageResult:
         },
         schema=DROP_SCHEMA,
     )
-    return StageResult(kept=kept, dropped=dropped, kept_positions=good["_pos"].to_arrow())
+    return StageResult(kept=kept, dropped=dropped)
 
 
 def _canonical(good: pl.DataFrame, adapter: Adapter, source: str) -> pa.Table:

@@ -59,7 +59,7 @@ class CorpusBuilder:
         self.text_of = text_of
         # Makes a copy differ from its original outside the content (a new id, another upstream
         # subset, a mirror URL), so the copy reaches the dedup stage; without it a copy is the
-        # very same row, which the ingest drops as `duplicate_row`.
+        # very same row (the same content id; the ingest keeps it as `<id>#2` for exact dedup).
         self.vary = vary
         self.clean: list[dict] = []
         self.planted_rows: list[Row] = []
@@ -107,7 +107,7 @@ class CorpusBuilder:
         """Repeat `originals` clean rows (one of them more than once when extra_copies says so).
 
         Counted as `exact_duplicate` (same content, for the dedup stage) when the corpus can
-        vary a copy, else as `duplicate_row` (the identical row, for the ingest).
+        vary a copy, else as `duplicate_row` (the identical row: same content id, `#2` at ingest).
         """
         rows = self.take_clean(originals)
         copies = [*rows, *(rows[:1] * ((extra_copies or originals) - originals))]
