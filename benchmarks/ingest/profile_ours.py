@@ -1,17 +1,15 @@
 """Where our ingest spends its time, on one core: sections of the pipeline and steps of `adapt`.
 
-    .venv/bin/python benchmarks/ingest/profile_ours.py --mb 256 --what-if 2 --cprofile
+    .venv/bin/python benchmarks/ingest/profile_ours.py --mb 256 --cprofile
 
 1. Sections: the real `ingest_source` with timers wrapped around its parts (the reader's
-   generator, `adapt`, the unique-id set, the duplicate-id drop rows, the canonical Parquet
-   writer); the rest (drop-row writes, counters) is "other".
+   generator, `adapt`, the unique-id digests, the canonical Parquet writer thread); the rest (drop-row writes, counters) is "other".
 2. `adapt` step by step: the first --adapt-batches batches read, run through a copy of
    `curation.adapters.base.adapt` with a timer per step (the copy is checked against the
    real one: same kept table), plus candidate replacements for the costly steps.
-3. With --what-if N, candidate changes monkeypatched into the real ingest (this script
-   only; nothing in curation/ is edited), each measured on the whole file N times and its
-   canonical output checked against the unpatched run's.
-4. With --cprofile, the top functions of a whole ingest by cumulative time.
+   (Earlier runs also patched candidate changes into the whole ingest; all that paid off
+   -- conversation() lists, zstd-1, the writer thread, 4 MiB blocks -- is in curation/ now.)
+3. With --cprofile, the top functions of a whole ingest by cumulative time.
 
 Writes benchmarks/results/ingest_profile.md and .json. Pinned to one core, one thread.
 """
@@ -25,7 +23,6 @@ for _var in ("POLARS_MAX_THREADS", "OMP_NUM_THREADS", "RAYON_NUM_THREADS", "ARRO
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
-import contextlib  # noqa: E402
 import cProfile  # noqa: E402
 import datetime as dt  # noqa: E402
 import hashlib  # noqa: E402
@@ -33,14 +30,11 @@ import io  # noqa: E402
 import json  # noqa: E402
 import pstats  # noqa: E402
 import shutil  # noqa: E402
-import statistics  # noqa: E402
 import tempfile  # noqa: E402
-import threading  # noqa: E402
 import time  # noqa: E402
 from collections import defaultdict  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-import numpy as np  # noqa: E402
 import polars as pl  # noqa: E402
 import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
@@ -56,6 +50,7 @@ sys.path.insert(0, str(ROOT))
 import make_data  # noqa: E402
 
 import curation.ingest as ingest  # noqa: E402
+import curation.parts as parts  # noqa: E402
 from curation.adapters import base as ab  # noqa: E402
 from curation.adapters import get_adapter  # noqa: E402
 from curation.readers import read_rows  # noqa: E402
@@ -125,15 +120,15 @@ def sections(data: Path, work: Path) -> dict:
         parts.PartWriter._write_now = real["write"]
     out_bytes = sum(p.stat().st_size for p in (work / "run").rglob("*") if p.is_file())
     shutil.rmtree(work / "run", ignore_errors=True)
-    parts = dict(t.s)
-    parts["other (drop writes, counters, commit)"] = wall - sum(parts.values())
+    section_s = dict(t.s)
+    section_s["other (drop writes, counters, commit)"] = wall - sum(section_s.values())
     return {
         "wall_s": wall,
         "cpu_s": cpu,
         "rows": summary.input_rows,
         "kept": summary.kept_rows,
         "out_mib": out_bytes / MIB,
-        "sections_s": parts,
+        "sections_s": section_s,
     }
 
 
@@ -235,9 +230,6 @@ def alternatives(batch_tables: list[pa.Table], kept_tables: list[pa.Table], t: T
         t0 = clock()
         [hashlib.sha256(s.encode()).hexdigest() for s in raw.to_list()]
         t.add("alt: sha256 alone (hashlib loop)", clock() - t0)
-        t0 = clock()
-        fast_alpaca_map(None, df)
-        t.add("alt: alpaca map by gather/reshape (same result)", clock() - t0)
     seen_a: set[str] = set()
     seen_b: set[bytes] = set()
     for kept in kept_tables:
@@ -317,170 +309,6 @@ def adapt_breakdown(data: Path, n_batches: int) -> dict:
 
 # --- 3. what-if: candidate changes patched in, measured on the whole ingest ---------------
 
-MSG = pl.Struct({"role": pl.String, "content": pl.String, "reasoning": pl.String, "tool_calls": pl.String})
-
-
-def _join_nonempty_fast(*parts: pl.Expr, sep: str = "\n\n") -> pl.Expr:
-    """Same result as adapters.base.join_nonempty without building a list per row."""
-    return pl.concat_str([pl.when(p.str.strip_chars() != "").then(p) for p in parts], separator=sep, ignore_nulls=True)
-
-
-def fast_alpaca_map(self, df: pl.DataFrame) -> pl.DataFrame:
-    """Alpaca.map with the two turns interleaved by a gather and reshaped to lists.
-
-    pl.concat_list over struct columns costs ~5 µs a row; gathering the turns' contents
-    (string views, no copy of the text) into one column and reshaping it (n, 2) does not.
-    """
-    n = df.height
-    if n == 0:
-        return ORIGINAL["alpaca_map"](self, df)
-    user = df.select(_join_nonempty_fast(pl.col("instruction"), pl.col("input"))).to_series()
-    order = np.empty(2 * n, dtype=np.int64)
-    order[0::2] = np.arange(n)
-    order[1::2] = np.arange(n, 2 * n)
-    content = pl.concat([user, df["output"].cast(pl.String)]).gather(order)
-    role = pl.Series(["user", "assistant"]).gather(np.tile(np.array([0, 1]), n))
-    none = pl.Series([], dtype=pl.String).extend_constant(None, 2 * n)
-    turns = pl.DataFrame({"role": role, "content": content, "reasoning": none, "tool_calls": none}).to_struct("m")
-    return pl.DataFrame({"messages": turns.reshape((n, 2)).cast(pl.List(MSG))})
-
-
-def lean_compact(lists: pa.Array) -> pa.Array:
-    """adapters.base._compact, skipping the copy when every child value belongs to a row."""
-    offsets = lists.offsets
-    if len(lists) == 0 or (offsets[0].as_py() == 0 and offsets[-1].as_py() == len(lists.values)):
-        return lists
-    return ORIGINAL["compact"](lists)
-
-
-class _PrefetchRows:
-    """read_rows in a thread, one batch ahead (pyarrow's JSON parse releases the GIL)."""
-
-    def __init__(self, fn) -> None:
-        self.fn = fn
-
-    def __call__(self, *a, **k):
-        import queue
-
-        q: queue.Queue = queue.Queue(maxsize=2)
-        done = object()
-
-        def produce() -> None:
-            try:
-                for b in self.fn(*a, **k):
-                    q.put(b)
-            except BaseException as exc:  # handed to the consumer
-                q.put(exc)
-            q.put(done)
-
-        threading.Thread(target=produce, daemon=True).start()
-        while True:
-            item = q.get()
-            if item is done:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-
-
-class _BackgroundParts(ingest._PartWriter):
-    """_PartWriter whose Parquet writes (compression) run in one background thread, in order."""
-
-    def __init__(self, *a, **k) -> None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        super().__init__(*a, **k)
-        self._pool = ThreadPoolExecutor(max_workers=1)
-        self._pending = []
-
-    def write(self, table: pa.Table) -> None:
-        self._pending = [f for f in self._pending if not f.done() or f.result()]
-        if len(self._pending) >= 2:  # bound the memory held by queued tables
-            self._pending.pop(0).result()
-        self._pending.append(self._pool.submit(ORIGINAL["part_write"], self, table))
-
-    def close(self) -> None:
-        for f in self._pending:
-            f.result()
-        self._pool.shutdown()
-        ORIGINAL["part_close"](self)
-
-
-ORIGINAL: dict = {}
-
-
-def _apply(patches: set[str]) -> None:
-    from curation.adapters import alpaca
-
-    if not ORIGINAL:
-        ORIGINAL.update(
-            alpaca_map=alpaca.Alpaca.map, compact=ab._compact, options=dict(ingest.PARQUET_OPTIONS),
-            read_rows=ingest.read_rows, part_writer=ingest._PartWriter,
-            part_write=ingest._PartWriter.write, part_close=ingest._PartWriter.close,
-        )
-    alpaca.Alpaca.map = fast_alpaca_map if "map" in patches else ORIGINAL["alpaca_map"]
-    ab._compact = lean_compact if "compact" in patches else ORIGINAL["compact"]
-    ingest.PARQUET_OPTIONS.clear()
-    ingest.PARQUET_OPTIONS.update(
-        {"compression": "zstd", "compression_level": 1} if "zstd1" in patches else ORIGINAL["options"]
-    )
-    ingest.read_rows = _PrefetchRows(ORIGINAL["read_rows"]) if "prefetch" in patches else ORIGINAL["read_rows"]
-    ingest._PartWriter = _BackgroundParts if "bgwrite" in patches else ORIGINAL["part_writer"]
-
-
-WHAT_IF = [
-    ("as is", set(), 1),
-    ("+ alpaca map by gather/reshape", {"map"}, 1),
-    ("+ Parquet zstd-1", {"map", "zstd1"}, 1),
-    ("as is, 2 cores", set(), 2),
-    ("+ read prefetch + Parquet writes in a thread, 2 cores", {"prefetch", "bgwrite"}, 2),
-    ("+ all above + read prefetch + Parquet writes in a thread, 2 cores", {"map", "zstd1", "prefetch", "bgwrite"}, 2),
-]
-
-
-def what_if(data: Path, work: Path, repeat: int) -> list[dict]:
-    """Each variant's whole ingest, median of `repeat`; outputs checked against 'as is'."""
-    spec = ingest.SourceSpec("bench", "alpaca", Location(path=str(data)))
-    mb = data.stat().st_size / MIB
-    reference = None
-    results = []
-    one_core = os.sched_getaffinity(0)
-    for name, patches, cores in WHAT_IF:
-        _apply(patches)
-        with contextlib.suppress(OSError):
-            os.sched_setaffinity(0, one_core if cores == 1 else set(range(os.cpu_count() or 1)))
-        # polars' thread pool is sized at import (1 thread here); the 2-core variants gain
-        # only from the pipelining, not from polars threads.
-        pa.set_cpu_count(cores)
-        pa.set_io_thread_count(cores)
-        walls, cpus = [], []
-        for _ in range(repeat):
-            out = work / f"whatif-{len(results)}"
-            t0, c0 = time.perf_counter(), time.process_time()
-            ingest.ingest_source(spec, out)
-            walls.append(time.perf_counter() - t0)
-            cpus.append(time.process_time() - c0)
-            table = pq.read_table(out / "sources" / "bench" / "data")
-            if reference is None:
-                reference = table
-            same = table.equals(reference)
-            shutil.rmtree(out, ignore_errors=True)
-        wall = statistics.median(walls)
-        results.append({
-            "variant": name, "cores": cores, "wall_s": wall, "cpu_s": statistics.median(cpus),
-            "mib_s": mb / wall, "walls": [round(w, 2) for w in walls], "same_output": same,
-        })
-        print(f"  {name}: {wall:.2f} s, {mb / wall:.1f} MiB/s, same output: {same}", flush=True)
-    _apply(set())
-    os.sched_setaffinity(0, one_core)
-    pa.set_cpu_count(1)
-    pa.set_io_thread_count(1)
-    return results
-
-
-# --- 4. cProfile --------------------------------------------------------------------------
-
-
 def cprofile(data: Path, work: Path, top: int = 25) -> str:
     spec = ingest.SourceSpec("bench", "alpaca", Location(path=str(data)))
     prof = cProfile.Profile()
@@ -533,24 +361,6 @@ def render(doc: dict) -> str:
             lines[-1] += f" {sec:.1f} MiB out |"
             continue
         lines.append(f"| {name} | {sec:.3f} | {1e6 * sec / a['rows']:.2f} |")
-    if doc.get("what_if"):
-        base = doc["what_if"][0]["wall_s"]
-        lines += [
-            "",
-            "## What if: candidate changes patched in (this script only), whole ingest",
-            "",
-            "Each variant is the real `ingest_source` with the change monkeypatched in; the canonical Parquet "
-            "it writes is compared with the unpatched run's (same output = identical table). On 2 cores "
-            "polars still has one thread: the gain is from overlapping read, adapt and write.",
-            "",
-            "| variant | cores | wall s | MiB/s | vs as is | same output | runs |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        for r in doc["what_if"]:
-            lines.append(
-                f"| {r['variant']} | {r['cores']} | {r['wall_s']:.2f} | {r['mib_s']:.1f} | {base / r['wall_s']:.2f}x "
-                f"| {'yes' if r['same_output'] else 'NO'} | {r['walls']} |"
-            )
     if doc.get("cprofile"):
         lines += ["", "## cProfile, top by cumulative time (second run, profiler overhead included)", "", "```",
                   doc["cprofile"].strip(), "```"]
@@ -563,8 +373,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--adapt-batches", type=int, default=10, help="batches for the adapt breakdown (20k rows each)")
     ap.add_argument("--cprofile", action="store_true")
-    ap.add_argument("--what-if", type=int, default=0, metavar="N",
-                    help="also run each candidate change on the whole ingest N times (0: skip)")
     ap.add_argument("--core", type=int, default=0)
     ap.add_argument("--out", default="ingest_profile")
     args = ap.parse_args(argv)
@@ -585,10 +393,6 @@ def main(argv: list[str] | None = None) -> int:
         print("sections ...", flush=True)
         sec = sections(data, work)
         print(json.dumps(sec, indent=1), flush=True)
-        whatif = None
-        if args.what_if:
-            print("what-if ...", flush=True)
-            whatif = what_if(data, work, args.what_if)
         prof = None
         if args.cprofile:
             print("cProfile ...", flush=True)
@@ -602,7 +406,6 @@ def main(argv: list[str] | None = None) -> int:
         "file_mib": args.mb,
         "sections": sec,
         "adapt": steps,
-        "what_if": whatif,
         "loadavg_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
         "nproc": os.cpu_count(),
         "cprofile": prof,
