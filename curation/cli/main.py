@@ -193,5 +193,9 @@ def schemas(
         console().print(f"wrote {path}")
 
 
+from curation.cli import dedup_cmd  # noqa: E402  (dedup_cmd imports this module's helpers lazily)
+
+app.command("dedup")(dedup_cmd.dedup)
+
 if __name__ == "__main__":
     app()
