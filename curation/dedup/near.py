@@ -1,0 +1,258 @@
+"""Near-duplicate removal from MinHash signatures: LSH candidates -> verify -> clusters.
+
+`near_duplicates` takes the signatures of n rows (uint32, n x num_perm), their ids and a
+survivor rank (int64, lower = better survivor: the survivor rule's output) and returns
+which rows to keep and, for each removed row, the survivor it duplicates, its cluster and
+the estimated Jaccard similarity between the two.
+
+The rules, in order:
+
+1. Survivor order. Rows are renumbered as *nodes* by (rank, id): node 0 is the best
+   survivor. Ties in rank are broken by id, so the result depends only on (id, rank,
+   signature) per row, never on input order, chunking or the number of workers.
+2. Candidates: LSH banding (`lsh.py`), `bands` x `rows` of the signature; each bucket
+   links its members to its best node (k-1 edges per bucket of k, never all pairs).
+3. Verification (`verify=True`, the default): a candidate edge survives only if the
+   estimated Jaccard (the fraction of equal signature values over all num_perm) is
+   >= threshold. A document that weakly overlaps two clusters shares a band with both
+   but passes verification with neither, so it cannot bridge them.
+4. Clusters: connected components of the verified edges (`clusters.py`); the survivor
+   of a component is its best node; the cluster id reported is that survivor's id.
+5. Chains. Verified edges are pairwise, so a component can hold A~B~C with C far from A.
+   With verification on, a member is removed only if its own similarity to the survivor
+   is >= threshold. The members that fail are re-clustered among themselves (components
+   of the verified edges between them, survivor = best node again) for up to
+   `max_rounds` rounds; whatever still fails after that is kept. So every removed row is
+   within threshold of the row that was kept in its place: it is never removed only
+   because of a chain. With `verify=False` every non-survivor member of a component is
+   removed (the classic, unverified behaviour), with its similarity still reported.
+6. Empty signatures (all values 0xFFFFFFFF: a text shorter than one shingle) are never
+   near duplicates of anything: they are kept and counted in `stats["empty_signatures"]`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from curation.accounting import DROP_SCHEMA, excerpt
+from curation.dedup.clusters import components
+from curation.dedup.lsh import lsh_candidate_edges
+
+STAGE = "dedup_near"
+REASON = "near_duplicate"
+EMPTY_VALUE = np.uint32(0xFFFFFFFF)  # every value of the signature of a text with no shingle
+
+
+@dataclass
+class NearResult:
+    """Outcome of near-duplicate removal over n rows (all indices are input row indices)."""
+
+    kept: np.ndarray  # int64, ascending
+    removed: np.ndarray  # int64, ascending
+    duplicate_of_row: np.ndarray  # int64, per removed row: its survivor's row
+    duplicate_of: pa.Array  # string, per removed row: its survivor's id
+    cluster: pa.Array  # string, per removed row: id of its component's best row
+    similarity: np.ndarray  # float64, per removed row: estimated Jaccard to its survivor
+    threshold: float
+    bands: int
+    rows: int
+    verify: bool
+    stats: dict = field(default_factory=dict)  # candidate/verified edge counts, rounds
+
+
+def survivor_order(ids: pa.Array, rank: np.ndarray) -> np.ndarray:
+    """Row indices sorted by (rank, id): element i is the row of node i."""
+    order = np.argsort(rank, kind="stable")
+    sr = rank[order]
+    if sr.size > 1 and bool((sr[1:] == sr[:-1]).any()):
+        order = np.lexsort((ids.to_numpy(zero_copy_only=False), rank))
+    return order.astype(np.int64)
+
+
+def similarity(sigs: np.ndarray, rows_a: np.ndarray, rows_b: np.ndarray, chunk: int = 1 << 16) -> np.ndarray:
+    """Estimated Jaccard of row pairs: the fraction of equal signature values (float64)."""
+    out = np.empty(rows_a.shape[0], dtype=np.float64)
+    num_perm = sigs.shape[1]
+    for lo in range(0, rows_a.shape[0], chunk):
+        hi = lo + chunk
+        eq = np.count_nonzero(sigs[rows_a[lo:hi]] == sigs[rows_b[lo:hi]], axis=1)
+        out[lo:hi] = eq / num_perm
+    return out
+
+
+def _as_ids(ids) -> pa.Array:
+    if isinstance(ids, pa.ChunkedArray):
+        ids = ids.combine_chunks()
+    if not isinstance(ids, pa.Array):
+        ids = pa.array(list(ids) if not isinstance(ids, np.ndarray) else ids, type=pa.string())
+    return ids.cast(pa.string())
+
+
+def near_duplicates(
+    ids,
+    sigs: np.ndarray,
+    rank,
+    bands: int,
+    rows: int,
+    threshold: float,
+    verify: bool = True,
+    workers: int = 1,
+    work_dir: str | os.PathLike | None = None,
+    max_rounds: int = 8,
+) -> NearResult:
+    """Find near-duplicate rows; see the module docstring for the rules.
+
+    ids: n row ids (strings); sigs: uint32 (n, num_perm); rank: int64 (n), lower = better
+    survivor; bands x rows <= num_perm; threshold in (0, 1] (estimated Jaccard).
+    work_dir receives the key shards and edge files (a temporary directory when None).
+    """
+    ids = _as_ids(ids)
+    sigs = np.asarray(sigs)
+    rank = np.asarray(rank, dtype=np.int64)
+    n = len(ids)
+    if sigs.ndim != 2 or sigs.shape[0] != n:
+        raise ValueError(f"signatures must be (n_rows={n}, num_perm), got {sigs.shape}")
+    if sigs.dtype != np.uint32:
+        raise ValueError(f"signatures must be uint32, got {sigs.dtype}")
+    if rank.shape != (n,):
+        raise ValueError(f"rank must have one entry per row ({n}), got {rank.shape}")
+    if not (0.0 < threshold <= 1.0):
+        raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+    if bands < 1 or rows < 1 or bands * rows > sigs.shape[1]:
+        raise ValueError(f"bands x rows = {bands} x {rows} must be >= 1 and <= num_perm = {sigs.shape[1]}")
+
+    row_of_node = survivor_order(ids, rank)
+    node_of_row = np.empty(n, dtype=np.int64)
+    node_of_row[row_of_node] = np.arange(n, dtype=np.int64)
+
+    if work_dir is None:
+        with tempfile.TemporaryDirectory(prefix="near-dedup-") as tmp:
+            a, b = lsh_candidate_edges(sigs, node_of_row, bands, rows, tmp, workers=workers)
+    else:
+        a, b = lsh_candidate_edges(sigs, node_of_row, bands, rows, work_dir, workers=workers)
+    # A text with no shingle has the all-0xFFFFFFFF signature, "identical" to every other
+    # such text (estimate 1.0): never let those be near duplicates of each other. They are
+    # kept here; exact dedup removes their exact copies.
+    first_max = np.flatnonzero(sigs[:, 0] == EMPTY_VALUE)
+    empty_rows = first_max[(sigs[first_max] == EMPTY_VALUE).all(axis=1)]
+    if empty_rows.size and a.size:
+        empty_node = np.zeros(n, dtype=bool)
+        empty_node[node_of_row[empty_rows]] = True
+        keep = ~(empty_node[a] | empty_node[b])
+        a, b = a[keep], b[keep]
+    stats = {"empty_signatures": int(empty_rows.size), "candidate_edges": int(a.size)}
+    if verify and a.size:
+        ok = similarity(sigs, row_of_node[a], row_of_node[b]) >= threshold
+        a, b = a[ok], b[ok]
+    stats["verified_edges"] = int(a.size)
+
+    root = components(n, a, b)
+    cluster_root = root.copy()
+    dup_node = np.full(n, -1, dtype=np.int64)
+    sim_node = np.full(n, np.nan, dtype=np.float64)
+    rounds = 0
+    residual = np.empty(0, dtype=np.int64)
+    while True:
+        rounds += 1
+        members = np.flatnonzero(root != np.arange(n))
+        if members.size == 0:
+            break
+        s = similarity(sigs, row_of_node[members], row_of_node[root[members]])
+        ok = s >= threshold if verify else np.ones(members.size, dtype=bool)
+        dup_node[members[ok]] = root[members[ok]]
+        sim_node[members[ok]] = s[ok]
+        residual = members[~ok]
+        if residual.size == 0 or rounds >= max_rounds:
+            break
+        in_res = np.zeros(n, dtype=bool)
+        in_res[residual] = True
+        sel = in_res[a] & in_res[b]
+        a, b = a[sel], b[sel]
+        if a.size == 0:
+            break
+        root = components(n, a, b)
+    stats["rounds"] = rounds
+    stats["unresolved_kept"] = int(np.count_nonzero(dup_node[residual] < 0)) if residual.size else 0
+
+    removed_mask_row = np.zeros(n, dtype=bool)
+    removed_nodes = np.flatnonzero(dup_node >= 0)
+    removed_mask_row[row_of_node[removed_nodes]] = True
+    removed = np.flatnonzero(removed_mask_row).astype(np.int64)
+    kept = np.flatnonzero(~removed_mask_row).astype(np.int64)
+    rnode = node_of_row[removed]
+    dup_row = row_of_node[dup_node[rnode]]
+    cluster_row = row_of_node[cluster_root[rnode]]
+    return NearResult(
+        kept=kept,
+        removed=removed,
+        duplicate_of_row=dup_row,
+        duplicate_of=ids.take(pa.array(dup_row)),
+        cluster=ids.take(pa.array(cluster_row)),
+        similarity=sim_node[rnode],
+        threshold=float(threshold),
+        bands=int(bands),
+        rows=int(rows),
+        verify=bool(verify),
+        stats=stats,
+    )
+
+
+def near_drops(result: NearResult, ids, source, raw=None, file=None, line=None) -> pa.Table:
+    """DROP_SCHEMA rows for the removed rows of `result`.
+
+    ids, and raw / file / line when given, are per input row (length n); source is one
+    source name or one per input row. Only the removed rows are read from them.
+    """
+    ids = _as_ids(ids)
+    idx = pa.array(result.removed)
+    m = len(result.removed)
+
+    def per_row(values, type_):
+        if values is None:
+            return pa.nulls(m, type=type_)
+        if isinstance(values, str):
+            return pa.array([values] * m, type=type_)
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        if not isinstance(values, pa.Array):
+            values = pa.array(values, type=type_)
+        return values.take(idx).cast(type_)
+
+    sim = pa.array(result.similarity, type=pa.float64())
+    verified = "verified" if result.verify else "unverified"
+    detail = pc.binary_join_element_wise(
+        pa.array(["near duplicate of "] * m, type=pa.string()),
+        result.duplicate_of,
+        pa.array([" (estimated Jaccard "] * m, type=pa.string()),
+        pc.cast(pc.round(sim, 4), pa.string()),
+        pa.array(
+            [f", threshold {result.threshold}, LSH {result.bands} bands x {result.rows} rows, {verified})"]
+            * m,
+            type=pa.string(),
+        ),
+        "",
+    )
+    raw_col = per_row(raw, pa.string())
+    if raw is not None:
+        raw_col = pa.array([excerpt(v) for v in raw_col.to_pylist()], type=pa.string())
+    return pa.table(
+        {
+            "source": per_row(source, pa.string()),
+            "stage": pa.array([STAGE] * m, type=pa.string()),
+            "reason": pa.array([REASON] * m, type=pa.string()),
+            "detail": detail,
+            "id": ids.take(idx),
+            "file": per_row(file, pa.string()),
+            "line": per_row(line, pa.int64()),
+            "duplicate_of": result.duplicate_of,
+            "similarity": sim,
+            "raw": raw_col,
+        },
+        schema=DROP_SCHEMA,
+    )
