@@ -1,4 +1,4 @@
-"""`curate dedup RUN_DIR --out OUT_RUN_DIR`: exact dedup of a run into a new run directory."""
+"""`curate dedup RUN_DIR --out OUT_RUN_DIR`: exact then near dedup of a run into a new run directory."""
 
 from __future__ import annotations
 
@@ -33,20 +33,39 @@ def dedup(
     priority: Annotated[
         list[str], typer.Option("--priority", help="SOURCE=N: survivor priority of a source, lower wins (repeatable).")
     ] = [],  # noqa: B006
+    near: Annotated[bool, typer.Option("--near/--no-near", help="Also remove near duplicates (MinHash LSH).")] = True,
+    threshold: Annotated[float, typer.Option(help="Near dedup: estimated Jaccard threshold, in (0, 1].")] = 0.8,
+    num_perm: Annotated[int, typer.Option(help="Near dedup: MinHash permutations.")] = 128,
+    ngram: Annotated[int, typer.Option(help="Near dedup: word n-gram size of the shingles.")] = 5,
+    verify: Annotated[
+        bool, typer.Option("--verify/--no-verify", help="Near dedup: verify LSH candidates by estimated Jaccard.")
+    ] = True,
+    workers: Annotated[int, typer.Option(help="Near dedup: processes for the LSH band partitions.")] = 1,
 ) -> None:
-    """Remove exact duplicates (SHA-256 of a normalised key) from every source of a run."""
+    """Remove exact duplicates (SHA-256 of a normalised key), then near duplicates (MinHash
+    LSH, candidates verified), from every source of a run."""
     from curation.cli.main import _fail, _user_errors
     from curation.cli.tables import console, funnel_table, reasons_table
     from curation.dedup.exact import STAGE, ExactOptions
+    from curation.dedup.near import STAGE as NEAR_STAGE
+    from curation.dedup.near_stage import NearOptions
     from curation.dedup.stage import dedup_run
 
     try:
         steps = tuple(s.strip() for s in normalise.split(",") if s.strip())
         options = ExactOptions(key=key, normalise=steps, scope=scope)
-        summary = dedup_run(run_dir, out, exact=options, priorities=_parse_priorities(priority))
+        near_options = (
+            NearOptions(threshold=threshold, num_perm=num_perm, ngram=ngram, verify=verify, key=key, workers=workers)
+            if near
+            else None
+        )
+        summary = dedup_run(run_dir, out, exact=options, near=near_options, priorities=_parse_priorities(priority))
     except _user_errors() as exc:
         _fail(str(exc))
     con = console()
-    con.print(funnel_table(summary, stage=STAGE))
-    con.print(reasons_table(summary, stage=STAGE, by_source=True))
-    con.print(f"Kept rows and report: {out}   inspect: curate report {out} --stage {STAGE}")
+    for stage in (STAGE, NEAR_STAGE) if near else (STAGE,):
+        con.print(funnel_table(summary, stage=stage))
+    con.print(reasons_table(summary, stage=None, reason="exact_duplicate", by_source=True))
+    if near:
+        con.print(reasons_table(summary, stage=None, reason="near_duplicate", by_source=True))
+    con.print(f"Kept rows and report: {out}   inspect: curate report {out} --stage {NEAR_STAGE if near else STAGE}")

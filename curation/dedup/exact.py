@@ -109,11 +109,11 @@ def split_rows(
     """(kept rows of `table`, DROP_SCHEMA rows for those `decisions` drop). `table` holds
     canonical rows; decisions may name rows of other tables too (they are ignored)."""
     frame = pl.from_arrow(table).select("id", "source", "kind", "messages", "text")
-    hit = frame.join(decisions, on=["source", "id"], how="left").select(
+    hit = frame.join(decisions, on=["source", "id"], how="left", maintain_order="left").select(
         pl.col("duplicate_of").is_not_null()
     ).to_series()
     kept = table.filter(pa.array(~hit.to_numpy(), pa.bool_()))
-    dropped = frame.filter(hit).join(decisions, on=["source", "id"], how="left")
+    dropped = frame.filter(hit).join(decisions, on=["source", "id"], how="left", maintain_order="left")
     # Name the key each row was compared on: "auto" means conversation (chat) or text.
     steps = keys.describe(options.key, options.normalise).split(", ", 1)[1]
     key = pl.lit(options.key)

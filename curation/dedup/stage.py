@@ -1,11 +1,12 @@
 """The dedup stage over a run directory: IN_RUN -> OUT_RUN, every row accounted for.
 
     for each scope (one source, or all sources for scope "mix"):
-        keys of every canonical part (id, source, hash, length) -> decisions (who is dropped)
+        keys of every canonical part (id, source, hash, length) -> exact decisions (who is dropped)
+        the rows exact dedup keeps -> MinHash LSH -> near decisions (near_stage.py), when asked
     for each source: parts -> kept parts + dropped.parquet (input drops + new ones) + counts.json
 
 OUT_RUN has the layout of an ingested run (sources/<name>/{data, dropped.parquet,
-counts.json}, summary.json), with the stage "dedup_exact" appended to each source's stages,
+counts.json}, summary.json), with the stages "dedup_exact" (and "dedup_near") appended to each source's stages,
 so every later stage and `curate report` read it like any run. A cross-source drop (scope
 "mix") is charged to the source of the dropped row. Each source is built in a temporary
 directory and renamed into place when complete.
@@ -28,6 +29,8 @@ import pyarrow.parquet as pq
 from curation.accounting import DROP_SCHEMA, StageCounts
 from curation.dedup import keys
 from curation.dedup.exact import STAGE, ExactOptions, exact_decisions, exact_keys, split_rows
+from curation.dedup.near import STAGE as NEAR_STAGE
+from curation.dedup.near_stage import NearOptions, near_decisions, split_near
 from curation.fileio import atomic_write_text, commit_dir, fresh_tmp_dir
 from curation.ingest import ROWS_PER_PART, source_dir, write_summary
 from curation.parts import PartWriter, parquet_options
@@ -54,20 +57,18 @@ def dedup_run(
     in_run_dir: Path,
     out_run_dir: Path,
     exact: ExactOptions | None = None,
-    near: object | None = None,
+    near: NearOptions | None = None,
     priorities: Mapping[str, int] | None = None,
     rows_per_part: int = ROWS_PER_PART,
 ) -> RunSummary:
     """Deduplicate every source of IN_RUN into OUT_RUN and return OUT_RUN's summary.
 
     `priorities`: source name -> priority number for the survivor rule (lower wins;
-    default 0). `near` is the hook for near dedup (a second stage "dedup_near" on the rows
-    exact dedup kept); not implemented yet, so it must be None.
+    default 0). `near`: near dedup as a second stage "dedup_near" over the rows exact dedup
+    kept, within the same scope (None: exact dedup only).
     Raises RunDirError when IN_RUN is not a run directory, ValueError for bad options.
     """
     exact = exact or ExactOptions()
-    if near is not None:
-        raise NotImplementedError("near dedup is not wired into the stage yet")
     summary = load_summary(in_run_dir)
     if out_run_dir.resolve() == in_run_dir.resolve():
         raise ValueError(f"the output run directory must differ from the input {in_run_dir}")
@@ -85,23 +86,47 @@ def dedup_run(
             raise RunDirError(f"{in_run_dir} lists source {src.name!r} but has no sources/{src.name}/counts.json")
 
     scopes = [names] if exact.scope == "mix" else [[n] for n in names]
-    decisions = {}
+    decisions: dict[str, list[pl.DataFrame]] = {}
     for scope in scopes:
         found = exact_decisions(_keys_of(in_run_dir, scope, exact), exact.scope, priorities)
+        near_found = _near_of(in_run_dir, scope, found, near, priorities) if near is not None else None
         for name in scope:
-            decisions[name] = found.filter(pl.col("source") == name)
-    # near dedup plugs in here: a second pass over the rows exact dedup kept, stage "dedup_near".
+            decisions[name] = [d.filter(pl.col("source") == name) for d in (found, near_found) if d is not None]
     for name in names:
         _write_source(in_run_dir, out_run_dir, name, decisions[name], exact, rows_per_part)
     return write_summary(out_run_dir)
 
 
+def _near_of(
+    run_dir: Path,
+    names: list[str],
+    exact_dropped: pl.DataFrame,
+    near: NearOptions,
+    priorities: Mapping[str, int] | None,
+) -> pl.DataFrame:
+    """Near-dedup decisions for a scope, over the rows exact dedup kept."""
+    paths = [p for name in names for p in _parts(run_dir, name)]
+    if not paths:
+        return near_decisions(pl.LazyFrame(schema=pl.from_arrow(CANONICAL_SCHEMA.empty_table()).schema), near)
+    rows = pl.scan_parquet(paths).join(exact_dropped.lazy().select("source", "id"), on=["source", "id"], how="anti")
+    kinds = set(rows.select(pl.col("kind").unique()).collect().to_series().to_list())
+    keys.check_key_for_kinds(near.key, kinds)
+    return near_decisions(rows, near, priorities)
+
+
 def _write_source(
-    in_run_dir: Path, out_run_dir: Path, name: str, decisions: pl.DataFrame, exact: ExactOptions, rows_per_part: int
+    in_run_dir: Path,
+    out_run_dir: Path,
+    name: str,
+    decisions: list[pl.DataFrame],
+    exact: ExactOptions,
+    rows_per_part: int,
 ) -> None:
+    """decisions: the exact-dedup drops, then (when near dedup runs) the near-dedup drops."""
     src_in = source_dir(in_run_dir, name)
     before = SourceSummary.model_validate_json((src_in / "counts.json").read_text())
-    counts = StageCounts(name, STAGE)
+    stages = [StageCounts(name, STAGE), StageCounts(name, NEAR_STAGE)][: len(decisions)]
+    splitters = [lambda t, d: split_rows(t, d, exact), split_near]
     final = source_dir(out_run_dir, name)
     tmp = fresh_tmp_dir(final)
     try:
@@ -113,17 +138,21 @@ def _write_source(
                     drops.write_table(pa.Table.from_batches([batch], DROP_SCHEMA))
             for path in _parts(in_run_dir, name):
                 table = pq.read_table(path, schema=CANONICAL_SCHEMA)
-                kept, dropped = split_rows(table, decisions, exact)
-                counts.add(table.num_rows, kept.num_rows, dropped)
-                parts.write(kept)
-                if dropped.num_rows:
-                    drops.write_table(dropped)
+                for counts, split, decided in zip(stages, splitters, decisions, strict=False):
+                    kept, dropped = split(table, decided)
+                    counts.add(table.num_rows, kept.num_rows, dropped)
+                    if dropped.num_rows:
+                        drops.write_table(dropped)
+                    table = kept
+                parts.write(table)
         finally:
             parts.close()
             drops.close()
-        if counts.input != before.kept_rows:
-            raise RunDirError(f"{src_in}: its parts hold {counts.input} rows but counts.json says {before.kept_rows} kept")
-        after = before.model_copy(update={"stages": [*before.stages, StageSummary.of(counts)]})
+        if stages[0].input != before.kept_rows:
+            raise RunDirError(
+                f"{src_in}: its parts hold {stages[0].input} rows but counts.json says {before.kept_rows} kept"
+            )
+        after = before.model_copy(update={"stages": [*before.stages, *(StageSummary.of(c) for c in stages)]})
         atomic_write_text(tmp / "counts.json", after.model_dump_json(indent=2) + "\n")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,172 @@
+"""Near dedup as a stage over canonical rows: key text -> MinHash -> LSH -> verified clusters.
+
+    rows of one scope (one source, or all sources for scope "mix"), minus exact duplicates
+      -> dedup text (keys.dedup_text) -> signatures (minhash.MinHasher)
+      -> survivor rank (survivor.order_exprs) -> near.near_duplicates (banding, verify, clusters)
+      -> decisions: id, source, duplicate_of, duplicate_source, similarity, detail
+
+Memory: one scope's signatures (num_perm x 4 bytes a row, 512 B at 128 permutations) and
+dedup texts of one batch at a time; the LSH itself works over band partitions on disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+from curation.accounting import DROP_SCHEMA
+from curation.dedup import keys
+from curation.dedup.exact import raw_json
+from curation.dedup.minhash import MinHasher
+from curation.dedup.near import STAGE, near_duplicates
+from curation.dedup.params import LshParams
+from curation.dedup.shingle import Shingler
+from curation.dedup.survivor import order_exprs
+
+REASON = "near_duplicate"
+# Documents per signature batch: bounds the text held at once, not the result.
+SIGNATURE_BATCH = 50_000
+
+
+@dataclass(frozen=True)
+class NearOptions:
+    """threshold: estimated Jaccard at or above which two rows are near duplicates (0, 1];
+    num_perm: MinHash permutations; ngram: word n-gram size of shingles; bands / rows: the
+    LSH banding (None: LshParams.for_threshold, banded for ~99% recall at the threshold,
+    candidates then verified); verify: keep a candidate only when its estimated Jaccard
+    reaches the threshold; key / normalise: the text compared (keys.KEYS, keys.STEPS;
+    shingling itself applies NFKC and lowercase); seed: of the permutations."""
+
+    threshold: float = 0.8
+    num_perm: int = 128
+    ngram: int = 5
+    bands: int | None = None
+    rows: int | None = None
+    verify: bool = True
+    key: str = "auto"
+    normalise: tuple[str, ...] = ()
+    seed: int = 1
+    workers: int = 1
+
+    def __post_init__(self) -> None:
+        keys.check_key(self.key)
+        object.__setattr__(self, "normalise", keys.check_steps(tuple(self.normalise)))
+        self.lsh()  # validates threshold, num_perm and the banding now, before any work
+        if self.workers < 1:
+            raise ValueError(f"workers must be >= 1, got {self.workers}")
+
+    def lsh(self) -> LshParams:
+        if (self.bands is None) != (self.rows is None):
+            raise ValueError("give both bands and rows, or neither")
+        if self.bands is None:
+            return LshParams.for_threshold(self.threshold, self.num_perm)
+        return LshParams(self.threshold, self.num_perm, self.bands, self.rows)
+
+    def describe(self) -> str:
+        p = self.lsh()
+        return (
+            f"word {self.ngram}-grams, {self.num_perm} permutations, LSH {p.bands}x{p.rows}, "
+            f"threshold {self.threshold}{', verified' if self.verify else ''}"
+        )
+
+
+def near_decisions(
+    rows: pl.LazyFrame,
+    options: NearOptions,
+    priorities: Mapping[str, int] | None = None,
+    work_dir: Path | None = None,
+) -> pl.DataFrame:
+    """The rows of `rows` (canonical, one scope) that near dedup drops: id, source,
+    duplicate_of, duplicate_source, similarity, detail."""
+    text = keys.dedup_text(options.key, options.normalise)
+    by, descending = order_exprs(priorities)
+    frame = (
+        rows.select("id", "source", text)
+        .with_columns(pl.col("dedup_text").str.len_chars().fill_null(0).alias("length"))
+        # Rows in survivor order: the rank is the row number, so it is a total order.
+        .sort(by, descending=descending)
+        .collect()
+    )
+    n = frame.height
+    if n == 0:
+        return _empty()
+    hasher = MinHasher(options.num_perm, options.seed, Shingler(n=options.ngram))
+    sigs = np.empty((n, options.num_perm), dtype=np.uint32)
+    texts = frame["dedup_text"]
+    for lo in range(0, n, SIGNATURE_BATCH):
+        sigs[lo : lo + SIGNATURE_BATCH] = hasher.signatures(texts.slice(lo, SIGNATURE_BATCH).to_arrow())
+    lsh = options.lsh()
+    # near_duplicates needs ids unique in the scope: source and id together are.
+    scoped_ids = (frame["source"] + "\x1f" + frame["id"]).to_arrow()
+    result = near_duplicates(
+        scoped_ids,
+        sigs,
+        np.arange(n, dtype=np.int64),
+        lsh.bands,
+        lsh.rows,
+        options.threshold,
+        verify=options.verify,
+        workers=options.workers,
+        work_dir=work_dir,
+    )
+    removed = frame[result.removed]
+    survivors = frame[result.duplicate_of_row]
+    return pl.DataFrame(
+        {
+            "id": removed["id"],
+            "source": removed["source"],
+            "duplicate_of": survivors["id"],
+            "duplicate_source": survivors["source"],
+            "similarity": result.similarity,
+        }
+    ).with_columns(
+        pl.format(
+            "near duplicate of {}{} (estimated Jaccard {} >= {}; {})",
+            "duplicate_of",
+            pl.when(pl.col("duplicate_source") != pl.col("source"))
+            .then(pl.format(" of source {}", "duplicate_source"))
+            .otherwise(pl.lit("")),
+            pl.col("similarity").round(4),
+            pl.lit(options.threshold),
+            pl.lit(options.describe()),
+        ).alias("detail")
+    ).sort("source", "id")
+
+
+def _empty() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={
+            "id": pl.String,
+            "source": pl.String,
+            "duplicate_of": pl.String,
+            "duplicate_source": pl.String,
+            "similarity": pl.Float64,
+            "detail": pl.String,
+        }
+    )
+
+
+def split_near(table: pa.Table, decisions: pl.DataFrame) -> tuple[pa.Table, pa.Table]:
+    """(kept rows of `table`, DROP_SCHEMA rows of those `decisions` drop)."""
+    frame = pl.from_arrow(table).select("id", "source", "kind", "messages", "text")
+    joined = frame.join(decisions, on=["source", "id"], how="left", maintain_order="left")
+    hit = joined["duplicate_of"].is_not_null()
+    kept = table.filter(pa.array(~hit.to_numpy(), pa.bool_()))
+    report = joined.filter(hit).sort("source", "id").select(
+        "source",
+        pl.lit(STAGE).alias("stage"),
+        pl.lit(REASON).alias("reason"),
+        "detail",
+        "id",
+        pl.lit(None, pl.String).alias("file"),
+        pl.lit(None, pl.Int64).alias("line"),
+        "duplicate_of",
+        "similarity",
+        raw_json(),
+    )
+    return kept, report.to_arrow().cast(DROP_SCHEMA)

@@ -1,0 +1,233 @@
+"""Shingling and batch MinHash: behaviour pinned, and bit-identical to datasketch 2.0 affine32."""
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pytest
+from datasketch import MinHash
+
+from curation.dedup.minhash import MinHasher, affine32_permutations, jaccard_estimate
+from curation.dedup.shingle import Shingler, murmur3_32, normalize, shingle_hash32
+
+TEXTS = [
+    "The quick brown fox jumps over the lazy dog. The quick brown fox jumps again!",
+    "",
+    "   \t\n  ",
+    "... --- !!!",
+    "two words",
+    None,
+    "我们是中国人，我们爱和平。",
+    "東京は日本の首都です",
+    "Ｆｕｌｌ-width ΑΣ café — naïve ﬁne 😀 emoji x1 x2 x3 ½",
+    "e\u0301te\u0301 compose ÉTÉ",
+    "한국어 텍스트 는 띄어쓰기 를 한다 정말",
+    " ".join(f"w{i % 97}" for i in range(1500)),
+]
+
+
+def test_murmur3_known_vectors():
+    # Reference values of MurmurHash3_x86_32 (as mmh3.hash(..., signed=False)).
+    assert murmur3_32(b"") == 0
+    assert murmur3_32(b"hello") == 0x248BFA47
+    assert murmur3_32(b"The quick brown fox jumps over the lazy dog") == 0x2E4FF723
+
+
+def test_shingle_hash_definition():
+    b = b"the quick brown fox jumps"
+    h = 0x9E3779B9
+    for piece in b.split(b" "):
+        h = (h * 0x01000193 + murmur3_32(piece)) & 0xFFFFFFFF
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & 0xFFFFFFFF
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & 0xFFFFFFFF
+    h ^= h >> 16
+    assert shingle_hash32(b) == h
+    assert shingle_hash32("the quick") == shingle_hash32(b"the quick")
+    assert 0 <= shingle_hash32(b"") < 2**32
+
+
+def test_normalisation_and_word_shingles():
+    sh = Shingler()
+    assert sh.tokens("Hello, World!  It's 2024—OK?") == ["hello", "world", "it", "s", "2024", "ok"]
+    assert sh.tokens("Ｆｕｌｌ ﬁne ΑΣ ÉTÉ") == ["full", "fine", "ασ", "été"]  # NFKC, then simple lowercase
+    assert Shingler(nfkc=False).tokens("Ｆｕｌｌ") == ["ｆｕｌｌ"]
+    assert Shingler(lowercase=False).tokens("Hello") == ["Hello"]
+    assert sh.shingles("A b c d e f") == [b"a b c d e", b"b c d e f"]
+    assert normalize(["Ｆｕｌｌ", None]).to_pylist() == ["full", ""]
+    assert normalize(pl.Series(["A", None])).to_pylist() == ["a", ""]
+    assert normalize(pa.array([1, None])).to_pylist() == ["1", ""]
+
+
+def test_nfkc_fast_path_equals_full_nfkc():
+    # Mixed strings around the NFKC-stable table's edges: compositions (e + U+0301), Hangul
+    # jamo, Oriya vowel signs, compatibility characters, non-BMP characters.
+    pool = list("abcXYZ 09,.") + [
+        "é",
+        "e",
+        "\u0301",
+        "\u0327",
+        "ﬁ",
+        "Ａ",
+        "ｶ",
+        "가",
+        "\u1161",
+        "\u11a8",
+        "ᄀ",
+        "Å",
+        "Å",
+        "ǅ",
+        "ß",
+        "Σ",
+        "…",
+        "™",
+        "½",
+        "\u0b47",
+        "\u0b3e",
+        "ó",
+        "\u00a0",
+        "𝐀",
+        "😀",
+        "中",
+        "ﾞ",
+        "\u3099",
+        "か",
+    ]
+    rng = np.random.default_rng(0)
+    texts = ["".join(rng.choice(pool, size=rng.integers(0, 12))) for _ in range(3000)]
+    full = pl.Series(texts).str.normalize("NFKC").to_list()
+    want = Shingler(n=2, nfkc=False).hashes(full)
+    got = Shingler(n=2).hashes(texts)
+    np.testing.assert_array_equal(got[1], want[1])
+    np.testing.assert_array_equal(got[0], want[0])
+    # Inert separators stay in the text; everything else is exactly NFKC.
+    assert normalize(["ａ，ｂ…½"], lowercase=False).to_pylist() == ["a,b...1⁄2"]
+    assert normalize(["x，y…z"], lowercase=False).to_pylist() == ["x，y…z"]
+
+
+def test_short_and_empty_documents():
+    sh = Shingler()
+    assert sh.shingles("two  words!") == [b"two words"]  # one shingle: the whole normalised text
+    for empty in ("", "   \n", "...!?", None):
+        assert sh.shingles(empty) == []
+    hashes, offsets = sh.hashes(["", "two words", "  ", None])
+    assert offsets.tolist() == [0, 0, 1, 1, 1]
+    assert hashes.tolist() == [shingle_hash32(b"two words")]
+    sig = MinHasher(num_perm=16).signatures(["", "   "])
+    assert (sig == 0xFFFFFFFF).all()
+
+
+def test_cjk_is_tokenised_per_character():
+    sh = Shingler()
+    # Han and kana are one token per character: word 5-grams are character 5-grams there.
+    assert sh.tokens("我们是中国人，我们") == ["我", "们", "是", "中", "国", "人", "我", "们"]
+    assert sh.shingles("我们是中国人")[0] == "我 们 是 中 国".encode()
+    assert sh.tokens("東京はabc") == ["東", "京", "は", "abc"]
+    # Hangul is written with spaces: ordinary words.
+    assert sh.tokens("한국어 텍스트") == ["한국어", "텍스트"]
+    # Character shingles do not insert spaces between CJK characters.
+    assert Shingler(kind="char", n=3).shingles("我们是中") == ["我们是".encode(), "们是中".encode()]
+
+
+def test_char_shingles():
+    sh = Shingler(kind="char", n=4)
+    assert sh.shingles("Ab,  cd") == [b"ab c", b"b cd"]
+    assert sh.shingles("abc") == [b"abc"]
+    assert sh.shingles(" ! ") == []
+
+
+@pytest.mark.parametrize("kind,n", [("word", 5), ("word", 1), ("word", 3), ("char", 5), ("char", 2)])
+def test_batch_hashes_equal_python_reference(kind, n):
+    sh = Shingler(n=n, kind=kind)
+    hashes, offsets = sh.hashes(TEXTS)
+    assert hashes.dtype == np.uint32 and offsets.dtype == np.int64
+    assert offsets.shape == (len(TEXTS) + 1,)
+    for i, text in enumerate(TEXTS):
+        ref = [shingle_hash32(s) for s in sh.shingles(text)]
+        assert hashes[offsets[i] : offsets[i + 1]].tolist() == ref, text
+
+
+@pytest.mark.parametrize("num_perm,seed", [(128, 1), (16, 7), (240, 42)])
+@pytest.mark.parametrize("kind", ["word", "char"])
+def test_signatures_bit_identical_to_datasketch(num_perm, seed, kind):
+    hasher = MinHasher(num_perm=num_perm, seed=seed, shingler=Shingler(kind=kind))
+    sig = hasher.signatures(TEXTS)
+    assert sig.dtype == np.uint32 and sig.shape == (len(TEXTS), num_perm)
+    for i, text in enumerate(TEXTS):
+        m = MinHash(num_perm=num_perm, seed=seed, hashfunc=shingle_hash32)
+        m.update_batch(hasher.shingler.shingles(text))
+        assert m.scheme == "affine32"
+        np.testing.assert_array_equal(m.hashvalues, sig[i])
+    a, b = affine32_permutations(num_perm, seed)
+    np.testing.assert_array_equal(MinHash(num_perm=num_perm, seed=seed).permutations, np.array([a, b]))
+
+
+def test_datasketch_bulk_and_jaccard_agree():
+    hasher = MinHasher()
+    texts = TEXTS[:1] + [TEXTS[0].replace("lazy", "sleepy")]
+    sig = hasher.signatures(texts)
+    ms = MinHash.bulk([hasher.shingler.shingles(t) for t in texts], hashfunc=shingle_hash32)
+    for i, m in enumerate(ms):
+        np.testing.assert_array_equal(m.hashvalues, sig[i])
+    assert jaccard_estimate(sig[0], sig[1]) == pytest.approx(ms[0].jaccard(ms[1]))
+
+
+def test_input_types_agree():
+    hasher = MinHasher(num_perm=32)
+    want = hasher.signatures(TEXTS)
+    for batch in (
+        pa.array(TEXTS, pa.string()),
+        pa.chunked_array([pa.array(TEXTS[:5]), pa.array(TEXTS[5:])]),
+        pl.Series(TEXTS),
+        pa.array(["pad"] + TEXTS, pa.large_string()).slice(1),
+    ):
+        np.testing.assert_array_equal(hasher.signatures(batch), want)
+    assert hasher.signatures([]).shape == (0, 32)
+
+
+def test_jaccard_estimate_forms():
+    s = np.array([[1, 2, 3, 4], [1, 2, 0, 0], [9, 9, 9, 9]], dtype=np.uint32)
+    assert jaccard_estimate(s[0], s[1]) == 0.5
+    np.testing.assert_array_equal(jaccard_estimate(s, s[[1, 1, 1]]), [0.5, 1.0, 0.0])
+    np.testing.assert_array_equal(
+        jaccard_estimate(s, s, np.array([0, 0, 2]), np.array([1, 2, 2])), [0.5, 0.0, 1.0]
+    )
+    assert jaccard_estimate(s, s, [], []).shape == (0,)
+    with pytest.raises(IndexError):
+        jaccard_estimate(s, s, [0], [3])
+    with pytest.raises(ValueError):
+        jaccard_estimate(s[0], s[0, :2])
+
+
+def test_near_duplicates_estimate_close_to_true_jaccard():
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in rng.integers(0, 50_000, 400)]
+    edited = list(words)
+    for j in rng.choice(len(words), 10, replace=False):
+        edited[j] = "zz"
+    sh = Shingler()
+    a, b = set(sh.shingles(" ".join(words))), set(sh.shingles(" ".join(edited)))
+    true_j = len(a & b) / len(a | b)
+    sig = MinHasher(num_perm=256).signatures([" ".join(words), " ".join(edited)])
+    assert abs(jaccard_estimate(sig[0], sig[1]) - true_j) < 0.1
+
+
+def test_validation():
+    with pytest.raises(ValueError, match="num_perm"):
+        MinHasher(num_perm=0)
+    with pytest.raises(ValueError, match="n must"):
+        Shingler(n=0)
+    with pytest.raises(ValueError, match="kind"):
+        Shingler(kind="byte")
+
+
+def test_output_growth_on_dense_cjk_and_nulls_in_slices():
+    # ~1 shingle per 3 bytes: more than the kernel's first output estimate, so it must grow.
+    long_cjk = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(3000))
+    texts = [long_cjk, None, "a b c d e f g", long_cjk[::-1]]
+    sh = Shingler()
+    hashes, offsets = sh.hashes(texts)
+    assert np.diff(offsets).tolist() == [2996, 0, 3, 2996]
+    assert hashes[offsets[3] : offsets[4]].tolist() == [shingle_hash32(s) for s in sh.shingles(texts[3])]
+    arr = pa.array(["x"] + texts, pa.large_string()).slice(1)
+    np.testing.assert_array_equal(sh.hashes(arr)[0], hashes)

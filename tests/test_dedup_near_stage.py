@@ -1,0 +1,95 @@
+"""Near dedup as a stage: the demo's planted near duplicates go, with duplicate_of and the
+similarity; the result does not depend on the number of workers; bad options are named."""
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from curation.cli.main import app
+from curation.dedup.exact import ExactOptions
+from curation.dedup.near_stage import NearOptions
+from curation.dedup.stage import dedup_run
+from curation.demo import generate_demo
+from curation.ingest import SourceSpec, ingest_source, write_summary
+from curation.readers.location import Location
+from curation.report import load_drops
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("near")
+    sources = generate_demo(root / "inputs", seed=0)
+    for d in sources:
+        ingest_source(SourceSpec(d.name, d.adapter, Location(path=str(d.path)), dict(d.options)), root / "run")
+    write_summary(root / "run")
+    return sources, root
+
+
+@pytest.fixture(scope="module")
+def deduped(demo_run):
+    sources, root = demo_run
+    summary = dedup_run(root / "run", root / "out", ExactOptions(), NearOptions())
+    return sources, summary, root / "out"
+
+
+def test_planted_near_duplicates_are_removed(deduped):
+    sources, summary, out = deduped
+    summary.check()
+    drops = load_drops(out, stage="dedup_near").collect()
+    planted = sum(d.planted.get("near_duplicate", 0) for d in sources)
+    # Planted copies are edited to Jaccard >= 0.85 (word 5-grams); every other pair of
+    # demo rows is below 0.5, so each removal must be a planted copy.
+    assert 0.9 * planted <= drops.height <= planted
+    for d in sources:
+        found = drops.filter(drops["source"] == d.name).height
+        assert found <= d.planted.get("near_duplicate", 0), d.name
+    assert drops["duplicate_of"].null_count() == 0
+    assert drops["similarity"].min() >= 0.8
+    assert set(drops["reason"].to_list()) == {"near_duplicate"}
+
+
+def test_survivors_are_kept_rows_of_the_same_source(deduped):
+    _, _, out = deduped
+    drops = load_drops(out, stage="dedup_near").collect()
+    for source, group in drops.group_by("source"):
+        kept = set(pq.read_table(out / "sources" / source[0] / "data").column("id").to_pylist())
+        assert set(group["duplicate_of"].to_list()) <= kept
+        assert not set(group["id"].to_list()) & kept
+
+
+def test_stages_chain_after_exact(deduped):
+    _, summary, _ = deduped
+    for src in summary.sources:
+        names = [s.stage for s in src.stages]
+        assert names == ["read", "adapt", "dedup_exact", "dedup_near"], src.name
+
+
+def test_workers_do_not_change_the_result(demo_run, deduped):
+    _, root = demo_run
+    _, _, out1 = deduped
+    dedup_run(root / "run", root / "out2", ExactOptions(), NearOptions(workers=2))
+    one = load_drops(out1, stage="dedup_near").sort("source", "id").collect()
+    two = load_drops(root / "out2", stage="dedup_near").sort("source", "id").collect()
+    assert one.equals(two)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"threshold": 0.0}, "threshold"),
+        ({"threshold": 1.5}, "threshold"),
+        ({"bands": 8}, "bands and rows"),
+        ({"bands": 20, "rows": 8}, "num_perm"),
+        ({"workers": 0}, "workers"),
+        ({"key": "nope"}, "nope"),
+    ],
+)
+def test_bad_near_options_are_named(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        NearOptions(**kwargs)
+
+
+def test_cli_refuses_a_bad_threshold(demo_run, tmp_path):
+    _, root = demo_run
+    result = CliRunner().invoke(app, ["dedup", str(root / "run"), "--out", str(tmp_path / "o"), "--threshold", "0"])
+    assert result.exit_code == 2 and "threshold" in result.output and "Traceback" not in result.output
