@@ -93,3 +93,36 @@ def test_cli_refuses_a_bad_threshold(demo_run, tmp_path):
     _, root = demo_run
     result = CliRunner().invoke(app, ["dedup", str(root / "run"), "--out", str(tmp_path / "o"), "--threshold", "0"])
     assert result.exit_code == 2 and "threshold" in result.output and "Traceback" not in result.output
+
+
+def test_input_order_does_not_change_the_decisions(demo_run):
+    import polars as pl
+
+    from curation.dedup.near_stage import near_decisions
+
+    _, root = demo_run
+    rows = pl.read_parquet(root / "run" / "sources" / "web" / "data")
+    ordered = near_decisions(rows.lazy(), NearOptions())
+    shuffled = near_decisions(rows.sample(fraction=1.0, shuffle=True, seed=7).lazy(), NearOptions())
+    assert ordered.height > 0 and ordered.equals(shuffled)
+
+
+def test_texts_too_short_or_empty_are_never_near_duplicates():
+    import polars as pl
+
+    from curation.dedup.near_stage import near_decisions
+
+    texts = ["", "   ", "...", "Hi", "Hi", "hello there", "HELLO there!"]
+    rows = pl.DataFrame(
+        {"id": [f"d{i}" for i in range(len(texts))], "source": ["s"] * len(texts), "kind": ["text"] * len(texts),
+         "text": texts}
+    ).with_columns(pl.lit(None, dtype=pl.List(pl.Struct({"role": pl.String, "content": pl.String,
+                                                        "reasoning": pl.String, "tool_calls": pl.String})))
+                   .alias("messages"))
+    found = near_decisions(rows.lazy(), NearOptions())
+    # Empty and punctuation-only texts have no shingles: kept, never merged with each other.
+    # Texts shorter than one shingle are one shingle (their whole normalised text): equal
+    # ones are near duplicates at similarity 1.0; the longer text survives, then the smaller id.
+    assert sorted(zip(found["id"].to_list(), found["duplicate_of"].to_list(), strict=True)) == [
+        ("d4", "d3"), ("d5", "d6")
+    ]
