@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from curation.cli.tables import console, examples_table, funnel_table, reasons_table
+from curation.cli.tables import console, examples_table, funnel_table, funnel_wide_table, reasons_table
 
 app = typer.Typer(
     help="Curate public corpora into canonical records and token-budget mixes.",
@@ -127,7 +127,7 @@ def report(
     except _user_errors() as exc:
         _fail(str(exc))
     out = console()
-    out.print(funnel_table(summary, source, stage))
+    out.print(funnel_table(summary, source, stage) if source or stage else funnel_wide_table(summary))
     out.print(reasons_table(summary, source, stage, reason, by_source=by_source or source is not None))
     if examples:
         out.print(examples_table(sample))
@@ -153,26 +153,36 @@ def demo(
     out: Annotated[Path, typer.Option(help="Run directory for the demo (inputs are generated under it).")] = Path("runs/demo"),
     seed: Annotated[int, typer.Option(help="Seed of the demo corpora generator.")] = 0,
 ) -> None:
-    """Generate the embedded demo corpora, ingest every one, and print the funnel."""
+    """Generate the embedded demo corpora, ingest every one, dedup them, print the funnel.
+
+    OUT/inputs: the corpora; OUT/ingest: the ingested run; OUT/dedup: after exact and near dedup.
+    """
+    from curation.dedup.exact import ExactOptions
+    from curation.dedup.near_stage import NearOptions
+    from curation.dedup.stage import dedup_run
     from curation.demo import generate_demo
     from curation.ingest import SourceSpec, write_summary
     from curation.readers.location import Location
 
     try:
-        # A demo run starts clean: sources of an older demo must not linger in its summary.
-        shutil.rmtree(out / "sources", ignore_errors=True)
+        # A demo starts clean: sources of an older demo must not linger in its summaries.
+        for run in ("ingest", "dedup"):
+            shutil.rmtree(out / run, ignore_errors=True)
         demo_sources = generate_demo(out / "inputs", seed=seed)
         specs = [SourceSpec(d.name, d.adapter, Location(path=str(d.path)), dict(d.options)) for d in demo_sources]
-        _ingest_with_progress(specs, out)
-        summary = write_summary(out)
+        _ingest_with_progress(specs, out / "ingest")
+        write_summary(out / "ingest")
+        summary = dedup_run(out / "ingest", out / "dedup", ExactOptions(), NearOptions())
     except _user_errors() as exc:
         _fail(str(exc))
     con = console()
-    con.print(funnel_table(summary))
+    con.print(funnel_wide_table(summary))
     con.print(reasons_table(summary, by_source=False))
     con.print(
         f"Every row accounted for: {summary.totals.input:,} read = {summary.totals.kept:,} kept + "
-        f"{summary.totals.dropped:,} dropped.\nInspect it: curate report {out} --reason malformed --examples 10"
+        f"{summary.totals.dropped:,} dropped.\n"
+        f"Inspect it: curate report {out / 'dedup'} --reason malformed --examples 10\n"
+        f"            curate report {out / 'dedup'} --stage dedup_near --examples 5"
     )
 
 

@@ -25,6 +25,27 @@ def funnel_table(summary: RunSummary, source: str | None = None, stage: str | No
     return table
 
 
+def funnel_wide_table(summary: RunSummary) -> Table:
+    """One row per source: rows read, then rows left after each stage, then dropped."""
+    stages: list[str] = []
+    for src in summary.sources:
+        stages += [st.stage for st in src.stages if st.stage not in stages]
+    table = Table(title="Funnel (rows left after each stage)")
+    table.add_column("source")
+    for col in ("input", *(f"after {s}" for s in stages), "dropped", "kept %"):
+        table.add_column(col, justify="right")
+    for src in summary.sources:
+        kept = {st.stage: st.kept for st in src.stages}
+        cells = [f"{kept[s]:,}" if s in kept else "-" for s in stages]
+        share = f"{100 * src.kept_rows / src.input_rows:.1f}" if src.input_rows else "-"
+        table.add_row(src.name, f"{src.input_rows:,}", *cells, f"{src.dropped_rows:,}", share)
+    t = summary.totals
+    table.add_section()
+    table.add_row("total", f"{t.input:,}", *([""] * (len(stages) - 1)), f"{t.kept:,}", f"{t.dropped:,}",
+                  f"{100 * t.kept / t.input:.1f}" if t.input else "-", style="bold")
+    return table
+
+
 def reasons_table(
     summary: RunSummary,
     source: str | None = None,
