@@ -231,3 +231,30 @@ def test_output_growth_on_dense_cjk_and_nulls_in_slices():
     assert hashes[offsets[3] : offsets[4]].tolist() == [shingle_hash32(s) for s in sh.shingles(texts[3])]
     arr = pa.array(["x"] + texts, pa.large_string()).slice(1)
     np.testing.assert_array_equal(sh.hashes(arr)[0], hashes)
+
+
+def test_exact_jaccard_of_pairs_matches_python_sets():
+    import numpy as np
+    import polars as pl
+
+    from curation.dedup.jaccard import ExactJaccard
+    from curation.dedup.shingle import Shingler
+
+    shingler = Shingler()
+    texts = pl.Series(
+        [
+            "the quick brown fox jumps over the lazy dog and runs far away into the woods",
+            "the quick brown fox jumps over the lazy cat and runs far away into the woods",
+            "",
+            "a b c",
+            "a b c",
+            "the quick brown fox jumps over the lazy dog and runs far away into the woods the end",
+        ]
+    )
+    a = np.array([0, 0, 2, 3, 1, 5])
+    b = np.array([1, 5, 2, 4, 5, 0])
+    got = ExactJaccard(texts, shingler)(a, b)
+    for x, y, value in zip(a, b, got, strict=True):
+        sx, sy = set(shingler.shingles(texts[int(x)])), set(shingler.shingles(texts[int(y)]))
+        expected = len(sx & sy) / len(sx | sy) if sx | sy else 0.0
+        assert value == pytest.approx(expected), (x, y)

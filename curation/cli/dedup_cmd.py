@@ -38,8 +38,9 @@ def dedup(
     num_perm: Annotated[int, typer.Option(help="Near dedup: MinHash permutations.")] = 128,
     ngram: Annotated[int, typer.Option(help="Near dedup: word n-gram size of the shingles.")] = 5,
     verify: Annotated[
-        bool, typer.Option("--verify/--no-verify", help="Near dedup: verify LSH candidates by estimated Jaccard.")
-    ] = True,
+        str,
+        typer.Option(help="Near dedup: confirm LSH candidates by exact shingle Jaccard, the signature estimate, or none."),
+    ] = "exact",
     workers: Annotated[int, typer.Option(help="Near dedup: processes for the LSH band partitions.")] = 1,
 ) -> None:
     """Remove exact duplicates (SHA-256 of a normalised key), then near duplicates (MinHash

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -105,12 +106,15 @@ def near_duplicates(
     workers: int = 1,
     work_dir: str | os.PathLike | None = None,
     max_rounds: int = 8,
+    similarity_fn: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
 ) -> NearResult:
     """Find near-duplicate rows; see the module docstring for the rules.
 
     ids: n row ids (strings); sigs: uint32 (n, num_perm); rank: int64 (n), lower = better
     survivor; bands x rows <= num_perm; threshold in (0, 1] (estimated Jaccard).
     work_dir receives the key shards and edge files (a temporary directory when None).
+    similarity_fn(rows_a, rows_b) -> float64 similarities used to verify candidates and
+    members (default: the signature estimate; near_stage passes exact shingle Jaccard).
     """
     ids = _as_ids(ids)
     sigs = np.asarray(sigs)
@@ -126,6 +130,11 @@ def near_duplicates(
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
     if bands < 1 or rows < 1 or bands * rows > sigs.shape[1]:
         raise ValueError(f"bands x rows = {bands} x {rows} must be >= 1 and <= num_perm = {sigs.shape[1]}")
+
+    if similarity_fn is None:
+
+        def similarity_fn(rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
+            return similarity(sigs, rows_a, rows_b)
 
     row_of_node = survivor_order(ids, rank)
     node_of_row = np.empty(n, dtype=np.int64)
@@ -148,7 +157,7 @@ def near_duplicates(
         a, b = a[keep], b[keep]
     stats = {"empty_signatures": int(empty_rows.size), "candidate_edges": int(a.size)}
     if verify and a.size:
-        ok = similarity(sigs, row_of_node[a], row_of_node[b]) >= threshold
+        ok = similarity_fn(row_of_node[a], row_of_node[b]) >= threshold
         a, b = a[ok], b[ok]
     stats["verified_edges"] = int(a.size)
 
@@ -163,7 +172,7 @@ def near_duplicates(
         members = np.flatnonzero(root != np.arange(n))
         if members.size == 0:
             break
-        s = similarity(sigs, row_of_node[members], row_of_node[root[members]])
+        s = similarity_fn(row_of_node[members], row_of_node[root[members]])
         ok = s >= threshold if verify else np.ones(members.size, dtype=bool)
         dup_node[members[ok]] = root[members[ok]]
         sim_node[members[ok]] = s[ok]

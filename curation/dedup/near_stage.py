@@ -22,6 +22,7 @@ import pyarrow as pa
 from curation.accounting import DROP_SCHEMA
 from curation.dedup import keys
 from curation.dedup.exact import raw_json
+from curation.dedup.jaccard import ExactJaccard
 from curation.dedup.minhash import MinHasher
 from curation.dedup.near import STAGE, near_duplicates
 from curation.dedup.params import LshParams
@@ -29,6 +30,7 @@ from curation.dedup.shingle import Shingler
 from curation.dedup.survivor import order_exprs
 
 REASON = "near_duplicate"
+VERIFY = ("exact", "signature", "none")
 # Documents per signature batch: bounds the text held at once, not the result.
 SIGNATURE_BATCH = 50_000
 
@@ -38,8 +40,9 @@ class NearOptions:
     """threshold: estimated Jaccard at or above which two rows are near duplicates (0, 1];
     num_perm: MinHash permutations; ngram: word n-gram size of shingles; bands / rows: the
     LSH banding (None: LshParams.for_threshold, banded for ~99% recall at the threshold,
-    candidates then verified); verify: keep a candidate only when its estimated Jaccard
-    reaches the threshold; key / normalise: the text compared (keys.KEYS, keys.STEPS;
+    candidates then verified); verify: how a candidate pair is confirmed before a row is
+    removed -- "exact" (Jaccard of the two shingle sets, jaccard.py; the default),
+    "signature" (the MinHash estimate) or "none" (every LSH candidate); key / normalise: the text compared (keys.KEYS, keys.STEPS;
     shingling itself applies NFKC and lowercase); seed: of the permutations."""
 
     threshold: float = 0.8
@@ -47,7 +50,7 @@ class NearOptions:
     ngram: int = 5
     bands: int | None = None
     rows: int | None = None
-    verify: bool = True
+    verify: str = "exact"
     key: str = "auto"
     normalise: tuple[str, ...] = ()
     seed: int = 1
@@ -59,6 +62,8 @@ class NearOptions:
         self.lsh()  # validates threshold, num_perm and the banding now, before any work
         if self.workers < 1:
             raise ValueError(f"workers must be >= 1, got {self.workers}")
+        if self.verify not in VERIFY:
+            raise ValueError(f"unknown verify {self.verify!r}; choose from {', '.join(VERIFY)}")
 
     def lsh(self) -> LshParams:
         if (self.bands is None) != (self.rows is None):
@@ -71,7 +76,7 @@ class NearOptions:
         p = self.lsh()
         return (
             f"word {self.ngram}-grams, {self.num_perm} permutations, LSH {p.bands}x{p.rows}, "
-            f"threshold {self.threshold}{', verified' if self.verify else ''}"
+            f"threshold {self.threshold}, verified: {self.verify}"
         )
 
 
@@ -95,7 +100,8 @@ def near_decisions(
     n = frame.height
     if n == 0:
         return _empty()
-    hasher = MinHasher(options.num_perm, options.seed, Shingler(n=options.ngram))
+    shingler = Shingler(n=options.ngram)
+    hasher = MinHasher(options.num_perm, options.seed, shingler)
     sigs = np.empty((n, options.num_perm), dtype=np.uint32)
     texts = frame["dedup_text"]
     for lo in range(0, n, SIGNATURE_BATCH):
@@ -110,9 +116,10 @@ def near_decisions(
         lsh.bands,
         lsh.rows,
         options.threshold,
-        verify=options.verify,
+        verify=options.verify != "none",
         workers=options.workers,
         work_dir=work_dir,
+        similarity_fn=ExactJaccard(texts, shingler) if options.verify == "exact" else None,
     )
     removed = frame[result.removed]
     survivors = frame[result.duplicate_of_row]
@@ -126,7 +133,7 @@ def near_decisions(
         }
     ).with_columns(
         pl.format(
-            "near duplicate of {}{} (estimated Jaccard {} >= {}; {})",
+            "near duplicate of {}{} (Jaccard {} >= {}; {})",
             "duplicate_of",
             pl.when(pl.col("duplicate_source") != pl.col("source"))
             .then(pl.format(" of source {}", "duplicate_source"))
