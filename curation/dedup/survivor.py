@@ -47,7 +47,8 @@ def order_exprs(
     return [priority_expr(priorities, source), merit, pl.col(id), pl.col(source)], [False, True, False, False]
 
 
-def survivor_of(
+def survivor_value(
+    column: str,
     group: list[str] | str,
     priorities: Mapping[str, int] | None = None,
     score: str | None = None,
@@ -55,19 +56,18 @@ def survivor_of(
     id: str = "id",
     source: str = "source",
 ) -> pl.Expr:
-    """The id of the survivor of each row's group (a window expression over `group`)."""
+    """`column` of the survivor of each row's group (a window expression over `group`)."""
     by, descending = order_exprs(priorities, score, length, id, source)
-    return pl.col(id).sort_by(by, descending=descending).first().over(group)
+    return pl.col(column).sort_by(by, descending=descending).first().over(group)
+
+
+def survivor_of(group: list[str] | str, priorities: Mapping[str, int] | None = None, **names: str | None) -> pl.Expr:
+    """The id of the survivor of each row's group."""
+    return survivor_value(names.get("id") or "id", group, priorities, **names)
 
 
 def survivor_source_of(
-    group: list[str] | str,
-    priorities: Mapping[str, int] | None = None,
-    score: str | None = None,
-    length: str = "length",
-    id: str = "id",
-    source: str = "source",
+    group: list[str] | str, priorities: Mapping[str, int] | None = None, **names: str | None
 ) -> pl.Expr:
     """The source of the survivor of each row's group (pairs with survivor_of)."""
-    by, descending = order_exprs(priorities, score, length, id, source)
-    return pl.col(source).sort_by(by, descending=descending).first().over(group)
+    return survivor_value(names.get("source") or "source", group, priorities, **names)
