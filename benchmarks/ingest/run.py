@@ -353,7 +353,7 @@ def render_md(doc: dict) -> str:
             "",
             "growth per extra row = (peak RSS at the larger size - at the smaller) / (rows more). Streaming "
             "keeps the per-batch memory fixed; what still grows in ours is the duplicate-id set "
-            "(`curation.ingest._UniqueIds`: a 16-byte digest of each kept id in a Python set).",
+            "(`curation.ingest._UniqueIds`: a 16-byte digest of each id and its count in a Python dict).",
             "",
         ]
     lines += ["## What each contender does", ""]
