@@ -19,8 +19,8 @@ import polars as pl
 import polars_hash as plh
 import pyarrow as pa
 
-from curation.accounting import DROP_SCHEMA, RAW_EXCERPT_CHARS
 from curation.dedup import keys
+from curation.dedup.decisions import split_decided
 from curation.dedup.survivor import survivor_of, survivor_source_of
 
 STAGE = "dedup_exact"
@@ -87,56 +87,23 @@ def exact_decisions(
     )
 
 
-def raw_json() -> pl.Expr:
-    """The row's content as JSON ({"messages": [...]} or {"text": ...}), cut like
-    accounting.excerpt (characters)."""
-    raw = (
-        pl.when(pl.col("kind") == "chat")
-        .then(pl.struct("messages").struct.json_encode())
-        .otherwise(pl.struct("text").struct.json_encode())
-    )
-    n = raw.str.len_chars()
-    cut = pl.concat_str(
-        [raw.str.slice(0, RAW_EXCERPT_CHARS), pl.lit("…[truncated "), (n - RAW_EXCERPT_CHARS).cast(pl.String),
-         pl.lit(" of "), n.cast(pl.String), pl.lit(" chars]")]
-    )
-    return pl.when(n > RAW_EXCERPT_CHARS).then(cut).otherwise(raw).alias("raw")
-
-
 def split_rows(
     table: pa.Table, decisions: pl.DataFrame, options: ExactOptions, stage: str = STAGE
 ) -> tuple[pa.Table, pa.Table]:
     """(kept rows of `table`, DROP_SCHEMA rows for those `decisions` drop). `table` holds
     canonical rows; decisions may name rows of other tables too (they are ignored)."""
-    frame = pl.from_arrow(table).select("id", "source", "kind", "messages", "text")
-    hit = frame.join(decisions, on=["source", "id"], how="left", maintain_order="left").select(
-        pl.col("duplicate_of").is_not_null()
-    ).to_series()
-    kept = table.filter(pa.array(~hit.to_numpy(), pa.bool_()))
-    dropped = frame.filter(hit).join(decisions, on=["source", "id"], how="left", maintain_order="left")
     # Name the key each row was compared on: "auto" means conversation (chat) or text.
     steps = keys.describe(options.key, options.normalise).split(", ", 1)[1]
     key = pl.lit(options.key)
     if options.key == "auto":
         key = pl.col("kind").replace_strict(keys.AUTO_KEY, return_dtype=pl.String)
-    report = dropped.sort("source", "id").select(
-        "source",
-        pl.lit(stage).alias("stage"),
-        pl.lit(REASON).alias("reason"),
-        pl.concat_str(
-            [pl.lit("same SHA-256 of the "), key, pl.lit(f" text ({steps}) as "), pl.col("duplicate_of"),
-             pl.when(pl.col("duplicate_source") != pl.col("source"))
-             .then(pl.concat_str([pl.lit(" of source "), pl.col("duplicate_source")]))
-             .otherwise(pl.lit(""))]
-        ).alias("detail"),
-        "id",
-        pl.lit(None, pl.String).alias("file"),
-        pl.lit(None, pl.Int64).alias("line"),
-        "duplicate_of",
-        pl.lit(None, pl.Float64).alias("similarity"),
-        raw_json(),
+    detail = pl.concat_str(
+        [pl.lit("same SHA-256 of the "), key, pl.lit(f" text ({steps}) as "), pl.col("duplicate_of"),
+         pl.when(pl.col("duplicate_source") != pl.col("source"))
+         .then(pl.concat_str([pl.lit(" of source "), pl.col("duplicate_source")]))
+         .otherwise(pl.lit(""))]
     )
-    return kept, report.to_arrow().cast(DROP_SCHEMA)
+    return split_decided(table, decisions, stage, REASON, detail, pl.lit(None, pl.Float64))
 
 
 def exact_duplicates(

@@ -44,10 +44,10 @@ import pyarrow.compute as pc
 from curation.accounting import DROP_SCHEMA, excerpt
 from curation.dedup.clusters import components
 from curation.dedup.lsh import lsh_candidate_edges
+from curation.dedup.minhash import EMPTY_VALUE, jaccard_estimate  # EMPTY_VALUE: a text with no shingle
 
 STAGE = "dedup_near"
 REASON = "near_duplicate"
-EMPTY_VALUE = np.uint32(0xFFFFFFFF)  # every value of the signature of a text with no shingle
 
 
 @dataclass
@@ -74,17 +74,6 @@ def survivor_order(ids: pa.Array, rank: np.ndarray) -> np.ndarray:
     if sr.size > 1 and bool((sr[1:] == sr[:-1]).any()):
         order = np.lexsort((ids.to_numpy(zero_copy_only=False), rank))
     return order.astype(np.int64)
-
-
-def similarity(sigs: np.ndarray, rows_a: np.ndarray, rows_b: np.ndarray, chunk: int = 1 << 16) -> np.ndarray:
-    """Estimated Jaccard of row pairs: the fraction of equal signature values (float64)."""
-    out = np.empty(rows_a.shape[0], dtype=np.float64)
-    num_perm = sigs.shape[1]
-    for lo in range(0, rows_a.shape[0], chunk):
-        hi = lo + chunk
-        eq = np.count_nonzero(sigs[rows_a[lo:hi]] == sigs[rows_b[lo:hi]], axis=1)
-        out[lo:hi] = eq / num_perm
-    return out
 
 
 def _as_ids(ids) -> pa.Array:
@@ -134,7 +123,7 @@ def near_duplicates(
     if similarity_fn is None:
 
         def similarity_fn(rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
-            return similarity(sigs, rows_a, rows_b)
+            return jaccard_estimate(sigs, sigs, rows_a, rows_b)
 
     row_of_node = survivor_order(ids, rank)
     node_of_row = np.empty(n, dtype=np.int64)

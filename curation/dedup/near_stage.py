@@ -19,9 +19,8 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from curation.accounting import DROP_SCHEMA
 from curation.dedup import keys
-from curation.dedup.exact import raw_json
+from curation.dedup.decisions import split_decided
 from curation.dedup.jaccard import ExactJaccard
 from curation.dedup.minhash import MinHasher
 from curation.dedup.near import STAGE, near_duplicates
@@ -161,20 +160,4 @@ def _empty() -> pl.DataFrame:
 
 def split_near(table: pa.Table, decisions: pl.DataFrame) -> tuple[pa.Table, pa.Table]:
     """(kept rows of `table`, DROP_SCHEMA rows of those `decisions` drop)."""
-    frame = pl.from_arrow(table).select("id", "source", "kind", "messages", "text")
-    joined = frame.join(decisions, on=["source", "id"], how="left", maintain_order="left")
-    hit = joined["duplicate_of"].is_not_null()
-    kept = table.filter(pa.array(~hit.to_numpy(), pa.bool_()))
-    report = joined.filter(hit).sort("source", "id").select(
-        "source",
-        pl.lit(STAGE).alias("stage"),
-        pl.lit(REASON).alias("reason"),
-        "detail",
-        "id",
-        pl.lit(None, pl.String).alias("file"),
-        pl.lit(None, pl.Int64).alias("line"),
-        "duplicate_of",
-        "similarity",
-        raw_json(),
-    )
-    return kept, report.to_arrow().cast(DROP_SCHEMA)
+    return split_decided(table, decisions, STAGE, REASON, pl.col("detail"), pl.col("similarity"))
