@@ -7,7 +7,7 @@ import pytest
 from datasketch import MinHash
 
 from curation.dedup.minhash import MinHasher, affine32_permutations, jaccard_estimate
-from curation.dedup.shingle import Shingler, murmur3_32, normalize, shingle_hash32
+from curation.dedup.shingle import Shingler, normalize, shingle_hash32, token_hash32
 
 TEXTS = [
     "The quick brown fox jumps over the lazy dog. The quick brown fox jumps again!",
@@ -25,18 +25,35 @@ TEXTS = [
 ]
 
 
-def test_murmur3_known_vectors():
-    # Reference values of MurmurHash3_x86_32 (as mmh3.hash(..., signed=False)).
-    assert murmur3_32(b"") == 0
-    assert murmur3_32(b"hello") == 0x248BFA47
-    assert murmur3_32(b"The quick brown fox jumps over the lazy dog") == 0x2E4FF723
+def _fmix64(h):
+    m = (1 << 64) - 1
+    h ^= h >> 33
+    h = (h * 0xFF51AFD7ED558CCD) & m
+    h ^= h >> 33
+    h = (h * 0xC4CEB9FE1A85EC53) & m
+    return h ^ (h >> 33)
+
+
+def test_token_hash_definition():
+    # Written out independently of the implementation, with struct-free int arithmetic.
+    m = (1 << 64) - 1
+    assert token_hash32(b"") == 0  # fmix64(0) == 0
+    a = (5 * 0x9E3779B97F4A7C15) & m
+    want = _fmix64(((a ^ int.from_bytes(b"hello", "little")) * 0xFF51AFD7ED558CCD) & m) >> 32
+    assert token_hash32(b"hello") == want
+    long = "naïve-résumé_word".encode()  # 3 chunks of 8 bytes, the last one partial
+    h = (len(long) * 0x9E3779B97F4A7C15) & m
+    for chunk in (long[:8], long[8:16], long[16:]):
+        h = ((h ^ int.from_bytes(chunk, "little")) * 0xFF51AFD7ED558CCD) & m
+    assert token_hash32(long) == _fmix64(h) >> 32
+    assert len({token_hash32(w.encode()) for w in ("a", "b", "ab", "ba", "a\x00", "aaaaaaaa", "aaaaaaaaa")}) == 7
 
 
 def test_shingle_hash_definition():
     b = b"the quick brown fox jumps"
     h = 0x9E3779B9
     for piece in b.split(b" "):
-        h = (h * 0x01000193 + murmur3_32(piece)) & 0xFFFFFFFF
+        h = (h * 0x01000193 + token_hash32(piece)) & 0xFFFFFFFF
     h ^= h >> 16
     h = (h * 0x85EBCA6B) & 0xFFFFFFFF
     h ^= h >> 13
@@ -100,9 +117,12 @@ def test_nfkc_fast_path_equals_full_nfkc():
     got = Shingler(n=2).hashes(texts)
     np.testing.assert_array_equal(got[1], want[1])
     np.testing.assert_array_equal(got[0], want[0])
-    # Inert separators stay in the text; everything else is exactly NFKC.
+    # The signatures agree too (their kernel retries the same documents through polars).
+    hasher = MinHasher(num_perm=16)
+    np.testing.assert_array_equal(
+        hasher.signatures(texts), MinHasher(num_perm=16, shingler=Shingler(nfkc=False)).signatures(full)
+    )
     assert normalize(["ａ，ｂ…½"], lowercase=False).to_pylist() == ["a,b...1⁄2"]
-    assert normalize(["x，y…z"], lowercase=False).to_pylist() == ["x，y…z"]
 
 
 def test_short_and_empty_documents():
@@ -258,3 +278,17 @@ def test_exact_jaccard_of_pairs_matches_python_sets():
         sx, sy = set(shingler.shingles(texts[int(x)])), set(shingler.shingles(texts[int(y)]))
         expected = len(sx & sy) / len(sx | sy) if sx | sy else 0.0
         assert value == pytest.approx(expected), (x, y)
+
+
+@pytest.mark.parametrize("kind", ["word", "char"])
+def test_kernel_equals_reference_on_random_code_points(kind):
+    # Random code points from every plane that has case, solo scripts, marks or NFKC
+    # forms: the kernel's inline lowercasing, classes and NFKC retry against the reference.
+    rng = np.random.default_rng(1)
+    cps = np.concatenate([rng.integers(0x20, 0x7F, 300), rng.integers(0x80, 0x20000, 700)])
+    cps = cps[(cps < 0xD800) | (cps > 0xDFFF)]
+    texts = ["".join(chr(c) for c in rng.choice(cps, size=rng.integers(0, 30))) for _ in range(400)]
+    sh = Shingler(n=2, kind=kind)
+    hashes, offsets = sh.hashes(texts)
+    for i, text in enumerate(texts):
+        assert hashes[offsets[i] : offsets[i + 1]].tolist() == [shingle_hash32(s) for s in sh.shingles(text)], text

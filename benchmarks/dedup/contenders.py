@@ -78,35 +78,40 @@ def py_shingles(text: str, tok: re.Pattern) -> list[str]:
 # --- contenders: each returns (removed rows, matched rows, info) ---------------------------
 
 
-def ours(table: pa.Table, corpus: Path, work: Path, timer, batch: int | None = None, verify: str = "exact") -> tuple:
-    """As near_stage does it: signatures in batches, near_duplicates with the stage's default
-    verification (exact shingle-set Jaccard of candidate pairs; ``verify="signature"``: the
-    MinHash estimate, the earlier default)."""
+def ours(table: pa.Table, corpus: Path, work: Path, timer, verify: str = "exact") -> tuple:
+    """As near_stage does it: signatures in batches of SIGNATURE_BATCH, streamed into band-key
+    shards and let go (`near_duplicates_streamed`), candidates and removals verified by the
+    exact Jaccard of the two shingle sets (the stage's default); ``verify="signature"``:
+    every signature kept and the MinHash estimate used instead."""
     from curation.dedup.jaccard import ExactJaccard
     from curation.dedup.minhash import MinHasher
-    from curation.dedup.near import near_duplicates
+    from curation.dedup.near import near_duplicates, near_duplicates_streamed
     from curation.dedup.near_stage import SIGNATURE_BATCH
     from curation.dedup.params import LshParams
 
     texts = table.column("text").combine_chunks()
     ids = table.column("id").combine_chunks()
     hasher = MinHasher(NUM_PERM, seed=1)
-    hasher.signatures(texts.slice(0, 10))  # load the numba kernels from their cache (untimed)
-    near_duplicates(ids.slice(0, 10), hasher.signatures(texts.slice(0, 10)), np.arange(10), 21, 6, THRESHOLD,
-                    similarity_fn=ExactJaccard(texts.slice(0, 10), hasher.shingler))
-    batch = batch or SIGNATURE_BATCH
+    # Load the numba kernels from their cache (untimed): the plain path, the NFKC retry
+    # path (a ligature), the LSH and the exact Jaccard.
+    warm = pa.array(["ﬁne words for the warm up here", *texts.slice(0, 9).to_pylist()])
+    near_duplicates(pa.array([str(i) for i in range(10)]), hasher.signatures(warm), np.arange(10), 21, 6, THRESHOLD,
+                    similarity_fn=ExactJaccard(warm, hasher.shingler))
+    p = LshParams.for_threshold(THRESHOLD, NUM_PERM)
     timer.start()
     n = len(texts)
-    sigs = np.empty((n, NUM_PERM), dtype=np.uint32)
-    for lo in range(0, n, batch):
-        sigs[lo : lo + batch] = hasher.signatures(texts.slice(lo, batch))
-    p = LshParams.for_threshold(THRESHOLD, NUM_PERM)
-    sim = ExactJaccard(texts, hasher.shingler) if verify == "exact" else None
-    res = near_duplicates(ids, sigs, np.arange(n, dtype=np.int64), p.bands, p.rows, THRESHOLD,
-                          verify=True, workers=1, work_dir=work, similarity_fn=sim)
+    batches = (hasher.signatures(texts.slice(lo, SIGNATURE_BATCH)) for lo in range(0, n, SIGNATURE_BATCH))
+    rank = np.arange(n, dtype=np.int64)
+    if verify == "exact":
+        res = near_duplicates_streamed(ids, rank, batches, p.bands, p.rows, THRESHOLD,
+                                       ExactJaccard(texts, hasher.shingler), workers=1, work_dir=work)
+    else:
+        sigs = np.concatenate(list(batches))
+        res = near_duplicates(ids, sigs, rank, p.bands, p.rows, THRESHOLD, workers=1, work_dir=work)
     timer.stop()
     return res.removed, res.duplicate_of_row, {
-        "lsh": f"{p.bands}x{p.rows}", "verify": verify, "signature_batch": batch, "stats": {k: v for k, v in res.stats.items() if isinstance(v, int | float)},
+        "lsh": f"{p.bands}x{p.rows}", "verify": verify, "signature_batch": SIGNATURE_BATCH,
+        "stats": {k: v for k, v in res.stats.items() if isinstance(v, int | float)},
     }
 
 
@@ -179,17 +184,12 @@ class Timer:
         self.wall, self.cpu = time.perf_counter() - self.t0, time.process_time() - self.c0
 
 
-def ours_b10k(table: pa.Table, corpus: Path, work: Path, timer) -> tuple:
-    """ours with signature batches of 10k documents instead of near_stage's 50k (what-if)."""
-    return ours(table, corpus, work, timer, batch=10_000)
-
-
 def ours_sigverify(table: pa.Table, corpus: Path, work: Path, timer) -> tuple:
     """ours verifying candidates by the MinHash estimate (the stage's `verify="signature"`)."""
     return ours(table, corpus, work, timer, verify="signature")
 
 
-CONTENDERS = {"ours": ours, "ours_b10k": ours_b10k, "ours_sigverify": ours_sigverify, "datasketch": datasketch, "rensa": rensa}
+CONTENDERS = {"ours": ours, "ours_sigverify": ours_sigverify, "datasketch": datasketch, "rensa": rensa}
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ everywhere, interleaved repeats (the order rotates each round), medians.
 
     ours        as near_stage: MinHasher(128, seed=1).signatures in batches + near_duplicates(21x6),
                 candidates verified by exact shingle-set Jaccard (ExactJaccard, the stage default)
-    ours_sigverify / ours_b10k  ours verifying by the MinHash estimate / in 10k-doc batches
+    ours_sigverify      ours verifying by the MinHash estimate (every signature kept)
     datasketch  Python shingling + MinHash.bulk + MinHashLSH(threshold=0.8) (its optimal 9x13),
                 a document is removed when its LSH query returns any earlier document
     rensa       Python shingling + RMinHash.from_token_sets + RMinHashLSH(0.8, 128, 16 bands),
@@ -255,14 +255,12 @@ ABOUT = {
     "(word 5-grams, 64-bit xxhash, its own `simplify_text` normalisation and spaCy English word tokenizer, seed 1) "
     "except 16 buckets x 8 hashes = 128 hashes (default 14 x 8 = 112); no verification; documents handed to stages 1 "
     "and 4 from memory. Its tokens are NOT the project's (spaCy splits differently), so its shingles differ slightly",
-    "ours_b10k": "ours (exact verification) with signature batches of 10k documents instead of the stage's 50k (context: how much of "
-    "the peak is the batch's transient buffers)",
     "ours": "as the near-dedup stage does it (`near_stage.near_decisions`): `MinHasher(128, seed=1).signatures` in batches "
-    "of 50k (polars/Arrow normalise, numba shingle hash + permutation minima) + `near_duplicates(ids, sigs, rank=row, 21, 6, "
-    "0.8, verify=True, workers=1, similarity_fn=ExactJaccard(texts, shingler))`: LSH 21x6, every candidate edge and every "
-    "removal verified by the EXACT Jaccard of the two shingle-hash sets (the stage's default `verify='exact'`), clusters, "
-    "survivor = earliest row",
-    "ours_sigverify": "ours with the stage's `verify='signature'`: candidates verified by the MinHash estimate "
+    "of 10k (one numba pass per document: normalise + tokenise + token hash + shingle fold + permutation minima), each "
+    "batch turned into band-key shards (Arrow IPC files) and let go (`near_duplicates_streamed`), LSH 21x6 bucketed by a "
+    "hash table per band, every candidate edge and every removal verified by the EXACT Jaccard of the two shingle-hash "
+    "sets (rebuilt for candidate rows only; the stage's default `verify='exact'`), clusters, survivor = earliest row",
+    "ours_sigverify": "ours with the stage's `verify='signature'`: every signature kept in memory, candidates verified by the MinHash estimate "
     "(equal values / 128) instead of exact Jaccard (the default before commit b922208)",
     "datasketch": "Python shingling (below) + `MinHash.bulk(shingles, num_perm=128)` (default sha1_hash32, seed 1) per "
     "10k-doc chunk + `MinHashLSH(threshold=0.8, num_perm=128)` (its optimal banding, 9x13); in corpus order each "
@@ -404,7 +402,7 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=100_000)
     ap.add_argument("--peer-docs", type=int, default=20_000, help="documents for the peers in --slow-peers")
     ap.add_argument("--slow-peers", default="datasketch,datatrove", help="comma list run on --peer-docs only")
-    ap.add_argument("--contenders", default="ours,ours_sigverify,ours_b10k,datasketch,rensa,datatrove")
+    ap.add_argument("--contenders", default="ours,ours_sigverify,datasketch,rensa,datatrove")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--out", default="dedup")
@@ -472,7 +470,7 @@ def main() -> None:
         peers = [p for p in summary if not p["contender"].startswith("ours") and p["docs"] == r["docs"]]
         best = max((p["docs_s"] for p in peers), default=None)
         r["speed_vs_fastest_peer"] = r["docs_s"] / best if best else None
-    order = {"ours": 0, "ours_sigverify": 1, "ours_b10k": 2, "datasketch": 3, "rensa": 4, "datatrove": 5}
+    order = {"ours": 0, "ours_sigverify": 1, "datasketch": 2, "rensa": 3, "datatrove": 4}
     summary.sort(key=lambda r: (-r["docs"], order.get(r["contender"], 9)))
     ours_full = next(r for r in summary if r["contender"] == "ours" and r["docs"] == args.docs)
     peer_ratios = [r["speed_vs_fastest_peer"] for r in summary if r["contender"] == "ours" and r["speed_vs_fastest_peer"]]

@@ -6,13 +6,13 @@ rank (and id), not of where a row sat in the input, everything here is independe
 input order by construction, and "link to the best member of the bucket" is simply
 "link to the smallest node of the bucket".
 
-Three steps, each a map over partitions that exchange Parquet files in a work dir:
+Three steps, each a map over partitions that exchange Arrow IPC files in a work dir:
 
 1. `write_key_shard` (map over row chunks): the band keys of one chunk of signatures,
-   written as `keys-<chunk>.parquet` with columns `node` (int64) and `k<band>` (uint64).
+   written as `keys-<chunk>.arrow` with columns `node` (int64) and `k<band>` (uint64).
 2. `band_edges_partition` (map over band ranges): read only the columns of its bands
    from every key shard (peak memory: about 50 bytes x rows, one band at a time: a band
-   must see every row), sort each band's keys, and write `edges-<lo>-<hi>.parquet` (int64 a < b): for a bucket of k members,
+   must see every row), group each band's keys, and write `edges-<lo>-<hi>.arrow` (int64 a < b): for a bucket of k members,
    k-1 edges from the bucket's smallest node to each other member, never all pairs.
 3. `collect_edges`: union of the edge files, deduplicated and sorted, so the result
    does not depend on the number of workers or on how the bands were partitioned.
@@ -27,7 +27,6 @@ from pathlib import Path
 import numba
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 EDGE_SCHEMA = pa.schema(
     [pa.field("a", pa.int64(), nullable=False), pa.field("b", pa.int64(), nullable=False)]
@@ -115,6 +114,18 @@ def all_band_keys(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return _all_band_keys(np.ascontiguousarray(sigs, dtype=np.uint32), bands, rows)
 
 
+def _write_arrow(table: pa.Table, path: str | os.PathLike) -> None:
+    # Arrow IPC, uncompressed: the exchange files are read back once, memory-mapped; Parquet
+    # encoding cost more than computing the keys (random uint64s defeat its dictionary).
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+
+
+def _read_arrow(path: str | os.PathLike) -> pa.Table:
+    # Zero-copy: the table's buffers keep the mapping alive, so it is not closed here.
+    return pa.ipc.open_file(pa.memory_map(str(path), "r")).read_all()
+
+
 def write_key_shard(
     sigs: np.ndarray, nodes: np.ndarray, bands: int, rows: int, path: str | os.PathLike
 ) -> str:
@@ -123,30 +134,50 @@ def write_key_shard(
     keys = all_band_keys(sigs, bands, rows)
     for b in range(bands):
         cols[f"k{b}"] = pa.array(keys[b])
-    pq.write_table(pa.table(cols), path, compression="none")
+    _write_arrow(pa.table(cols), path)
     return str(path)
+
+
+@numba.njit(cache=True)
+def _leader_edges(keys_by_node):
+    n = keys_by_node.size
+    cap = 16
+    while cap < 2 * n:
+        cap <<= 1
+    mask = cap - 1
+    slot_key = np.empty(cap, dtype=np.uint64)
+    slot_node = np.full(cap, -1, dtype=np.int64)
+    leader = np.empty(n, dtype=np.int64)
+    member = np.empty(n, dtype=np.int64)
+    e = 0
+    for i in range(n):
+        k = keys_by_node[i]
+        s = np.int64(k >> np.uint64(32)) & mask  # keys are fmix64 outputs: any bits will do
+        while True:
+            first = slot_node[s]
+            if first < 0:
+                slot_node[s] = i
+                slot_key[s] = k
+                break
+            if slot_key[s] == k:
+                leader[e] = first
+                member[e] = i
+                e += 1
+                break
+            s = (s + 1) & mask
+    return leader[:e].copy(), member[:e].copy()
 
 
 def bucket_edges(keys_by_node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Leader edges of one band: `keys_by_node[i]` is node i's key (a dense node space).
 
-    A stable sort by key keeps nodes ascending inside each bucket, so the first member of
-    a bucket is its best node. Returns (leader, member) int64 arrays, one edge per non-first
-    member: a bucket of k nodes yields k-1 edges.
+    Nodes are visited in ascending order and grouped by key in an open-addressing hash
+    table, so the first node seen with a key (its bucket's leader) is the bucket's best
+    node. Returns (leader, member) int64 arrays, one edge per non-first member: a bucket of
+    k nodes yields k-1 edges. 3-4x a stable argsort of the keys (measured at 1e5 and 1e6
+    rows), and no larger: the table holds 2-4 slots of 16 bytes per row.
     """
-    n = keys_by_node.shape[0]
-    if n == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty
-    order = np.argsort(keys_by_node, kind="stable")
-    sk = keys_by_node[order]
-    first = np.empty(n, dtype=bool)
-    first[0] = True
-    np.not_equal(sk[1:], sk[:-1], out=first[1:])
-    start = np.where(first, np.arange(n, dtype=np.int64), 0)
-    np.maximum.accumulate(start, out=start)
-    member = ~first
-    return order[start[member]].astype(np.int64), order[member].astype(np.int64)
+    return _leader_edges(np.ascontiguousarray(keys_by_node, dtype=np.uint64))
 
 
 def _dedupe_edges(a: np.ndarray, b: np.ndarray, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
@@ -175,7 +206,7 @@ def band_edges_partition(
     for band in range(band_lo, band_hi):
         keys_by_node = np.zeros(n_nodes, dtype=np.uint64)
         for p in key_paths:
-            t = pq.read_table(p, columns=["node", f"k{band}"])
+            t = _read_arrow(p)
             keys_by_node[t.column("node").to_numpy()] = t.column(f"k{band}").to_numpy()
         a, b = bucket_edges(keys_by_node)
         del keys_by_node
@@ -184,7 +215,7 @@ def band_edges_partition(
     a = np.concatenate(a_parts) if a_parts else np.empty(0, np.int64)
     b = np.concatenate(b_parts) if b_parts else np.empty(0, np.int64)
     a, b = _dedupe_edges(a, b, n_nodes)
-    pq.write_table(pa.table({"a": a, "b": b}, schema=EDGE_SCHEMA), out_path, compression="none")
+    _write_arrow(pa.table({"a": a, "b": b}, schema=EDGE_SCHEMA), out_path)
     return str(out_path)
 
 
@@ -192,7 +223,7 @@ def collect_edges(edge_paths: list[str], n_nodes: int) -> tuple[np.ndarray, np.n
     """Step 3: union of all edge files, deduplicated and sorted by (a, b)."""
     a_parts, b_parts = [], []
     for p in edge_paths:
-        t = pq.read_table(p)
+        t = _read_arrow(p)
         a_parts.append(t.column("a").to_numpy())
         b_parts.append(t.column("b").to_numpy())
     if not a_parts:
@@ -207,6 +238,42 @@ def band_ranges(bands: int, parts: int) -> list[tuple[int, int]]:
     return [(int(lo), int(hi)) for lo, hi in zip(cuts[:-1], cuts[1:], strict=True) if hi > lo]
 
 
+def edges_from_key_shards(
+    key_paths: list[str],
+    n_nodes: int,
+    bands: int,
+    work_dir: str | os.PathLike,
+    workers: int = 1,
+    band_parts: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Steps 2-3: candidate edges (node a < node b) of all bands from the key shards
+    (step 1, `write_key_shard`) that together cover nodes 0..n_nodes-1.
+
+    `workers` > 1 runs the band partitions in a process pool; the edges are the same for
+    any `workers` and `band_parts` (default: one partition per band, so a partition holds
+    one band's keys: ~8 bytes a node, plus its hash table).
+    """
+    work = Path(work_dir)
+    work.mkdir(parents=True, exist_ok=True)
+    if n_nodes == 0 or bands == 0 or not key_paths:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    ranges = band_ranges(bands, band_parts or bands)
+    outs = [str(work / f"edges-{lo:03d}-{hi:03d}.arrow") for lo, hi in ranges]
+    if workers <= 1:
+        edge_paths = [
+            band_edges_partition(key_paths, lo, hi, n_nodes, out)
+            for (lo, hi), out in zip(ranges, outs, strict=True)
+        ]
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [
+                pool.submit(band_edges_partition, key_paths, lo, hi, n_nodes, out)
+                for (lo, hi), out in zip(ranges, outs, strict=True)
+            ]
+            edge_paths = [f.result() for f in futures]
+    return collect_edges(edge_paths, n_nodes)
+
+
 def lsh_candidate_edges(
     sigs: np.ndarray,
     node_of_row: np.ndarray,
@@ -217,44 +284,22 @@ def lsh_candidate_edges(
     shard_rows: int = 1 << 18,
     band_parts: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate edges (node a < node b) of all bands: steps 1-3 through files in work_dir.
-
-    `workers` > 1 runs the band partitions in a process pool; the
-    edges are the same for any `workers`, `shard_rows` and `band_parts` (default: one
-    partition per band, so a partition holds one band's keys).
-    """
+    """Candidate edges (node a < node b) of all bands from in-memory signatures: steps 1-3
+    through files in work_dir. The edges are the same for any `workers`, `shard_rows` and
+    `band_parts`."""
     if bands * rows > sigs.shape[1]:
         raise ValueError(f"bands x rows = {bands * rows} exceeds num_perm = {sigs.shape[1]}")
     n = sigs.shape[0]
     work = Path(work_dir)
     work.mkdir(parents=True, exist_ok=True)
-    if n == 0 or bands == 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    # Step 1 runs here, chunk by chunk: keys cost ~0.15 s per million rows and 14 bands,
-    # far less than shipping the signatures to workers (they are the input's biggest part).
-    # Where signatures already live in shard files, `write_key_shard` is the map over them.
     key_paths = [
         write_key_shard(
             sigs[lo : lo + shard_rows],
             node_of_row[lo : lo + shard_rows],
             bands,
             rows,
-            work / f"keys-{i:05d}.parquet",
+            work / f"keys-{i:05d}.arrow",
         )
         for i, lo in enumerate(range(0, n, shard_rows))
     ]
-    ranges = band_ranges(bands, band_parts or bands)
-    outs = [str(work / f"edges-{lo:03d}-{hi:03d}.parquet") for lo, hi in ranges]
-    if workers <= 1:
-        edge_paths = [
-            band_edges_partition(key_paths, lo, hi, n, out)
-            for (lo, hi), out in zip(ranges, outs, strict=True)
-        ]
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [
-                pool.submit(band_edges_partition, key_paths, lo, hi, n, out)
-                for (lo, hi), out in zip(ranges, outs, strict=True)
-            ]
-            edge_paths = [f.result() for f in futures]
-    return collect_edges(edge_paths, n)
+    return edges_from_key_shards(key_paths, n, bands, work, workers, band_parts)

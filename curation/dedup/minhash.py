@@ -12,8 +12,8 @@ MinHash with ``num_perm`` P and ``seed``:
 - ``phv_k = a_k * fmix32(hv) + b_k mod 2**32``; the signature is the per-k minimum over all
   values, starting from ``0xFFFFFFFF`` (so an empty set's signature is all ``0xFFFFFFFF``).
 
-:class:`MinHasher` reproduces that in numba over the flat shingle-hash array of
-:class:`curation.dedup.shingle.Shingler`. Hence, for any text ``t``::
+:class:`MinHasher` reproduces that in numba, fused with shingling
+(:mod:`curation.dedup.shingle_kernel`). Hence, for any text ``t``::
 
     m = datasketch.MinHash(num_perm=P, seed=S, hashfunc=shingle_hash32)
     m.update_batch(Shingler().shingles(t))
@@ -31,7 +31,7 @@ import numpy as np
 
 from curation.dedup.shingle import Shingler, TextBatch
 
-__all__ = ["MinHasher", "affine32_permutations", "jaccard_estimate", "signatures_from_hashes"]
+__all__ = ["MinHasher", "affine32_permutations", "jaccard_estimate"]
 
 EMPTY_VALUE = np.uint32(0xFFFFFFFF)
 
@@ -42,41 +42,6 @@ def affine32_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndar
     a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
     b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
     return a, b
-
-
-@numba.njit(cache=True)
-def _signature_kernel(hashes, offsets, a, b, out):
-    n_docs = offsets.size - 1
-    num_perm = a.size
-    row = np.empty(num_perm, dtype=np.uint32)
-    for i in range(n_docs):
-        for k in range(num_perm):
-            row[k] = 0xFFFFFFFF
-        for j in range(offsets[i], offsets[i + 1]):
-            h = np.uint32(hashes[j])
-            h = h ^ (h >> np.uint32(16))
-            h = np.uint32(h * np.uint32(0x85EBCA6B))
-            h = h ^ (h >> np.uint32(13))
-            h = np.uint32(h * np.uint32(0xC2B2AE35))
-            h = h ^ (h >> np.uint32(16))
-            for k in range(num_perm):
-                v = np.uint32(a[k] * h + b[k])
-                if v < row[k]:
-                    row[k] = v
-        for k in range(num_perm):
-            out[i, k] = row[k]
-
-
-def signatures_from_hashes(
-    hashes: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.ndarray
-) -> np.ndarray:
-    """Signatures ``uint32[n_docs, len(a)]`` from flat shingle hashes and ``int64`` offsets."""
-    hashes = np.ascontiguousarray(hashes, dtype=np.uint32)
-    offsets = np.ascontiguousarray(offsets, dtype=np.int64)
-    out = np.empty((offsets.size - 1, a.size), dtype=np.uint32)
-    if out.size:
-        _signature_kernel(hashes, offsets, a, b, out)
-    return out
 
 
 class MinHasher:
@@ -95,12 +60,7 @@ class MinHasher:
 
     def signatures(self, texts: TextBatch) -> np.ndarray:
         """``uint32[n_docs, num_perm]``; documents without shingles get all ``0xFFFFFFFF``."""
-        hashes, offsets = self.shingler.hashes(texts)
-        return signatures_from_hashes(hashes, offsets, self.a, self.b)
-
-    def signatures_from_hashes(self, hashes: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-        """Signatures from precomputed ``(hashes, offsets)`` of :meth:`Shingler.hashes`."""
-        return signatures_from_hashes(hashes, offsets, self.a, self.b)
+        return self.shingler.signatures(texts, self.a, self.b)
 
 
 @numba.njit(cache=True)

@@ -34,8 +34,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -43,7 +45,7 @@ import pyarrow.compute as pc
 
 from curation.accounting import DROP_SCHEMA, excerpt
 from curation.dedup.clusters import components
-from curation.dedup.lsh import lsh_candidate_edges
+from curation.dedup.lsh import edges_from_key_shards, write_key_shard
 from curation.dedup.minhash import EMPTY_VALUE, jaccard_estimate  # EMPTY_VALUE: a text with no shingle
 
 STAGE = "dedup_near"
@@ -84,6 +86,10 @@ def _as_ids(ids) -> pa.Array:
     return ids.cast(pa.string())
 
 
+# Rows of signatures per key shard when near_duplicates is given them all at once.
+SHARD_ROWS = 1 << 18
+
+
 def near_duplicates(
     ids,
     sigs: np.ndarray,
@@ -105,50 +111,110 @@ def near_duplicates(
     similarity_fn(rows_a, rows_b) -> float64 similarities used to verify candidates and
     members (default: the signature estimate; near_stage passes exact shingle Jaccard).
     """
-    ids = _as_ids(ids)
     sigs = np.asarray(sigs)
-    rank = np.asarray(rank, dtype=np.int64)
     n = len(ids)
     if sigs.ndim != 2 or sigs.shape[0] != n:
         raise ValueError(f"signatures must be (n_rows={n}, num_perm), got {sigs.shape}")
-    if sigs.dtype != np.uint32:
-        raise ValueError(f"signatures must be uint32, got {sigs.dtype}")
-    if rank.shape != (n,):
-        raise ValueError(f"rank must have one entry per row ({n}), got {rank.shape}")
-    if not (0.0 < threshold <= 1.0):
-        raise ValueError(f"threshold must be in (0, 1], got {threshold}")
-    if bands < 1 or rows < 1 or bands * rows > sigs.shape[1]:
-        raise ValueError(f"bands x rows = {bands} x {rows} must be >= 1 and <= num_perm = {sigs.shape[1]}")
-
     if similarity_fn is None:
 
         def similarity_fn(rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
             return jaccard_estimate(sigs, sigs, rows_a, rows_b)
 
+    batches = (sigs[lo : lo + SHARD_ROWS] for lo in range(0, max(n, 1), SHARD_ROWS))
+    return near_duplicates_streamed(
+        ids, rank, batches, bands, rows, threshold, similarity_fn,
+        verify=verify, workers=workers, work_dir=work_dir, max_rounds=max_rounds,
+    )
+
+
+def _empty_rows(sigs: np.ndarray) -> np.ndarray:
+    """Rows whose signature is all EMPTY_VALUE (a text with no shingle)."""
+    first_max = np.flatnonzero(sigs[:, 0] == EMPTY_VALUE)
+    return first_max[(sigs[first_max] == EMPTY_VALUE).all(axis=1)]
+
+
+def near_duplicates_streamed(
+    ids,
+    rank,
+    signature_batches: Iterable[np.ndarray],
+    bands: int,
+    rows: int,
+    threshold: float,
+    similarity_fn: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    verify: bool = True,
+    workers: int = 1,
+    work_dir: str | os.PathLike | None = None,
+    max_rounds: int = 8,
+) -> NearResult:
+    """`near_duplicates` with the signatures given batch by batch, in row order: each
+    batch's band keys go to a key shard in work_dir and the batch is let go, so the
+    signatures of the whole input are never held at once (512 bytes a row at 128
+    permutations; the band keys of one band are 8). `similarity_fn` is required: without
+    the signatures the estimate is not available (use ExactJaccard)."""
+    ids = _as_ids(ids)
+    rank = np.asarray(rank, dtype=np.int64)
+    n = len(ids)
+    if rank.shape != (n,):
+        raise ValueError(f"rank must have one entry per row ({n}), got {rank.shape}")
+    if not (0.0 < threshold <= 1.0):
+        raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+    if bands < 1 or rows < 1:
+        raise ValueError(f"bands x rows = {bands} x {rows} must be >= 1 and <= num_perm")
+
     row_of_node = survivor_order(ids, rank)
     node_of_row = np.empty(n, dtype=np.int64)
     node_of_row[row_of_node] = np.arange(n, dtype=np.int64)
 
-    if work_dir is None:
-        with tempfile.TemporaryDirectory(prefix="near-dedup-") as tmp:
-            a, b = lsh_candidate_edges(sigs, node_of_row, bands, rows, tmp, workers=workers)
-    else:
-        a, b = lsh_candidate_edges(sigs, node_of_row, bands, rows, work_dir, workers=workers)
+    with tempfile.TemporaryDirectory(prefix="near-dedup-") if work_dir is None else nullcontext(work_dir) as work:
+        work = Path(work)
+        work.mkdir(parents=True, exist_ok=True)
+        key_paths: list[str] = []
+        empty_parts: list[np.ndarray] = []
+        lo = 0
+        for i, batch in enumerate(signature_batches):
+            batch = np.asarray(batch)
+            if batch.ndim != 2 or batch.dtype != np.uint32:
+                raise ValueError(f"signatures must be uint32 (rows, num_perm), got {batch.dtype} {batch.shape}")
+            if bands * rows > batch.shape[1]:
+                raise ValueError(
+                    f"bands x rows = {bands} x {rows} must be >= 1 and <= num_perm = {batch.shape[1]}"
+                )
+            if lo + batch.shape[0] > n:
+                raise ValueError(f"signature batches hold more rows than the {n} ids")
+            if batch.shape[0]:
+                key_paths.append(
+                    write_key_shard(batch, node_of_row[lo : lo + batch.shape[0]], bands, rows, work / f"keys-{i:05d}.arrow")
+                )
+                empty_parts.append(lo + _empty_rows(batch))
+            lo += batch.shape[0]
+        if lo != n:
+            raise ValueError(f"signature batches hold {lo} rows, the ids {n}")
+        a, b = edges_from_key_shards(key_paths, n, bands, work, workers=workers)
     # A text with no shingle has the all-0xFFFFFFFF signature, "identical" to every other
     # such text (estimate 1.0): never let those be near duplicates of each other. They are
     # kept here; exact dedup removes their exact copies.
-    first_max = np.flatnonzero(sigs[:, 0] == EMPTY_VALUE)
-    empty_rows = first_max[(sigs[first_max] == EMPTY_VALUE).all(axis=1)]
+    empty_rows = np.concatenate(empty_parts) if empty_parts else np.empty(0, np.int64)
     if empty_rows.size and a.size:
         empty_node = np.zeros(n, dtype=bool)
         empty_node[node_of_row[empty_rows]] = True
         keep = ~(empty_node[a] | empty_node[b])
         a, b = a[keep], b[keep]
     stats = {"empty_signatures": int(empty_rows.size), "candidate_edges": int(a.size)}
+    known = _KnownSimilarities.empty()
     if verify and a.size:
-        ok = similarity_fn(row_of_node[a], row_of_node[b]) >= threshold
+        sim = similarity_fn(row_of_node[a], row_of_node[b])
+        ok = sim >= threshold
         a, b = a[ok], b[ok]
+        known = _KnownSimilarities(a, b, sim[ok])
     stats["verified_edges"] = int(a.size)
+
+    def member_similarity(members: np.ndarray, roots: np.ndarray) -> np.ndarray:
+        # Most members hang directly off their root by a verified edge: reuse its value.
+        out = known.lookup(roots, members)
+        todo = np.isnan(out)
+        if todo.any():
+            out[todo] = similarity_fn(row_of_node[members[todo]], row_of_node[roots[todo]])
+        return out
 
     root = components(n, a, b)
     cluster_root = root.copy()
@@ -161,7 +227,7 @@ def near_duplicates(
         members = np.flatnonzero(root != np.arange(n))
         if members.size == 0:
             break
-        s = similarity_fn(row_of_node[members], row_of_node[root[members]])
+        s = member_similarity(members, root[members])
         ok = s >= threshold if verify else np.ones(members.size, dtype=bool)
         dup_node[members[ok]] = root[members[ok]]
         sim_node[members[ok]] = s[ok]
@@ -199,6 +265,30 @@ def near_duplicates(
         verify=bool(verify),
         stats=stats,
     )
+
+
+class _KnownSimilarities:
+    """Similarities already computed for node pairs (a < b, sorted by (a, b)), looked up
+    by packed 64-bit key."""
+
+    def __init__(self, a: np.ndarray, b: np.ndarray, sim: np.ndarray) -> None:
+        self.keys = (a.astype(np.uint64) << np.uint64(32)) | b.astype(np.uint64)
+        self.sim = sim
+
+    @classmethod
+    def empty(cls) -> _KnownSimilarities:
+        return cls(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float64))
+
+    def lookup(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Per pair (a[i] < b[i]) its known similarity, NaN where unknown."""
+        out = np.full(a.size, np.nan, dtype=np.float64)
+        if self.keys.size == 0 or a.size == 0 or max(int(a.max()), int(b.max())) >= 1 << 32:
+            return out
+        want = (a.astype(np.uint64) << np.uint64(32)) | b.astype(np.uint64)
+        pos = np.minimum(np.searchsorted(self.keys, want), self.keys.size - 1)
+        hit = self.keys[pos] == want
+        out[hit] = self.sim[pos[hit]]
+        return out
 
 
 def near_drops(result: NearResult, ids, source, raw=None, file=None, line=None) -> pa.Table:

@@ -5,8 +5,10 @@
       -> survivor rank (survivor.order_exprs) -> near.near_duplicates (banding, verify, clusters)
       -> decisions: id, source, duplicate_of, duplicate_source, similarity, detail
 
-Memory: one scope's signatures (num_perm x 4 bytes a row, 512 B at 128 permutations) and
-dedup texts of one batch at a time; the LSH itself works over band partitions on disk.
+Memory: the scope's dedup texts (the input), the signatures of one batch at a time (they
+become band keys in files), one band's keys (8 bytes a row) and the shingle sets of the
+rows in candidate pairs. `verify="signature"` holds every signature instead (512 bytes a
+row at 128 permutations).
 """
 
 from __future__ import annotations
@@ -23,15 +25,15 @@ from curation.dedup import keys
 from curation.dedup.decisions import split_decided
 from curation.dedup.jaccard import ExactJaccard
 from curation.dedup.minhash import MinHasher
-from curation.dedup.near import STAGE, near_duplicates
+from curation.dedup.near import STAGE, near_duplicates, near_duplicates_streamed
 from curation.dedup.params import LshParams
 from curation.dedup.shingle import Shingler
 from curation.dedup.survivor import order_exprs
 
 REASON = "near_duplicate"
 VERIFY = ("exact", "signature", "none")
-# Documents per signature batch: bounds the shingle buffers held at once. 10k measured both
-# faster and ~1 KB/doc smaller at peak than 50k (benchmarks/results/dedup.md, ours_b10k).
+# Documents per signature batch: bounds the signatures held at once (5 MB at 128
+# permutations) before they become band keys on disk.
 SIGNATURE_BATCH = 10_000
 
 
@@ -102,25 +104,26 @@ def near_decisions(
         return _empty()
     shingler = Shingler(n=options.ngram)
     hasher = MinHasher(options.num_perm, options.seed, shingler)
-    sigs = np.empty((n, options.num_perm), dtype=np.uint32)
     texts = frame["dedup_text"]
-    for lo in range(0, n, SIGNATURE_BATCH):
-        sigs[lo : lo + SIGNATURE_BATCH] = hasher.signatures(texts.slice(lo, SIGNATURE_BATCH).to_arrow())
+    batches = (
+        hasher.signatures(texts.slice(lo, SIGNATURE_BATCH).to_arrow()) for lo in range(0, n, SIGNATURE_BATCH)
+    )
     lsh = options.lsh()
     # near_duplicates needs ids unique in the scope: source and id together are.
     scoped_ids = (frame["source"] + "\x1f" + frame["id"]).to_arrow()
-    result = near_duplicates(
-        scoped_ids,
-        sigs,
-        np.arange(n, dtype=np.int64),
-        lsh.bands,
-        lsh.rows,
-        options.threshold,
-        verify=options.verify != "none",
-        workers=options.workers,
-        work_dir=work_dir,
-        similarity_fn=ExactJaccard(texts, shingler) if options.verify == "exact" else None,
-    )
+    rank = np.arange(n, dtype=np.int64)
+    common = {"workers": options.workers, "work_dir": work_dir}
+    if options.verify == "signature":
+        # The estimate needs every signature at hand: 512 bytes a row at 128 permutations.
+        sigs = np.concatenate(list(batches))
+        result = near_duplicates(scoped_ids, sigs, rank, lsh.bands, lsh.rows, options.threshold, **common)
+    else:
+        # Signatures are streamed into band keys and let go; candidates are verified (and
+        # similarities reported) by the exact Jaccard of the two texts' shingle sets.
+        result = near_duplicates_streamed(
+            scoped_ids, rank, batches, lsh.bands, lsh.rows, options.threshold,
+            ExactJaccard(texts, shingler), verify=options.verify == "exact", **common,
+        )
     removed = frame[result.removed]
     survivors = frame[result.duplicate_of_row]
     return pl.DataFrame(
@@ -133,12 +136,14 @@ def near_decisions(
         }
     ).with_columns(
         pl.format(
-            "near duplicate of {}{} (Jaccard {} >= {}; {})",
+            "near duplicate of {}{} (Jaccard {} {} {}; {})",
             "duplicate_of",
             pl.when(pl.col("duplicate_source") != pl.col("source"))
             .then(pl.format(" of source {}", "duplicate_source"))
             .otherwise(pl.lit("")),
             pl.col("similarity").round(4),
+            # unverified candidates may lie below the threshold: say so, not ">="
+            pl.lit(">=" if options.verify != "none" else "vs threshold"),
             pl.lit(options.threshold),
             pl.lit(options.describe()),
         ).alias("detail")

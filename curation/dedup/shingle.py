@@ -11,13 +11,11 @@ Normalisation, exactly (in this order):
 
 1. null -> empty string;
 2. Unicode NFKC (``nfkc=True``, default): folds full-width forms, ligatures, compatibility
-   characters (polars ``str.normalize("NFKC")``, ~70 MB/s, the slowest step). Only
-   documents holding a code point whose NFKC could change the *tokens* go through polars (a
-   numba scan with a table of stable BMP code points decides, see
-   ``_nfkc_stable_table``); the others are left as they are, which for separators with a
-   compatibility form (full-width ``，：（）``, ``…``) means :func:`normalize` returns the
-   original separator while the tokens and shingles are exactly those of full NFKC
-   (tested). Pure-ASCII, most Latin and most CJK web text skip polars;
+   characters (polars ``str.normalize("NFKC")``, ~70 MB/s, the slowest step). The kernel
+   sends a document through polars only when it holds a code point whose NFKC could
+   change the *tokens* (a table of stable BMP code points decides, see
+   ``_nfkc_stable_table``): pure-ASCII, most Latin and most CJK web text never pay for it,
+   and the tokens and shingles are exactly those of full NFKC (tested);
 3. lowercase (``lowercase=True``, default): Arrow's ``utf8_lower`` (utf8proc), the simple
    one-to-one Unicode lowercase mapping of each code point: ``Σ`` is always ``σ`` (no
    final-sigma rule), ``İ`` becomes ``i``. Chosen over polars' full mapping for speed: 1.6
@@ -57,15 +55,13 @@ Shingles:
 - Shingles repeated inside a document are all emitted; MinHash takes minima, so repeats do
   not change the signature.
 
-Shingle hash: :func:`shingle_hash32`: the MurmurHash3 x86_32 (seed 0) hashes of the
-shingle's space-separated pieces (its words), folded as a polynomial mod 2**32 and finished
-with the MurmurHash3 finalizer (exact definition in its docstring). MurmurHash3
-is a standard, well-mixed 32-bit hash (checkable against ``mmh3.hash(b, 0, signed=False)``)
-simple enough to write both as a numba kernel and as a plain Python function for
-datasketch's ``hashfunc``. Word tokens are hashed once, during the tokenising scan, and a
-word n-gram costs n multiply-adds plus one finalizer instead of rehashing its bytes n times
-(measured on a 300-word document: ~2 us for all shingles vs ~14 us). Both shingle kinds use
-the same function of the shingle bytes.
+Shingle hash: :func:`shingle_hash32`: the :func:`token_hash32` hashes of the shingle's
+space-separated pieces (its words), folded as a polynomial mod 2**32 and finished with the
+MurmurHash3 finalizer (exact definitions in their docstrings). Both are simple enough to
+write as numba kernels (:mod:`curation.dedup.shingle_kernel`) and as plain Python
+functions for datasketch's ``hashfunc``. Word tokens are hashed once, during the scan, and
+a word n-gram costs n multiply-adds plus one finalizer instead of rehashing its bytes n
+times. Both shingle kinds use the same function of the shingle bytes.
 
 The numba kernels are compiled with ``cache=True``: ~6 s on the first call after install,
 then loaded from the cache (``__pycache__``, or numba's user-wide cache directory when the
@@ -80,11 +76,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import numba
 import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from curation.dedup import shingle_kernel
 
 __all__ = [
     "SEPARATOR",
@@ -92,14 +89,14 @@ __all__ = [
     "WORD",
     "Shingler",
     "char_class",
-    "murmur3_32",
     "normalize",
     "shingle_hash32",
+    "token_hash32",
 ]
 
 WORD = 0
-SEPARATOR = 1
-SOLO = 2
+SEPARATOR = shingle_kernel.SEPARATOR_CLASS
+SOLO = shingle_kernel.SOLO_CLASS
 
 _M32 = 0xFFFFFFFF
 
@@ -188,70 +185,9 @@ def _nfkc_stable_table() -> np.ndarray:
     return table
 
 
-@numba.njit(cache=True)
-def _needs_nfkc(data, offsets, stable):
-    n_docs = offsets.size - 1
-    need = np.zeros(n_docs, dtype=np.bool_)
-    for i in range(n_docs):
-        pos = offsets[i]
-        end = offsets[i + 1]
-        # Vectorised OR over the document (0-based loop over a slice, so that numba can
-        # prove the indices non-negative): pure-ASCII documents exit here.
-        seg = data[pos:end]
-        acc = np.uint8(0)
-        for p in range(seg.size):
-            acc = acc | seg[p]
-        if acc < 0x80:
-            continue
-        while pos < end:
-            if data[pos] < 0x80:
-                pos += 1
-                continue
-            cp, step = _code_point(data, pos, end)
-            if cp >= 0x10000 or stable[cp] == 0:
-                need[i] = True
-                break
-            pos += step
-    return need
-
-
 # --------------------------------------------------------------------------- hash
 
-
-def _rotl32(x: int, r: int) -> int:
-    return ((x << r) | (x >> (32 - r))) & _M32
-
-
-def murmur3_32(b: bytes, seed: int = 0) -> int:
-    """MurmurHash3 x86_32 of ``b`` (equals ``mmh3.hash(b, seed, signed=False)``)."""
-    c1, c2 = 0xCC9E2D51, 0x1B873593
-    h = seed & _M32
-    length = len(b)
-    nblocks = length // 4
-    for i in range(nblocks):
-        k = int.from_bytes(b[4 * i : 4 * i + 4], "little")
-        k = (k * c1) & _M32
-        k = _rotl32(k, 15)
-        k = (k * c2) & _M32
-        h ^= k
-        h = _rotl32(h, 13)
-        h = (h * 5 + 0xE6546B64) & _M32
-    tail = b[4 * nblocks :]
-    if tail:
-        k = int.from_bytes(tail, "little")
-        k = (k * c1) & _M32
-        k = _rotl32(k, 15)
-        k = (k * c2) & _M32
-        h ^= k
-    h ^= length
-    h ^= h >> 16
-    h = (h * 0x85EBCA6B) & _M32
-    h ^= h >> 13
-    h = (h * 0xC2B2AE35) & _M32
-    h ^= h >> 16
-    return h
-
-
+_M64 = (1 << 64) - 1
 _FOLD_INIT = 0x9E3779B9
 _FOLD_MUL = 0x01000193
 
@@ -264,306 +200,77 @@ def _fmix32(h: int) -> int:
     return h ^ (h >> 16)
 
 
+def _fmix64(h: int) -> int:
+    h ^= h >> 33
+    h = (h * 0xFF51AFD7ED558CCD) & _M64
+    h ^= h >> 33
+    h = (h * 0xC4CEB9FE1A85EC53) & _M64
+    return h ^ (h >> 33)
+
+
+def token_hash32(b: bytes) -> int:
+    """The 32-bit hash of one token (UTF-8 bytes without spaces).
+
+    ``h = len(b) * 0x9E3779B97F4A7C15``; for each 8-byte little-endian chunk ``c`` of ``b``
+    (the last one zero-padded) ``h = (h ^ c) * 0xFF51AFD7ED558CCD``, all mod 2**64; the
+    result is the high 32 bits of MurmurHash3's 64-bit finaliser ``fmix64(h)``. One
+    multiply per 8 bytes: most words are one chunk, hashed from a single 8-byte load.
+    """
+    h = (len(b) * 0x9E3779B97F4A7C15) & _M64
+    for j in range(0, len(b), 8):
+        c = int.from_bytes(b[j : j + 8], "little")
+        h = ((h ^ c) * 0xFF51AFD7ED558CCD) & _M64
+    return _fmix64(h) >> 32
+
+
 def shingle_hash32(b: bytes) -> int:
     """The 32-bit hash of one shingle (UTF-8 bytes), an unsigned int in ``[0, 2**32)``.
 
-    Split ``b`` on single spaces into pieces ``p_0 .. p_{m-1}`` (``b.split(b" ")``), hash each
-    with MurmurHash3 x86_32 (seed 0), fold them as a polynomial
-    ``h = 0x9E3779B9; h = (h * 0x01000193 + murmur3_32(p_j)) mod 2**32`` and return
+    Split ``b`` on single spaces into pieces ``p_0 .. p_{m-1}`` (``b.split(b" ")``), hash
+    each with :func:`token_hash32`, fold them as a polynomial
+    ``h = 0x9E3779B9; h = (h * 0x01000193 + token_hash32(p_j)) mod 2**32`` and return
     ``fmix32(h)`` (the MurmurHash3 finalizer). Tokens never contain a space, so each word is
     hashed once per document and a word n-gram costs n multiply-adds instead of rehashing
     its bytes n times.
 
     Plain Python, for ``datasketch.MinHash(hashfunc=shingle_hash32)``; the batch path
-    computes the identical value in numba.
+    computes the identical value in numba (:mod:`curation.dedup.shingle_kernel`).
     """
     if isinstance(b, str):
         b = b.encode("utf-8")
     h = _FOLD_INIT
     for piece in b.split(b" "):
-        h = (h * _FOLD_MUL + murmur3_32(piece)) & _M32
+        h = (h * _FOLD_MUL + token_hash32(piece)) & _M32
     return _fmix32(h)
 
 
-@numba.njit(cache=True, inline="always")
-def _murmur3_32(buf, start, end):
-    # int64 arithmetic masked to 32 bits: wraparound keeps the low bits exact.
-    m = 0xFFFFFFFF
-    h = 0
-    length = end - start
-    nblocks = length >> 2
-    p = start
-    for _ in range(nblocks):
-        k = (
-            np.int64(buf[p])
-            | (np.int64(buf[p + 1]) << 8)
-            | (np.int64(buf[p + 2]) << 16)
-            | (np.int64(buf[p + 3]) << 24)
-        )
-        k = (k * 0xCC9E2D51) & m
-        k = ((k << 15) | (k >> 17)) & m
-        k = (k * 0x1B873593) & m
-        h ^= k
-        h = ((h << 13) | (h >> 19)) & m
-        h = (h * 5 + 0xE6546B64) & m
-        p += 4
-    rem = length & 3
-    if rem:
-        k = np.int64(0)
-        if rem == 3:
-            k ^= np.int64(buf[p + 2]) << 16
-        if rem >= 2:
-            k ^= np.int64(buf[p + 1]) << 8
-        k ^= np.int64(buf[p])
-        k = (k * 0xCC9E2D51) & m
-        k = ((k << 15) | (k >> 17)) & m
-        k = (k * 0x1B873593) & m
-        h ^= k
-    h ^= length
-    h ^= h >> 16
-    h = (h * 0x85EBCA6B) & m
-    h ^= h >> 13
-    h = (h * 0xC2B2AE35) & m
-    h ^= h >> 16
-    return h
+# --------------------------------------------------------------------------- kernel tables
 
 
-@numba.njit(cache=True, inline="always")
-def _fmix32_nb(h):
-    m = 0xFFFFFFFF
-    h ^= h >> 16
-    h = (h * 0x85EBCA6B) & m
-    h ^= h >> 13
-    h = (h * 0xC2B2AE35) & m
-    return h ^ (h >> 16)
+@functools.cache
+def _lower_table() -> np.ndarray:
+    """``lower[cp]`` for cp < 0x20000: Arrow's ``utf8_lower`` of that one code point (utf8proc's
+    simple mapping, always one code point). Higher planes have no case."""
+    cps = [cp for cp in range(0x20000) if not 0xD800 <= cp <= 0xDFFF]
+    text = "".join(map(chr, cps))
+    lowered = pc.utf8_lower(pa.array([text], pa.large_string()))[0].as_py()
+    low = np.frombuffer(lowered.encode("utf-32-le"), dtype=np.uint32)
+    if low.size != len(cps):
+        raise RuntimeError("Arrow's utf8_lower did not map code points one to one")
+    table = np.arange(0x20000, dtype=np.uint32)
+    table[np.asarray(cps)] = low
+    return table
 
 
-@numba.njit(cache=True, inline="always")
-def _fold_tokens(th, lo, hi):
-    h = np.int64(0x9E3779B9)
-    for t in range(lo, hi):
-        h = (h * 0x01000193 + th[t]) & 0xFFFFFFFF
-    return _fmix32_nb(h)
-
-
-@numba.njit(cache=True)
-def _hash_window(buf, s, e):
-    # shingle_hash32 of buf[s:e]: fold over the murmur3 hashes of its space-split pieces.
-    h = np.int64(0x9E3779B9)
-    p = s
-    for q in range(s, e + 1):
-        if q == e or buf[q] == 32:
-            h = (h * 0x01000193 + _murmur3_32(buf, p, q)) & 0xFFFFFFFF
-            p = q + 1
-    return _fmix32_nb(h)
-
-
-# --------------------------------------------------------------------------- kernel
-
-
-@numba.njit(cache=True)
-def _code_point(data, pos, end):
-    b0 = np.int64(data[pos])
-    if b0 < 0x80:
-        return b0, 1
-    if b0 >= 0xF0 and pos + 3 < end:
-        return ((b0 & 0x07) << 18) | ((np.int64(data[pos + 1]) & 0x3F) << 12) | (
-            (np.int64(data[pos + 2]) & 0x3F) << 6
-        ) | (np.int64(data[pos + 3]) & 0x3F), 4
-    if b0 >= 0xE0 and pos + 2 < end:
-        return ((b0 & 0x0F) << 12) | ((np.int64(data[pos + 1]) & 0x3F) << 6) | (
-            np.int64(data[pos + 2]) & 0x3F
-        ), 3
-    if b0 >= 0xC0 and pos + 1 < end:
-        return ((b0 & 0x1F) << 6) | (np.int64(data[pos + 1]) & 0x3F), 2
-    return np.int64(0xFFFD), 1  # stray byte (cannot happen in valid UTF-8)
-
-
-@numba.njit(cache=True)
-def _class_of(cp, table):
-    if cp < 0x10000:
-        return table[cp]
-    if 0x20000 <= cp <= 0x3FFFF:
-        return 2
-    if (0x1F000 <= cp <= 0x1FBFF) or (0xE0000 <= cp <= 0xE007F):
-        return 1
-    return 0
-
-
-@numba.njit(cache=True)
-def _word_tokens(data, pos, end, table, tok_start, tok_end, tok_hash):
-    # Word-mode tokens of data[pos:end], in source coordinates (a token is always a
-    # contiguous run of the source bytes), and their MurmurHash3 values. Returns the count.
-    m = 0xFFFFFFFF
-    ntok = 0
-    while pos < end:
-        b0 = data[pos]
-        if b0 < 0x80:
-            if table[b0] != 0:
-                pos += 1
-                continue
-            # ASCII word: scan it and compute MurmurHash3 on the fly (one pass).
-            start = pos
-            h = np.int64(0)
-            k = np.int64(0)
-            shift = 0
-            b1 = b0
-            while True:
-                k |= np.int64(b1) << shift
-                shift += 8
-                if shift == 32:
-                    k = (k * 0xCC9E2D51) & m
-                    k = ((k << 15) | (k >> 17)) & m
-                    k = (k * 0x1B873593) & m
-                    h ^= k
-                    h = ((h << 13) | (h >> 19)) & m
-                    h = (h * 5 + 0xE6546B64) & m
-                    k = np.int64(0)
-                    shift = 0
-                pos += 1
-                if pos >= end:
-                    break
-                b1 = data[pos]
-                if b1 >= 0x80 or table[b1] != 0:
-                    break
-            tok_start[ntok] = start
-            if pos < end and data[pos] >= 0x80:
-                # The word may continue with non-ASCII word characters: hash it whole.
-                while pos < end:
-                    cp, step = _code_point(data, pos, end)
-                    if _class_of(cp, table) != 0:
-                        break
-                    pos += step
-                tok_hash[ntok] = _murmur3_32(data, start, pos)
-            else:
-                if shift:
-                    k = (k * 0xCC9E2D51) & m
-                    k = ((k << 15) | (k >> 17)) & m
-                    k = (k * 0x1B873593) & m
-                    h ^= k
-                h ^= pos - start
-                tok_hash[ntok] = _fmix32_nb(h)
-            tok_end[ntok] = pos
-            ntok += 1
-            continue
-        cp, step = _code_point(data, pos, end)
-        c = _class_of(cp, table)
-        if c == 1:
-            pos += step
-            continue
-        start = pos
-        pos += step
-        if c == 0:
-            while pos < end:
-                cp, step = _code_point(data, pos, end)
-                if _class_of(cp, table) != 0:
-                    break
-                pos += step
-        tok_start[ntok] = start
-        tok_end[ntok] = pos
-        tok_hash[ntok] = _murmur3_32(data, start, pos)
-        ntok += 1
-    return ntok
-
-
-@numba.njit(cache=True)
-def _char_text(data, pos, end, table, buf):
-    # Char mode's normalised text of data[pos:end] into buf: runs of word characters (solo
-    # characters count as word characters) joined by single spaces. Returns its length.
-    blen = 0
-    in_word = False
-    while pos < end:
-        b0 = data[pos]
-        if b0 < 0x80:
-            c = np.int64(table[b0])
-            step = 1
-        else:
-            cp, step = _code_point(data, pos, end)
-            c = np.int64(_class_of(cp, table))
-        if c == 1:
-            in_word = False
-        else:
-            if not in_word and blen > 0:
-                buf[blen] = 32
-                blen += 1
-            in_word = True
-            for q in range(step):
-                buf[blen + q] = data[pos + q]
-            blen += step
-        pos += step
-    return blen
-
-
-@numba.njit(cache=True)
-def _reserve(out, w, count):
-    if w + count <= out.size:
-        return out
-    grown = np.empty(max(2 * out.size, w + count + 16), dtype=np.uint32)
-    grown[:w] = out[:w]
-    return grown
-
-
-@numba.njit(cache=True)
-def _next_cp(buf, p, blen):
-    p += 1
-    while p < blen and (buf[p] & 0xC0) == 0x80:
-        p += 1
-    return p
-
-
-@numba.njit(cache=True)
-def _shingle_kernel(data, offsets, table, n, char_mode):
-    n_docs = offsets.size - 1
-    max_len = 0
-    for i in range(n_docs):
-        d = offsets[i + 1] - offsets[i]
-        if d > max_len:
-            max_len = d
-    buf = np.empty(2 * max_len + 4, dtype=np.uint8)
-    tok_start = np.empty(max_len + 2, dtype=np.int64)
-    tok_end = np.empty(max_len + 2, dtype=np.int64)
-    tok_hash = np.empty(max_len + 2, dtype=np.int64)
-    out = np.empty((offsets[n_docs] - offsets[0]) // 5 + n_docs + 16, dtype=np.uint32)
-    out_off = np.empty(n_docs + 1, dtype=np.int64)
-    w = 0
-    out_off[0] = 0
-    for i in range(n_docs):
-        if not char_mode:
-            ntok = _word_tokens(data, offsets[i], offsets[i + 1], table, tok_start, tok_end, tok_hash)
-            count = 0 if ntok == 0 else (1 if ntok < n else ntok - n + 1)
-            out = _reserve(out, w, count)
-            if 0 < ntok < n:
-                out[w] = _fold_tokens(tok_hash, 0, ntok)
-                w += 1
-            else:
-                for t in range(count):
-                    out[w] = _fold_tokens(tok_hash, t, t + n)
-                    w += 1
-        else:
-            blen = _char_text(data, offsets[i], offsets[i + 1], table, buf)
-            ncp = 0
-            for p in range(blen):
-                if (buf[p] & 0xC0) != 0x80:
-                    ncp += 1
-            count = 0 if ncp == 0 else (1 if ncp < n else ncp - n + 1)
-            out = _reserve(out, w, count)
-            if 0 < ncp < n:
-                out[w] = _hash_window(buf, 0, blen)
-                w += 1
-            elif count:
-                # Sliding window of n code points buf[s:e].
-                s = 0
-                e = 0
-                for _ in range(n):
-                    e = _next_cp(buf, e, blen)
-                for _ in range(count):
-                    out[w] = _hash_window(buf, s, e)
-                    w += 1
-                    s = _next_cp(buf, s, blen)
-                    if e < blen:
-                        e = _next_cp(buf, e, blen)
-        out_off[i + 1] = w
-    return out[:w].copy(), out_off
+@functools.cache
+def _ascii_map(lowercase: bool) -> np.ndarray:
+    """Byte -> the byte the kernel writes for it: 0 for an ASCII separator, the (lowercased)
+    byte for an ASCII word character; bytes >= 0x80 are decoded, not mapped."""
+    table = np.zeros(256, dtype=np.uint8)
+    for b in range(128):
+        if _BMP_CLASS[b] == WORD:
+            table[b] = ord(chr(b).lower()) if lowercase else b
+    return table
 
 
 # --------------------------------------------------------------------------- API
@@ -572,28 +279,15 @@ TextBatch = pa.Array | pa.ChunkedArray | pl.Series | Sequence[str | None]
 
 
 def normalize(texts: TextBatch, *, nfkc: bool = True, lowercase: bool = True) -> pa.LargeStringArray:
-    """Steps 1-3 of the module's normalisation (null -> "", NFKC, lowercase), vectorised.
-
-    With ``nfkc=True``, separators whose compatibility form is also made of separators may
-    be returned un-normalised (their tokens are the same either way).
-
-    Returns one contiguous Arrow ``large_string`` array (no nulls).
+    """Steps 1-3 of the module's normalisation (null -> "", NFKC, lowercase), vectorised: the
+    reference the kernels are tested against (they lowercase and skip NFKC where it cannot
+    change the tokens on their own). Returns one contiguous Arrow ``large_string`` array.
     """
     arr = _to_large_string(texts)
     if arr.null_count:
         arr = pc.fill_null(arr, "")
     if nfkc:
-        # Only documents holding a code point whose NFKC could change the tokens go through
-        # polars' NFKC, the slowest step (see the module docstring).
-        data, offsets = _arrow_buffers(arr)
-        idx = np.flatnonzero(_needs_nfkc(data, offsets, _nfkc_stable_table()))
-        if idx.size:
-            s = pl.Series(values=arr)
-            if idx.size == len(s):
-                s = s.str.normalize("NFKC")
-            else:
-                s = s.scatter(idx, s.gather(idx).str.normalize("NFKC"))
-            arr = _to_large_string(s)
+        arr = _to_large_string(pl.Series(values=arr).str.normalize("NFKC"))
     if lowercase:
         arr = pc.utf8_lower(arr)
     return arr
@@ -613,6 +307,11 @@ def _to_large_string(texts: TextBatch) -> pa.LargeStringArray:
             arr = pl.Series(values=arr).cast(pl.String).to_arrow()
         arr = arr.cast(pa.large_string())
     return arr
+
+
+def _filled(texts: TextBatch) -> pa.LargeStringArray:
+    arr = _to_large_string(texts)
+    return pc.fill_null(arr, "") if arr.null_count else arr
 
 
 def _arrow_buffers(arr: pa.LargeStringArray) -> tuple[np.ndarray, np.ndarray]:
@@ -649,9 +348,50 @@ class Shingler:
 
         Document ``i``'s hashes are ``hashes[offsets[i]:offsets[i + 1]]``, in shingle order.
         """
-        arr = normalize(texts, nfkc=self.nfkc, lowercase=self.lowercase)
-        data, offsets = _arrow_buffers(arr)
-        return _shingle_kernel(data, offsets, _BMP_CLASS, self.n, self.kind == "char")
+        data, offsets = _arrow_buffers(_filled(texts))
+        hashes, out_off, flagged = shingle_kernel.batch_hashes(data, offsets, *self._kernel_args(True))
+        rows = np.flatnonzero(flagged)
+        if rows.size:
+            sub_data, sub_offsets = self._nfkc_subset(data, offsets, rows)
+            sub, sub_off, _ = shingle_kernel.batch_hashes(sub_data, sub_offsets, *self._kernel_args(False))
+            hashes, out_off = shingle_kernel.splice_hashes(hashes, out_off, rows, sub, sub_off)
+        return hashes, out_off
+
+    def signatures(self, texts: TextBatch, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """MinHash signatures (datasketch affine32 with permutations ``a``, ``b``) of a batch,
+        ``uint32[n_docs, len(a)]``, without materialising its shingle hashes."""
+        data, offsets = _arrow_buffers(_filled(texts))
+        out = np.empty((offsets.size - 1, a.size), dtype=np.uint32)
+        if out.size == 0:
+            return out
+        flagged = shingle_kernel.batch_signatures(data, offsets, *self._kernel_args(True), a, b, out)
+        rows = np.flatnonzero(flagged)
+        if rows.size:
+            sub_data, sub_offsets = self._nfkc_subset(data, offsets, rows)
+            sub = np.empty((rows.size, a.size), dtype=np.uint32)
+            shingle_kernel.batch_signatures(sub_data, sub_offsets, *self._kernel_args(False), a, b, sub)
+            out[rows] = sub
+        return out
+
+    def _kernel_args(self, check: bool) -> tuple:
+        lower = _lower_table() if self.lowercase else np.zeros(0, dtype=np.uint32)
+        return (
+            _ascii_map(self.lowercase),
+            lower,
+            _BMP_CLASS,
+            _nfkc_stable_table(),
+            check and self.nfkc,
+            self.n,
+            self.kind == "char",
+        )
+
+    @staticmethod
+    def _nfkc_subset(data: np.ndarray, offsets: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The documents `rows` of a batch, NFKC-normalised by polars (the kernel lowercases)."""
+        arr = pa.LargeStringArray.from_buffers(
+            offsets.size - 1, pa.py_buffer(offsets), pa.py_buffer(data)
+        ).take(pa.array(rows))
+        return _arrow_buffers(_to_large_string(pl.Series(values=arr).str.normalize("NFKC")))
 
     def tokens(self, text: str | None) -> list[str]:
         """Tokens of one document (pure Python reference; slow)."""
