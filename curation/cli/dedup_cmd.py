@@ -34,7 +34,7 @@ def dedup(
         list[str], typer.Option("--priority", help="SOURCE=N: survivor priority of a source, lower wins (repeatable).")
     ] = [],  # noqa: B006
     near: Annotated[bool, typer.Option("--near/--no-near", help="Also remove near duplicates (MinHash LSH).")] = True,
-    threshold: Annotated[float, typer.Option(help="Near dedup: estimated Jaccard threshold, in (0, 1].")] = 0.8,
+    threshold: Annotated[float, typer.Option(help="Near dedup: Jaccard threshold of the shingle sets (exact, or estimated with --verify signature), in (0, 1].")] = 0.8,
     num_perm: Annotated[int, typer.Option(help="Near dedup: MinHash permutations.")] = 128,
     ngram: Annotated[int, typer.Option(help="Near dedup: word n-gram size of the shingles.")] = 5,
     verify: Annotated[
