@@ -33,6 +33,8 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from curation.dedup.shingle_kernel import _fmix64  # MurmurHash3's 64-bit finaliser, one definition
+
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
 _SEED = np.uint64(0x9E3779B97F4A7C15)
@@ -68,15 +70,6 @@ def normalize_words(texts: TextBatch) -> pa.LargeStringArray:
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks() if arr.num_chunks else pa.array([], pa.large_string())
     return arr.cast(pa.large_string())
-
-
-@numba.njit(cache=True, inline="always")
-def _fmix64(h):
-    h ^= h >> np.uint64(33)
-    h *= np.uint64(0xFF51AFD7ED558CCD)
-    h ^= h >> np.uint64(33)
-    h *= np.uint64(0xC4CEB9FE1A85EC53)
-    return h ^ (h >> np.uint64(33))
 
 
 @numba.njit(cache=True)
