@@ -170,7 +170,9 @@ class ChatQuality:
             pl.col("resp").fill_null("").str.strip_chars().str.len_chars().alias("resp_chars"),
         )
         if self.check_repetition:
-            frame = frame.with_columns(_duplicate_ngram_fraction(frame["resp"], self.repetition_ngram).alias("ngram_dup"))
+            frame = frame.with_columns(
+                _duplicate_ngram_fraction(frame["resp"], self.repetition_ngram).alias("ngram_dup")
+            )
         checks = self._checks()
         reason = pl.lit(None, dtype=pl.String)
         detail = pl.lit(None, dtype=pl.String)
@@ -233,9 +235,7 @@ class ChatQuality:
                 (
                     cut,
                     "chat:truncated:mid_sentence",
-                    pl.format(
-                        "a {}-char response ends mid-sentence: ...{}", chars, _quoted(resp.str.slice(-40))
-                    ),
+                    pl.format("a {}-char response ends mid-sentence: ...{}", chars, _quoted(resp.str.slice(-40))),
                 )
             )
         if self.check_length_ratio:

@@ -63,7 +63,9 @@ class BenchmarkSpec:
             raise ValueError(f"benchmark {self.name!r}: give exactly one of path and hub_id")
         fields = (self.fields,) if isinstance(self.fields, str) else tuple(self.fields)
         if not fields or not all(isinstance(f, str) and f for f in fields):
-            raise ValueError(f"benchmark {self.name!r}: fields must be a non-empty list of column names, got {self.fields!r}")
+            raise ValueError(
+                f"benchmark {self.name!r}: fields must be a non-empty list of column names, got {self.fields!r}"
+            )
         object.__setattr__(self, "fields", fields)
         if self.drop_pattern is not None:
             re.compile(self.drop_pattern)

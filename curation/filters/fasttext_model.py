@@ -117,9 +117,7 @@ def predict(
     return idx, stripped, [np.asarray(p, dtype=np.float64) for p in probs]
 
 
-def label_prob(
-    model: fasttext.FastText._FastText, texts: pl.Series, label: str
-) -> np.ndarray:
+def label_prob(model: fasttext.FastText._FastText, texts: pl.Series, label: str) -> np.ndarray:
     """Probability of `label` (without prefix) for every row; NaN where the text is blank."""
     require_label(model, label, "given")
     out = np.full(len(texts), np.nan)

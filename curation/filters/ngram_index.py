@@ -60,12 +60,7 @@ def normalize_words(texts: TextBatch) -> pa.LargeStringArray:
     if pc.any(other).as_py():
         fixed = pl.Series(values=arr.filter(other)).str.normalize("NFKC").to_arrow().cast(arr.type)
         arr = pc.replace_with_mask(arr, other, fixed)
-    out = (
-        pl.Series(values=arr)
-        .str.to_lowercase()
-        .str.replace_all(r"[^\p{L}\p{N}]+", " ")
-        .str.strip_chars(" ")
-    )
+    out = pl.Series(values=arr).str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]+", " ").str.strip_chars(" ")
     arr = out.to_arrow()
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks() if arr.num_chunks else pa.array([], pa.large_string())

@@ -47,9 +47,7 @@ def _frame(rows: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
 
 def final_response() -> pl.Expr:
     """The last assistant turn's content of a chat row (null for documents)."""
-    return (
-        pl.col("messages").list.eval(pl.element().filter(_ASSISTANT).struct.field("content")).list.last()
-    )
+    return pl.col("messages").list.eval(pl.element().filter(_ASSISTANT).struct.field("content")).list.last()
 
 
 def opening(k: int) -> pl.Expr:
@@ -67,11 +65,7 @@ def opening(k: int) -> pl.Expr:
 
 def _chat_openings(rows: pl.LazyFrame | pl.DataFrame, k: int) -> pl.LazyFrame:
     _check_k(k)
-    return (
-        _frame(rows)
-        .filter(pl.col("kind") == "chat")
-        .select("source", "id", opening(k).alias("opening"))
-    )
+    return _frame(rows).filter(pl.col("kind") == "chat").select("source", "id", opening(k).alias("opening"))
 
 
 def opening_patterns(rows: pl.LazyFrame | pl.DataFrame, k: int = 4, by_source: bool = False) -> pl.DataFrame:
@@ -109,8 +103,10 @@ def scaffold_patterns(rows: pl.LazyFrame | pl.DataFrame, by_source: bool = False
     frame = _frame(rows).filter(pl.col("kind") == "chat")
     wide = (frame.group_by(keys).agg(*counts) if keys else frame.select(*counts)).collect()
     out = wide.unpivot(index=keys, variable_name="_name").unnest("value").drop("_name")
-    return out.with_columns((pl.col("at_start") / pl.col("total")).alias("share_at_start")).drop("total").sort(
-        [*keys, "at_start"], descending=[*([False] * len(keys)), True]
+    return (
+        out.with_columns((pl.col("at_start") / pl.col("total")).alias("share_at_start"))
+        .drop("total")
+        .sort([*keys, "at_start"], descending=[*([False] * len(keys)), True])
     )
 
 
@@ -221,4 +217,3 @@ class PatternCap:
                 pl.lit(self.max_share),
             ).alias("detail"),
         )
-

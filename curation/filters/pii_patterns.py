@@ -132,8 +132,19 @@ VERSION_CONTEXT = re.compile(r"(?i)(?:\bversion|\bver\.?|\bv\.?|\brelease|\bbuil
 # Well-known public resolvers, as non-personal as 127.0.0.1 (BigCode's StarCoder PII pipeline
 # keeps them too: bigcode-project/bigcode-dataset, pii/utils/emails_ip_addresses_detection.py).
 PUBLIC_RESOLVERS = frozenset(
-    {"8.8.8.8", "8.8.4.4", "1.1.1.1", "1.0.0.1", "9.9.9.9", "208.67.222.222", "208.67.220.220",
-     "2001:4860:4860::8888", "2001:4860:4860::8844", "2606:4700:4700::1111", "2606:4700:4700::1001"}
+    {
+        "8.8.8.8",
+        "8.8.4.4",
+        "1.1.1.1",
+        "1.0.0.1",
+        "9.9.9.9",
+        "208.67.222.222",
+        "208.67.220.220",
+        "2001:4860:4860::8888",
+        "2001:4860:4860::8844",
+        "2606:4700:4700::1111",
+        "2606:4700:4700::1001",
+    }
 )
 
 

@@ -85,8 +85,14 @@ def train_quality_classifier(
     the initial weights. Blank texts are skipped; both sides must keep at least one text.
     Returns `out_path`.
     """
-    for name, value, low in (("epoch", epoch, 1), ("word_ngrams", word_ngrams, 1), ("dim", dim, 1),
-                             ("min_count", min_count, 1), ("bucket", bucket, 1), ("threads", threads, 1)):
+    for name, value, low in (
+        ("epoch", epoch, 1),
+        ("word_ngrams", word_ngrams, 1),
+        ("dim", dim, 1),
+        ("min_count", min_count, 1),
+        ("bucket", bucket, 1),
+        ("threads", threads, 1),
+    ):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
     if isinstance(lr, bool) or not isinstance(lr, int | float) or not 0 < lr <= 10:
@@ -107,8 +113,16 @@ def train_quality_classifier(
         f.write("\n".join(lines[i] for i in order) + "\n")
     try:
         model = fasttext.train_supervised(
-            input=f.name, epoch=epoch, lr=lr, wordNgrams=word_ngrams, dim=dim, minCount=min_count,
-            bucket=bucket, seed=seed, thread=max(threads, MIN_TRAIN_THREADS), verbose=0,
+            input=f.name,
+            epoch=epoch,
+            lr=lr,
+            wordNgrams=word_ngrams,
+            dim=dim,
+            minCount=min_count,
+            bucket=bucket,
+            seed=seed,
+            thread=max(threads, MIN_TRAIN_THREADS),
+            verbose=0,
         )
     except RuntimeError as exc:  # fastText's "Encountered NaN." on a diverging run
         raise ValueError(f"fastText training failed ({exc}); a lower lr usually fixes this, got lr={lr}") from exc
@@ -177,13 +191,20 @@ class QualityScore:
         verdict = frame.select(
             reason=pl.when(low).then(pl.lit("quality:low")),
             detail=pl.when(low).then(
-                pl.format("{} {} < {}{}", pl.lit(self.label), pl.col("score").round(4), pl.lit(round(cut or 0, 4)),
-                          pl.lit(note))
+                pl.format(
+                    "{} {} < {}{}",
+                    pl.lit(self.label),
+                    pl.col("score").round(4),
+                    pl.lit(round(cut or 0, 4)),
+                    pl.lit(note),
+                )
             ),
         )
         rewritten = with_extra_value(table, self.score_key, frame["score"].round(6).cast(pl.String).to_arrow())
         return Verdicts(
-            verdict["reason"].to_arrow(), verdict["detail"].to_arrow(), table=rewritten,
+            verdict["reason"].to_arrow(),
+            verdict["detail"].to_arrow(),
+            table=rewritten,
             rewritten=pa.array(np.ones(table.num_rows, dtype=bool)),
         )
 

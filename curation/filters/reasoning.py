@@ -56,11 +56,15 @@ class ReasoningPolicy:
             pl.when(is_chat).then(messages).otherwise(original).alias("messages"),
         )
         markup = _first_markup(pl.col("messages"))
-        has_reasoning = pl.col("messages").list.eval(
-            pl.element().struct.field("reasoning").str.strip_chars().str.len_chars() > 0
-        ).list.any()
+        has_reasoning = (
+            pl.col("messages")
+            .list.eval(pl.element().struct.field("reasoning").str.strip_chars().str.len_chars() > 0)
+            .list.any()
+        )
         # Whether the split took reasoning out of content (said in the drop_row detail).
-        from_content = _turns(pl.col("original"), "content").list.eval(pl.element().str.contains(THINK_MARKUP)).list.any()
+        from_content = (
+            _turns(pl.col("original"), "content").list.eval(pl.element().str.contains(THINK_MARKUP)).list.any()
+        )
         reason = (
             pl.when(~pl.col("is_chat"))
             .then(None)
@@ -98,7 +102,6 @@ class ReasoningPolicy:
         new_messages = out["messages"].to_arrow().cast(table.schema.field("messages").type)
         rewritten = table.set_column(index, table.schema.field("messages"), new_messages)
         return Verdicts(reasons, details, rewritten, out["rewritten"].to_arrow())
-
 
     def _changes(self, original: pl.Expr) -> pl.Expr:
         """Rows the rewrite changes: a split assistant turn (split_think's own condition) or,
