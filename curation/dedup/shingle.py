@@ -72,7 +72,6 @@ from __future__ import annotations
 
 import functools
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -82,6 +81,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from curation.dedup import shingle_kernel
+from curation.text_buffers import TextBatch, as_large_string, string_buffers
 
 __all__ = [
     "SEPARATOR",
@@ -275,53 +275,24 @@ def _ascii_map(lowercase: bool) -> np.ndarray:
 
 # --------------------------------------------------------------------------- API
 
-TextBatch = pa.Array | pa.ChunkedArray | pl.Series | Sequence[str | None]
-
-
 def normalize(texts: TextBatch, *, nfkc: bool = True, lowercase: bool = True) -> pa.LargeStringArray:
     """Steps 1-3 of the module's normalisation (null -> "", NFKC, lowercase), vectorised: the
     reference the kernels are tested against (they lowercase and skip NFKC where it cannot
     change the tokens on their own). Returns one contiguous Arrow ``large_string`` array.
     """
-    arr = _to_large_string(texts)
+    arr = as_large_string(texts)
     if arr.null_count:
         arr = pc.fill_null(arr, "")
     if nfkc:
-        arr = _to_large_string(pl.Series(values=arr).str.normalize("NFKC"))
+        arr = as_large_string(pl.Series(values=arr).str.normalize("NFKC"))
     if lowercase:
         arr = pc.utf8_lower(arr)
     return arr
 
 
-def _to_large_string(texts: TextBatch) -> pa.LargeStringArray:
-    if isinstance(texts, pl.Series):
-        arr = (texts if texts.dtype == pl.String else texts.cast(pl.String)).to_arrow()
-    elif isinstance(texts, pa.Array | pa.ChunkedArray):
-        arr = texts
-    else:
-        arr = pa.array(list(texts), type=pa.large_string())
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks() if arr.num_chunks else pa.array([], type=pa.large_string())
-    if arr.type != pa.large_string():
-        if not (pa.types.is_string(arr.type) or pa.types.is_string_view(arr.type)):
-            arr = pl.Series(values=arr).cast(pl.String).to_arrow()
-        arr = arr.cast(pa.large_string())
-    return arr
-
-
 def _filled(texts: TextBatch) -> pa.LargeStringArray:
-    arr = _to_large_string(texts)
+    arr = as_large_string(texts)
     return pc.fill_null(arr, "") if arr.null_count else arr
-
-
-def _arrow_buffers(arr: pa.LargeStringArray) -> tuple[np.ndarray, np.ndarray]:
-    n = len(arr)
-    bufs = arr.buffers()
-    offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset : arr.offset + n + 1]
-    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
-    if data.size == 0:
-        data = np.zeros(1, dtype=np.uint8)
-    return data, np.ascontiguousarray(offsets)
 
 
 @dataclass(frozen=True)
@@ -348,7 +319,7 @@ class Shingler:
 
         Document ``i``'s hashes are ``hashes[offsets[i]:offsets[i + 1]]``, in shingle order.
         """
-        data, offsets = _arrow_buffers(_filled(texts))
+        data, offsets = string_buffers(_filled(texts))
         hashes, out_off, flagged = shingle_kernel.batch_hashes(data, offsets, *self._kernel_args(True))
         rows = np.flatnonzero(flagged)
         if rows.size:
@@ -360,7 +331,7 @@ class Shingler:
     def signatures(self, texts: TextBatch, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """MinHash signatures (datasketch affine32 with permutations ``a``, ``b``) of a batch,
         ``uint32[n_docs, len(a)]``, without materialising its shingle hashes."""
-        data, offsets = _arrow_buffers(_filled(texts))
+        data, offsets = string_buffers(_filled(texts))
         out = np.empty((offsets.size - 1, a.size), dtype=np.uint32)
         if out.size == 0:
             return out
@@ -391,7 +362,7 @@ class Shingler:
         arr = pa.LargeStringArray.from_buffers(
             offsets.size - 1, pa.py_buffer(offsets), pa.py_buffer(data)
         ).take(pa.array(rows))
-        return _arrow_buffers(_to_large_string(pl.Series(values=arr).str.normalize("NFKC")))
+        return string_buffers(as_large_string(pl.Series(values=arr).str.normalize("NFKC")))
 
     def tokens(self, text: str | None) -> list[str]:
         """Tokens of one document (pure Python reference; slow)."""

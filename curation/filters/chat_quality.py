@@ -30,6 +30,7 @@ import polars as pl
 import pyarrow as pa
 
 from curation.filters.base import Verdicts
+from curation.filters.turns import last_turn
 
 # Chat-template control tokens of the families a small-LM mix meets: ChatML / Qwen
 # (shared/fixtures/tokenizer/qwen3_added_tokens.json), Llama 2 ([INST], <<SYS>>), Llama 3
@@ -94,8 +95,6 @@ OPEN_ENDING = r"[\p{L},(\[{\-\u2013\u2014/&+=]\s*\z"
 # ...but not on a URL, a #hashtag or an @mention (a social post's sign-off).
 TOKEN_ENDING = r"(?:https?://|www\.|#|@)\S+\s*\z"
 
-_ASSISTANT = pl.element().struct.field("role") == "assistant"
-_USER = pl.element().struct.field("role") == "user"
 
 
 @dataclass(frozen=True)
@@ -161,8 +160,8 @@ class ChatQuality:
         messages = pl.col("messages")
         frame = frame.select(
             (pl.col("kind") == "chat").fill_null(False).alias("is_chat"),
-            messages.list.eval(pl.element().filter(_ASSISTANT).struct.field("content")).list.last().alias("resp"),
-            messages.list.eval(pl.element().filter(_USER).struct.field("content")).list.last().alias("prompt"),
+            last_turn("assistant").alias("resp"),
+            last_turn("user").alias("prompt"),
             messages,
         )
         frame = frame.with_columns(

@@ -28,6 +28,8 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
+from curation.filters.turns import last_turn
+
 FIELDS = ("text", "prompt")
 LABEL_PREFIX = "__label__"
 
@@ -77,22 +79,14 @@ def require_label(model: fasttext.FastText._FastText, label: str, path: object) 
         raise ModelError(f"model {path} has no label {LABEL_PREFIX}{label}; its labels are {model.get_labels()}")
 
 
-def _last_turn(role: str) -> pl.Expr:
-    return (
-        pl.col("messages")
-        .list.eval(pl.element().filter(pl.element().struct.field("role") == role).struct.field("content"))
-        .list.last()
-    )
-
-
 def field_texts(table: pa.Table, field: str) -> pl.Series:
     """The text each row is judged on for `field` (see the module docstring); null when none."""
     frame = pl.from_arrow(table.select(["kind", "messages", "text"]))
     chat = pl.col("kind") == "chat"
     if field == "text":
-        expr = pl.when(chat).then(_last_turn("assistant")).otherwise(pl.col("text"))
+        expr = pl.when(chat).then(last_turn("assistant")).otherwise(pl.col("text"))
     elif field == "prompt":
-        expr = pl.when(chat).then(_last_turn("user")).otherwise(pl.lit(None, pl.String))
+        expr = pl.when(chat).then(last_turn("user")).otherwise(pl.lit(None, pl.String))
     else:
         raise ValueError(f"unknown field {field!r}; choose from {FIELDS}")
     return frame.select(expr.alias(field)).to_series()

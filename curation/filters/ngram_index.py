@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from curation.dedup.shingle_kernel import _fmix64  # MurmurHash3's 64-bit finaliser, one definition
+from curation.text_buffers import as_large_string, string_buffers
 
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
@@ -61,10 +62,7 @@ def normalize_words(texts: TextBatch) -> pa.LargeStringArray:
         fixed = pl.Series(values=arr.filter(other)).str.normalize("NFKC").to_arrow().cast(arr.type)
         arr = pc.replace_with_mask(arr, other, fixed)
     out = pl.Series(values=arr).str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]+", " ").str.strip_chars(" ")
-    arr = out.to_arrow()
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks() if arr.num_chunks else pa.array([], pa.large_string())
-    return arr.cast(pa.large_string())
+    return as_large_string(out)
 
 
 @numba.njit(cache=True)
@@ -126,10 +124,8 @@ def gram_hashes(words: pa.LargeStringArray, n: int) -> tuple[np.ndarray, np.ndar
     gram t starting at word t."""
     if len(words) == 0:
         return np.zeros(0, np.uint64), np.zeros(1, np.int64)
-    bufs = words.buffers()
-    offsets = np.frombuffer(bufs[1], dtype=np.int64)[words.offset : words.offset + len(words) + 1]
-    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(1, np.uint8)
-    return _gram_hashes(data, np.ascontiguousarray(offsets), n)
+    data, offsets = string_buffers(words)
+    return _gram_hashes(data, offsets, n)
 
 
 @dataclass(frozen=True, eq=False)

@@ -23,6 +23,8 @@ from fractions import Fraction
 import polars as pl
 import polars_hash as plh
 
+from curation.filters.turns import last_turn
+
 # Recurring answer scaffolds of ChatGPT-distilled data (the openers the Tulu / OpenHermes
 # cleaning scripts and "LIMA"-style curation call out); matched case-insensitively.
 SCAFFOLDS: dict[str, str] = {
@@ -33,7 +35,6 @@ SCAFFOLDS: dict[str, str] = {
     "as an ai": r"as an ai\b",
 }
 
-_ASSISTANT = pl.element().struct.field("role") == "assistant"
 DROP_COLUMNS = ("source", "id", "reason", "detail")
 
 
@@ -47,7 +48,7 @@ def _frame(rows: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
 
 def final_response() -> pl.Expr:
     """The last assistant turn's content of a chat row (null for documents)."""
-    return pl.col("messages").list.eval(pl.element().filter(_ASSISTANT).struct.field("content")).list.last()
+    return last_turn("assistant")
 
 
 def opening(k: int) -> pl.Expr:
