@@ -72,6 +72,13 @@ class StageCounts:
     kept: int = 0
     dropped: int = 0
     reasons: Counter = field(default_factory=Counter)
+    rewritten: Counter = field(default_factory=Counter)  # kept rows the stage changed, by rewrite code
+
+    def add_rewrites(self, rewrites: pa.Table) -> None:
+        """Count one batch's rewritten rows (DROP_SCHEMA rows, reason = the rewrite code)."""
+        if rewrites.num_rows:
+            for row in rewrites.group_by("reason").aggregate([("reason", "count")]).to_pylist():
+                self.rewritten[row["reason"]] += row["reason_count"]
 
     def add(self, input_rows: int, kept_rows: int, dropped: pa.Table) -> None:
         """Add one batch's counts; raises AccountingError unless input == kept + dropped."""
@@ -94,6 +101,7 @@ class StageCounts:
             "kept": self.kept,
             "dropped": self.dropped,
             "reasons": dict(sorted(self.reasons.items())),
+            "rewritten": dict(sorted(self.rewritten.items())),
         }
 
 

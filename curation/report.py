@@ -1,7 +1,9 @@
 """Reading a run's report: the funnel (summary.json) and the dropped rows (Parquet).
 
 RUN_DIR/summary.json holds counts per source x stage x reason;
-RUN_DIR/sources/<name>/dropped.parquet holds every dropped row (DROP_SCHEMA).
+RUN_DIR/sources/<name>/dropped.parquet holds every dropped row (DROP_SCHEMA);
+RUN_DIR/sources/<name>/rewritten.parquet every row a stage changed and kept (the same schema:
+reason = the rewrite code, raw = the row before the change).
 """
 
 from __future__ import annotations
@@ -33,7 +35,21 @@ def load_drops(
 ) -> pl.LazyFrame:
     """Dropped rows of a run, filtered by source / stage / reason (a reason ending in ':' or
     naming a family such as `malformed` matches every code in it)."""
-    files = sorted((run_dir / "sources").glob("*/dropped.parquet"))
+    return _load_report(run_dir, "dropped.parquet", source, stage, reason)
+
+
+def load_rewrites(
+    run_dir: Path,
+    source: str | None = None,
+    stage: str | None = None,
+    reason: str | None = None,
+) -> pl.LazyFrame:
+    """Rewritten rows of a run (the row before the change in `raw`), filtered like load_drops."""
+    return _load_report(run_dir, "rewritten.parquet", source, stage, reason)
+
+
+def _load_report(run_dir: Path, file_name: str, source: str | None, stage: str | None, reason: str | None) -> pl.LazyFrame:
+    files = sorted((run_dir / "sources").glob(f"*/{file_name}"))
     if not files:
         return pl.LazyFrame(schema=pl.from_arrow(DROP_SCHEMA.empty_table()).schema)
     frame = pl.scan_parquet(files)
@@ -64,8 +80,10 @@ def reason_rows(
     stage: str | None = None,
     reason: str | None = None,
     by_source: bool = True,
+    rewrites: bool = False,
 ) -> list[dict]:
-    """Dropped rows per source x stage x reason, most frequent first.
+    """Dropped rows (rewritten rows with rewrites=True) per source x stage x reason, most
+    frequent first.
 
     With by_source=False the sources are summed: one row per stage x reason, with the
     number of sources it occurs in (`sources`) instead of the source name.
@@ -77,7 +95,7 @@ def reason_rows(
         if source is None or src.name == source
         for st in src.stages
         if stage is None or st.stage == stage
-        for code, n in st.reasons.items()
+        for code, n in (st.rewritten if rewrites else st.reasons).items()
         if reason is None or code == reason or code.startswith(family or "")
     ]
     if not by_source:

@@ -3,7 +3,8 @@
 Every stage after ingest has the same shape: read the source's parts one at a time, pass
 each batch through a chain of stages (each splits a batch into kept rows and DROP_SCHEMA
 rows), write the kept rows as new parts, append the drops to the source's dropped.parquet
-(after the drops of earlier stages, copied over) and the stage counts to counts.json. The
+(after the drops of earlier stages, copied over), the rows a stage rewrote to rewritten.parquet
+(likewise), and the stage counts to counts.json. The
 source is built in a temporary directory and renamed into place only when complete, so a
 crash leaves no half-written source that looks finished, and a rerun starts it over.
 """
@@ -25,8 +26,9 @@ from curation.record import CANONICAL_SCHEMA
 from curation.report import RunDirError, load_summary
 from curation.summary import SourceSummary, StageSummary
 
-# One stage over one batch: (kept rows, DROP_SCHEMA rows of the dropped ones).
-BatchStage = Callable[[pa.Table], tuple[pa.Table, pa.Table]]
+# One stage over one batch: (kept rows, DROP_SCHEMA rows of the dropped ones), optionally
+# followed by DROP_SCHEMA rows of the kept rows it rewrote (reason = the rewrite code).
+BatchStage = Callable[[pa.Table], tuple[pa.Table, pa.Table] | tuple[pa.Table, pa.Table, pa.Table]]
 
 
 def check_run_dirs(in_run_dir: Path, out_run_dir: Path) -> list[str]:
@@ -69,23 +71,26 @@ def run_source_stages(
     tmp = fresh_tmp_dir(final)
     try:
         parts = PartWriter(tmp / "data", CANONICAL_SCHEMA, rows_per_part)
-        drops = pq.ParquetWriter(tmp / "dropped.parquet", DROP_SCHEMA, **parquet_options("zstd"))
+        # dropped.parquet always exists, even empty (readers expect it); rewritten.parquet only
+        # where a stage rewrote something.
+        drops = _ReportWriter(src_in / "dropped.parquet", tmp / "dropped.parquet", always=True)
+        rewrites = _ReportWriter(src_in / "rewritten.parquet", tmp / "rewritten.parquet", always=False)
         try:
-            if (src_in / "dropped.parquet").is_file():
-                for batch in pq.ParquetFile(src_in / "dropped.parquet").iter_batches():
-                    drops.write_table(pa.Table.from_batches([batch], DROP_SCHEMA))
             for path in source_parts(in_run_dir, name):
                 table = pq.read_table(path, schema=CANONICAL_SCHEMA)
                 for stage_counts, (_, split) in zip(counts, stages, strict=True):
-                    kept, dropped = split(table)
+                    kept, dropped, *rewritten = split(table)
                     stage_counts.add(table.num_rows, kept.num_rows, dropped)
-                    if dropped.num_rows:
-                        drops.write_table(dropped)
+                    drops.write(dropped)
+                    if rewritten:
+                        stage_counts.add_rewrites(rewritten[0])
+                        rewrites.write(rewritten[0])
                     table = kept
                 parts.write(table)
         finally:
             parts.close()
             drops.close()
+            rewrites.close()
         if counts and counts[0].input != before.kept_rows:
             raise RunDirError(
                 f"{src_in}: its parts hold {counts[0].input} rows but counts.json says {before.kept_rows} kept"
@@ -96,3 +101,30 @@ def run_source_stages(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     commit_dir(tmp, final)
+
+
+class _ReportWriter:
+    """A source's DROP_SCHEMA report file in the new run: the earlier stages' rows copied from
+    the input run, then this run's. With always=False the file is written only when it has rows."""
+
+    def __init__(self, previous: Path, path: Path, always: bool) -> None:
+        self.path = path
+        self.writer: pq.ParquetWriter | None = None
+        if always:
+            self._open()
+        if previous.is_file():
+            for batch in pq.ParquetFile(previous).iter_batches():
+                self.write(pa.Table.from_batches([batch], DROP_SCHEMA))
+
+    def _open(self) -> pq.ParquetWriter:
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, DROP_SCHEMA, **parquet_options("zstd"))
+        return self.writer
+
+    def write(self, table: pa.Table) -> None:
+        if table.num_rows:
+            self._open().write_table(table)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()

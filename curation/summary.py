@@ -22,6 +22,11 @@ class StageSummary(BaseModel):
     kept: int = Field(description="Rows the stage passed on.")
     dropped: int = Field(description="Rows the stage dropped; each is a row of the dropped-row report.")
     reasons: dict[str, int] = Field(description="Dropped rows by reason code.")
+    rewritten: dict[str, int] = Field(
+        default_factory=dict,
+        description="Kept rows the stage changed (identity rewrite, PII redaction, ...) by rewrite code; "
+        "each is a row of the rewritten-row report.",
+    )
 
     @classmethod
     def of(cls, counts: StageCounts) -> StageSummary:
@@ -56,6 +61,9 @@ class Totals(BaseModel):
     kept: int = Field(description="Rows kept after the last stage over all sources.")
     dropped: int = Field(description="Rows dropped over all sources and stages.")
     reasons: dict[str, int] = Field(description="Dropped rows by reason code over all sources and stages.")
+    rewritten: dict[str, int] = Field(
+        default_factory=dict, description="Kept rows changed by a stage, by rewrite code, over all sources and stages."
+    )
 
 
 class RunSummary(BaseModel):
@@ -68,9 +76,11 @@ class RunSummary(BaseModel):
     @classmethod
     def of(cls, sources: list[SourceSummary]) -> RunSummary:
         reasons: Counter = Counter()
+        rewritten: Counter = Counter()
         for src in sources:
             for st in src.stages:
                 reasons.update(st.reasons)
+                rewritten.update(st.rewritten)
         summary = cls(
             sources=sorted(sources, key=lambda s: s.name),
             totals=Totals(
@@ -78,6 +88,7 @@ class RunSummary(BaseModel):
                 kept=sum(s.kept_rows for s in sources),
                 dropped=sum(s.dropped_rows for s in sources),
                 reasons=dict(sorted(reasons.items())),
+                rewritten=dict(sorted(rewritten.items())),
             ),
         )
         summary.check()

@@ -45,6 +45,7 @@ FIELDS = {
     "math_web": {"text": str},
     "wiki": {"text": str},
     "code": {"content": str},
+    "stepwise_math": {"instruction": str, "output": str},
 }
 TURNS = {
     "openhermes": ("conversations", "from", "value", {"system", "human", "gpt"}, "gpt"),
@@ -63,6 +64,7 @@ CHAT_FIELDS = {
     "stem_cot_calculus": (("question", "CoT"), "response"),
     "stem_cot_physics": (("question", "CoT"), "response"),
     "distill_columns": (("problem", "thinking"), "solution"),
+    "stepwise_math": (("instruction", "input"), "output"),
 }
 TEXT_FIELD = {"web": "text", "books": "text", "math_web": "text", "wiki": "text", "code": "content"}
 DOC_DOMAINS = {"web": "web", "books": "books", "math_web": "math", "wiki": "wikipedia"}
@@ -369,13 +371,20 @@ def _word_windows(text: str, n: int = 12) -> set[int]:
 @pytest.mark.skipif(not FIXTURES.is_dir(), reason="../shared/fixtures is absent (a fresh clone): nothing to "
                                                   "compare with")
 def test_no_text_is_copied_from_the_reference_fixtures(demo):
-    """No 12-word window of any instruct, web or GSM8K fixture appears in the demo data."""
+    """No 12-word window of any instruct, web or GSM8K fixture appears in the demo data, but for
+    the two GSM8K test questions planted on purpose (for decontamination to catch)."""
+    from curation.demo import corpora_steps
+    from curation.demo.gsm8k_sample import GSM8K_TEST_SAMPLE
+
     _, sources = demo
     demo_windows: set[int] = set()
     for src in sources:
         for row in valid_rows(src):
             for text in _strings(row):  # windows inside one field: keys and field joins are not text
                 demo_windows |= _word_windows(text)
+    for planted in (corpora_steps.verbatim_row(GSM8K_TEST_SAMPLE[0]), corpora_steps.REWORDED):
+        for text in _strings(planted):
+            demo_windows -= _word_windows(text)
     files = [p for d in ("instruct", "web", "benchmarks/gsm8k") for p in (FIXTURES / d).rglob("*")
              if p.is_file() and p.suffix in (".json", ".jsonl", ".txt")]
     assert files

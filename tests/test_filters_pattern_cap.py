@@ -13,7 +13,8 @@ def corpus(n: int = 1000, step_share: float = 0.4) -> pl.DataFrame:
     rows = []
     for i in range(n):
         if i < n * step_share:
-            resp = f"Step 1: read the input {i}. Step 2: answer."
+            verb = ("read", "parse", "take", "load")[i % 4]  # "Step 1:" is one tic whatever follows
+            resp = f"Step 1: {verb} the input {i}. Step 2: answer."
         elif i % 10 == 0:
             resp = f"Sure! Here's the answer {i}."
         else:
@@ -41,24 +42,28 @@ def share(rows: pl.DataFrame, opening: str, k: int = 4) -> float:
 def test_opening_patterns_normalise_and_count() -> None:
     rows = corpus()
     top = opening_patterns(rows.lazy(), k=4).row(0, named=True)
-    assert top == {"opening": "step 1 read the", "count": 400, "share": 0.4}  # documents are not counted
+    assert top == {"opening": "step 1:", "count": 400, "share": 0.4}  # documents are not counted
+    # Without scaffold grouping the first 4 words split the tic into four openings.
+    words = opening_patterns(rows.lazy(), k=4, scaffolds=False).head(4)
+    assert set(words["opening"]) == {f"step 1 {v} the" for v in ("read", "parse", "take", "load")}
+    assert words["count"].to_list() == [100] * 4
 
 
 def test_cap_brings_step1_down_to_max_share() -> None:
     rows = corpus()
     cap = PatternCap(k=4, max_share=0.1, seed=0)
     drops = cap.plan(rows)
-    assert set(drops["reason"]) == {"pattern_cap:step 1 read the"}
+    assert set(drops["reason"]) == {"pattern_cap:step 1:"}
     assert "doc" not in set(drops["id"])
     kept = rows.filter(~pl.col("id").is_in(drops["id"].implode()))
-    after = share(kept, "step 1 read the")
+    after = share(kept, "step 1:")
     assert 0.09 < after <= 0.1
     # floor(0.1 * 600 / 0.9) = 66 kept of 400: 66 / 666 rows.
     assert drops.height == 400 - 66
     assert "share 0.4 -> 0.0991" in drops["detail"][0] and "kept 66 of 400" in drops["detail"][0]
     report = pattern_report(kept, k=4, top=3)
     overall = report.filter(pl.col("scope") == "*").row(0, named=True)
-    assert overall["opening"] == "step 1 read the" and overall["share"] <= 0.1
+    assert overall["opening"] == "step 1:" and overall["share"] <= 0.1
     assert set(report["scope"]) == {"*", "a", "b"}
 
 

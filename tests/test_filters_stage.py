@@ -54,3 +54,68 @@ def test_filter_run_bad_input(tmp_path):
         filter_run(run, run, [("a", _drop_even)])
     with pytest.raises(RunDirError):
         filter_run(tmp_path / "nope", tmp_path / "o", [("a", _drop_even)])
+
+
+def _rewrite_odd(table: pa.Table) -> Verdicts:
+    # Rewrites rows whose answer ends in an odd digit (their text upper-cased), keeps the rest.
+    answers = pc.struct_field(pc.list_element(table.column("messages"), 1), "content")
+    odd = pc.match_substring_regex(answers, r"[13579]$")
+    n = table.num_rows
+    new_table = table.set_column(table.schema.get_field_index("id"), table.schema.field("id"), pc.utf8_upper(table.column("id")))
+    reason = pc.if_else(odd, pa.scalar("test:odd_rewritten"), pa.scalar(None, pa.string()))
+    return Verdicts(pa.nulls(n, pa.string()), pa.nulls(n, pa.string()), new_table, odd, reason, reason)
+
+
+def test_rewrites_are_reported_counted_and_carried_forward(tmp_path):
+    from curation.report import load_rewrites
+
+    run = _run(tmp_path)
+    first = filter_run(run, tmp_path / "f1", [("odd", _rewrite_odd)])
+    assert first.sources[0].stages[-1].rewritten == {"test:odd_rewritten": 5}
+    assert first.totals.rewritten == {"test:odd_rewritten": 5}
+    rewrites = load_rewrites(tmp_path / "f1").collect()
+    assert rewrites.height == 5 and set(rewrites["stage"]) == {"odd"}
+    assert all('"answer' in raw for raw in rewrites["raw"])  # the row before the rewrite
+    # A later run keeps the earlier stage's rewrite rows and adds its own.
+    second = filter_run(tmp_path / "f1", tmp_path / "f2", [("even", _drop_even)])
+    assert load_rewrites(tmp_path / "f2").collect().height == 5
+    assert second.totals.rewritten == {"test:odd_rewritten": 5} and second.sources[0].kept_rows == 5
+
+
+def test_pattern_cap_runs_last_over_the_whole_source(tmp_path):
+    from curation.filters.pattern_cap import PatternCap
+
+    src = tmp_path / "steps.jsonl"
+    rows = [
+        f'{{"instruction": "q{i}", "input": "", "output": "Step 1: do thing {i}. Step 2: done."}}'
+        if i < 40
+        else f'{{"instruction": "q{i}", "input": "", "output": "Answer {i} is w{i} z{i}."}}'
+        for i in range(100)
+    ]
+    src.write_text("\n".join(rows) + "\n")
+    run = tmp_path / "ingest"
+    ingest_source(SourceSpec("steps", "alpaca", Location(path=str(src))), run)
+    write_summary(run)
+    # Small parts: the cap's share is over the whole source, not one part.
+    summary = filter_run(run, tmp_path / "out", [("even", _drop_even)], rows_per_part=7, pattern_cap=PatternCap(max_share=0.25))
+    stages = summary.sources[0].stages
+    assert [s.stage for s in stages][-2:] == ["even", "pattern_cap"]
+    cap = stages[-1]
+    # 40 of 100 answers open with "Step 1:" (none ends in a digit: the even filter drops none);
+    # x kept must satisfy x <= 0.25 * (60 + x), so x = 20: 20 of 80 rows.
+    assert (cap.input, cap.kept, cap.reasons) == (100, 80, {"pattern_cap:step 1:": 20})
+    assert not (tmp_path / "out" / ".precap").exists()
+
+
+def test_run_filters_from_a_config(tmp_path):
+    from curation.filters.config import parse_filter_config
+    from curation.filters.stage import run_filters
+
+    run = _run(tmp_path)
+    config = parse_filter_config({"pii": True, "sources": {"alpaca": {"chat_quality": {"min_response_chars": 9}}}})
+    summary = run_filters(run, tmp_path / "out", config)
+    stages = summary.sources[0].stages
+    assert [s.stage for s in stages][-2:] == ["pii", "chat_quality"]
+    assert stages[-1].reasons == {"chat:short_response": 10}  # "answer N" is 8 characters
+    with pytest.raises(ValueError, match="enables no filter"):
+        run_filters(run, tmp_path / "o2", parse_filter_config({}))

@@ -112,9 +112,13 @@ def report(
     by_source: Annotated[
         bool, typer.Option("--by-source", help="Break the reasons down by source (default when --source is given).")
     ] = False,
+    rewritten: Annotated[
+        bool,
+        typer.Option("--rewritten", help="Show rewritten rows (identity rewrite, PII redaction, ...) instead of dropped ones."),
+    ] = False,
 ) -> None:
-    """Print a run's funnel, its drop reasons, and example dropped rows."""
-    from curation.report import load_drops, load_summary
+    """Print a run's funnel, its drop reasons (and rewrites), and example dropped rows."""
+    from curation.report import load_drops, load_rewrites, load_summary
 
     try:
         if examples < 0:
@@ -123,14 +127,20 @@ def report(
         known_sources = {s.name for s in summary.sources}
         if source is not None and source not in known_sources:
             raise UserError(f"no source {source!r} in {run_dir}; it has {', '.join(sorted(known_sources))}")
-        sample = load_drops(run_dir, source, stage, reason).sort("source", "stage", "reason", "file", "line").head(examples).collect()
+        load = load_rewrites if rewritten else load_drops
+        sample = load(run_dir, source, stage, reason).sort("source", "stage", "reason", "file", "line", "id")
+        sample = sample.head(examples).collect()
     except _user_errors() as exc:
         _fail(str(exc))
     out = console()
+    split = by_source or source is not None
     out.print(funnel_table(summary, source, stage) if source or stage else funnel_wide_table(summary))
-    out.print(reasons_table(summary, source, stage, reason, by_source=by_source or source is not None))
+    if not rewritten:
+        out.print(reasons_table(summary, source, stage, reason, by_source=split))
+    if rewritten or summary.totals.rewritten:
+        out.print(reasons_table(summary, source, stage, reason, by_source=split, rewrites=True))
     if examples:
-        out.print(examples_table(sample))
+        out.print(examples_table(sample, what="rewritten (raw: the row before)" if rewritten else "dropped"))
 
 
 @app.command()
@@ -153,36 +163,48 @@ def demo(
     out: Annotated[Path, typer.Option(help="Run directory for the demo (inputs are generated under it).")] = Path("runs/demo"),
     seed: Annotated[int, typer.Option(help="Seed of the demo corpora generator.")] = 0,
 ) -> None:
-    """Generate the embedded demo corpora, ingest every one, dedup them, print the funnel.
+    """Generate the embedded demo corpora, ingest every one, dedup them, filter them, print the funnel.
 
-    OUT/inputs: the corpora; OUT/ingest: the ingested run; OUT/dedup: after exact and near dedup.
+    OUT/inputs: the corpora and the filter config; OUT/ingest: the ingested run; OUT/dedup:
+    after exact and near dedup; OUT/filter: after the filter chain of OUT/inputs/filters.yaml.
     """
     from curation.dedup.exact import ExactOptions
     from curation.dedup.near_stage import NearOptions
     from curation.dedup.stage import dedup_run
     from curation.demo import generate_demo
+    from curation.demo.filters import write_demo_filters
+    from curation.filters.config import load_filter_config
+    from curation.filters.stage import run_filters
     from curation.ingest import SourceSpec, write_summary
     from curation.readers.location import Location
 
     try:
         # A demo starts clean: sources of an older demo must not linger in its summaries.
-        for run in ("ingest", "dedup"):
+        for run in ("ingest", "dedup", "filter"):
             shutil.rmtree(out / run, ignore_errors=True)
         demo_sources = generate_demo(out / "inputs", seed=seed)
+        filters_path = write_demo_filters(out / "inputs")
         specs = [SourceSpec(d.name, d.adapter, Location(path=str(d.path)), dict(d.options)) for d in demo_sources]
         _ingest_with_progress(specs, out / "ingest")
         write_summary(out / "ingest")
-        summary = dedup_run(out / "ingest", out / "dedup", ExactOptions(), NearOptions())
+        dedup_run(out / "ingest", out / "dedup", ExactOptions(), NearOptions())
+        summary = run_filters(out / "dedup", out / "filter", load_filter_config(filters_path))
     except _user_errors() as exc:
         _fail(str(exc))
     con = console()
     con.print(funnel_wide_table(summary))
     con.print(reasons_table(summary, by_source=False))
+    con.print(reasons_table(summary, by_source=False, rewrites=True))
+    final = out / "filter"
     con.print(
         f"Every row accounted for: {summary.totals.input:,} read = {summary.totals.kept:,} kept + "
-        f"{summary.totals.dropped:,} dropped.\n"
-        f"Inspect it: curate report {out / 'dedup'} --reason malformed --examples 10\n"
-        f"            curate report {out / 'dedup'} --stage dedup_near --examples 5"
+        f"{summary.totals.dropped:,} dropped; {sum(summary.totals.rewritten.values()):,} kept rows rewritten.\n"
+        f"Inspect it: curate report {final} --reason malformed --examples 10\n"
+        f"            curate report {final} --stage dedup_near --examples 5\n"
+        f"            curate report {final} --reason contaminated --examples 2\n"
+        f"            curate report {final} --rewritten --examples 5\n"
+        f"            curate patterns {out / 'dedup'} --source stepwise_math   (then {final})\n"
+        f"Filter again with other settings: curate filter {out / 'dedup'} --config {filters_path} --out {out / 'filter2'}"
     )
 
 
@@ -203,9 +225,12 @@ def schemas(
         console().print(f"wrote {path}")
 
 
-from curation.cli import dedup_cmd  # noqa: E402  (dedup_cmd imports this module's helpers lazily)
+from curation.cli import dedup_cmd, filter_cmd  # noqa: E402  (they import this module's helpers lazily)
 
 app.command("dedup")(dedup_cmd.dedup)
+app.command("filter")(filter_cmd.filter_)
+app.command("patterns")(filter_cmd.patterns)
+app.add_typer(filter_cmd.quality_app, name="quality")
 
 if __name__ == "__main__":
     app()

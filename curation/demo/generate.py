@@ -15,7 +15,14 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from curation.demo import corpora_distill, corpora_docs, corpora_instruct, corpora_mathcode, stemgen
+from curation.demo import (
+    corpora_distill,
+    corpora_docs,
+    corpora_instruct,
+    corpora_mathcode,
+    corpora_steps,
+    stemgen,
+)
 from curation.demo.corpus import Context, CorpusBuilder
 from curation.demo.source import DemoSource
 from curation.demo.writers import atomic_write, write_rows
@@ -63,6 +70,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("books", "books.jsonl", "jsonl", "documents", {"domain": "books"}, corpora_docs.build_books),
     Spec("wiki", "wiki.jsonl", "jsonl", "documents", {"domain": "wikipedia"}, corpora_docs.build_wiki),
     Spec("code", "code.jsonl", "jsonl", "code_files", {}, corpora_docs.build_code),
+    # Last, so adding it left every earlier corpus byte-identical.
+    Spec("stepwise_math", "stepwise_math.jsonl", "jsonl", "alpaca", {}, corpora_steps.build_stepwise_math),
 )
 
 

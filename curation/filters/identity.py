@@ -47,6 +47,7 @@ from curation.filters.base import Verdicts
 
 HUMAN = "identity_claim:human"
 OTHER_MODEL = "identity_claim:other_model"
+REWRITTEN = "identity_rewrite:other_model"  # rewrite code of a row whose claim was rewritten
 ACTIONS = ("drop", "rewrite")
 _SPAN_CHARS = 160  # detail shows at most this much of the matched span
 
@@ -138,7 +139,8 @@ class IdentityFilter:
         if not keep_edit:
             return Verdicts(verdict_reason, verdict_detail), REWRITE_SCHEMA.empty_table()
         new_table, mask = _apply_edits(table, msgs, keep_edit)
-        verdicts = Verdicts(verdict_reason, verdict_detail, new_table, mask)
+        rewrite_reason, rewrite_detail = _rewrite_notes(n, ids, report)
+        verdicts = Verdicts(verdict_reason, verdict_detail, new_table, mask, rewrite_reason, rewrite_detail)
         return verdicts, pa.Table.from_pylist(report, REWRITE_SCHEMA)
 
     def _judge(self, text: str, skip_model: bool, skip_human: bool):
@@ -176,8 +178,8 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 def _assistant_candidates(msgs: pa.ListArray) -> pl.DataFrame:
     """Assistant turns whose content or reasoning hits HUMAN_/MODEL_KEYWORDS (one flag column
     per family and field), with the row, the turn's position in the row, its flat index, and
-    whether the last user turn asked for role-play (exempt_all) or the user/system asked for
-    writing or a persona (exempt_human)."""
+    whether the last user turn asked for role-play (exempt_all), or the user asked for writing,
+    or the system prompt for role-play or a persona (exempt_human)."""
     flat = msgs.flatten()
     parent = pc.list_parent_indices(msgs).to_numpy()
     starts = msgs.offsets.to_numpy()[:-1] - msgs.offsets[0].as_py()
@@ -216,7 +218,7 @@ def _assistant_candidates(msgs: pa.ListArray) -> pl.DataFrame:
             exempt_human=pl.col("exempt_all")
             | asks("last_user", P.WRITING)
             | asks("system", P.ROLEPLAY)
-            | asks("system", P.WRITING)
+            | asks("system", P.PERSONA)
         )
         .select("i", "row", "pos", "content", "reasoning", "exempt_all", "exempt_human", *hits)
         .collect()
@@ -285,6 +287,18 @@ def _apply_edits(table: pa.Table, msgs: pa.ListArray, edits: dict[int, dict]) ->
     rewritten = np.zeros(table.num_rows, dtype=bool)
     rewritten[rows] = True
     return new_table, pa.array(rewritten)
+
+
+def _rewrite_notes(n: int, ids: pa.ChunkedArray, report: list[dict]) -> tuple[pa.Array, pa.Array]:
+    """Per row: REWRITTEN and 'assistant turn K: "before" -> "after"; ...' for the rewritten rows."""
+    notes: dict[str, list[str]] = {}
+    for r in report:
+        where = f"assistant turn {r['turn']}" + (" reasoning" if r["field"] == "reasoning" else "")
+        notes.setdefault(r["id"], []).append(f'{where}: "{_clip(r["before"])}" -> "{_clip(r["after"])}"')
+    row_ids = ids.to_pylist()
+    detail = ["; ".join(notes[i]) if i in notes else None for i in row_ids]
+    reason = [REWRITTEN if i in notes else None for i in row_ids]
+    return pa.array(reason, pa.string()), pa.array(detail, pa.string())
 
 
 def _clip(span: str) -> str:

@@ -151,7 +151,7 @@ _HUMAN_PATTERNS = (
     IAM
     + r"\s+(?:a\s+)?(?:\d{1,2}|twenty|thirty|forty|fifty|sixty|seventy)(?:[-\s]years?[-\s]old|\s+years\s+old|\s*(?:yo|y/o)\b|(?=\s*(?:,|and\b)))",
     r"\bas\s+(?:a|an)\s+(?:real\s+|fellow\s+|working\s+|single\s+|new\s+)?(?:human(?:\s+being)?|person|mother|father|mom|mum|dad|parent|woman|man|teenager|kid|child|wife|husband|grandparent)"
-    r"(?![-\w])(?:\s+(?:who|myself|of)\b[^,.!?\n]{0,80})?\s*,\s*(?:I|my|me|I'm|I’m|I've|I’ve|I'd|I’d)\b",
+    r"(?![-\w])(?:\s+(?:who|myself|of|with)\b[^,.!?\n]{0,80})?\s*,\s*(?:I|my|me|I'm|I’m|I've|I’ve|I'd|I’d)\b",
     r"\bas\s+(?:a\s+person|someone|somebody|a\s+human)\s+who\s*(?:has|have|'s|’s|had)?\s+(?:lived|grown\s+up|grew\s+up|been\s+born|was\s+born|been\s+raised|raised|been\s+married|had\s+kids|kids|children|a\s+family)\b"
     r"(?![^,.!?\n]*,\s*(?:you|your)\b)",  # "..., you'd know the metro" addresses the reader
     r"\b(?:we|us)\s+humans\b|\bas\s+humans\s*,?\s*we\b|\bfellow\s+humans?\b|\bhumans\s+like\s+(?:me|us)\b",
@@ -217,8 +217,8 @@ _MODEL_REWRITABLE = (
     + ")",
     # "I'm an AI model called ChatGPT"
     IAM + r"\s+(?:an?\s+)?(?:[\w-]+\s+){0,3}?(?:called|named)\s+" + NAME,
-    # "As ChatGPT, I ...", "As Claude I"
-    r"\bas\s+" + NAME + r"\s*,?\s*(?:I\b|my\b)",
+    # "As ChatGPT, I ...", "As Claude I", "As ChatGPT, developed by OpenAI, I can help"
+    r"\bas\s+" + NAME + r"(?:\s*,\s*(?:[\w-]+\s+){0,4}?" + _MADE + r"\s+by\s+" + MAKER + r")?\s*,?\s*(?:I\b|my\b)",
     # "This is Claude.", "Hi, Gemini here!"
     r"(?:^|[.!?]\s+|\n)(?:(?:hi|hello|hey)[,!]?\s+)?(?:this\s+is|it['’]s)\s+"
     + NAME
@@ -287,8 +287,8 @@ QUOTED_RE = regex.compile(
 
 # Polars (Rust regex: no lookaround). What was asked for that makes first-person text a
 # character's or the user's own words. ROLEPLAY in the last user turn exempts both classes;
-# in the system prompt, and WRITING ("write a letter to my landlord" -> "my wife and I ...")
-# in the user turn, only human claims: system prompts like "You are ChatGPT ... act as a
+# in the system prompt, WRITING ("write a letter to my landlord" -> "my wife and I ...") in the
+# user turn and a PERSONA in the system prompt, only human claims: system prompts like "You are ChatGPT ... act as a
 # helpful assistant" are exactly the source of the other-model claims to catch.
 ROLEPLAY = (
     r"(?i)\b(?:role[- ]?play|roleplay|pretend|act\s+as|acting\s+as|play\s+(?:the\s+role|a\s+character|the\s+part)|in\s+character|"
@@ -303,6 +303,9 @@ WRITING = (
     r"excuse|paragraph|passages?|sentences?|replace|rephrase|complete|continue|fill\s+in|generate|create|example)\b"
     r"|\byou(?:'re|\s+are)\s+(?-i:[A-Z][a-z]+)\s*,"  # a persona: "You are Jake, a friendly barista"
 )
+# In a system prompt only a persona exempts human claims: generic system prompts ("Your goal
+# is to complete the task", OpenOrca's on nearly every row) are full of WRITING's task words.
+PERSONA = r"(?i)\byou(?:'re|\s+are)\s+(?-i:[A-Z][a-z]+)\s*,"
 
 # Every precise pattern above needs one of these (lower-cased) words; polars runs it per column.
 # Every human pattern above needs one of HUMAN_KEYWORDS, every model pattern one of
@@ -331,6 +334,6 @@ def _ascii_boundaries(pattern: str) -> str:
     return pattern.replace(r"\b", r"(?-u:\b)")
 
 
-HUMAN_KEYWORDS, MODEL_KEYWORDS, ROLEPLAY, WRITING = map(
-    _ascii_boundaries, (HUMAN_KEYWORDS, MODEL_KEYWORDS, ROLEPLAY, WRITING)
+HUMAN_KEYWORDS, MODEL_KEYWORDS, ROLEPLAY, WRITING, PERSONA = map(
+    _ascii_boundaries, (HUMAN_KEYWORDS, MODEL_KEYWORDS, ROLEPLAY, WRITING, PERSONA)
 )

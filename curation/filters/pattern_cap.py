@@ -51,31 +51,37 @@ def final_response() -> pl.Expr:
     return last_turn("assistant")
 
 
-def opening(k: int) -> pl.Expr:
-    """First k words of the final response: lowercased, punctuation removed (so "Step 1:" and
-    "step 1 -" are one opening), whitespace-split. Null when the response has no word."""
-    words = (
-        final_response()
-        .str.to_lowercase()
-        .str.replace_all(r"[^\p{L}\p{N}\s]+", "")
-        .str.extract_all(r"\S+")
-        .list.head(k)
-    )
-    return pl.when(words.list.len() > 0).then(words.list.join(" "))
+def opening(k: int, scaffolds: bool = True) -> pl.Expr:
+    """The opening of the final response: with `scaffolds`, the name of a known scaffold it
+    starts with ("step 1:", "sure! here's", ...: the same tic whatever words follow it); else
+    its first k words, lowercased, punctuation removed (so "Step 1:" and "step 1 -" are one
+    opening), whitespace-split. Null when the response has no word."""
+    text = final_response()
+    words = text.str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}\s]+", "").str.extract_all(r"\S+").list.head(k)
+    first_words = pl.when(words.list.len() > 0).then(words.list.join(" "))
+    if not scaffolds:
+        return first_words
+    out = first_words
+    for name, core in reversed(SCAFFOLDS.items()):  # the first listed scaffold wins
+        out = pl.when(text.str.contains(rf"(?i)\A[\W_]*{core}")).then(pl.lit(name)).otherwise(out)
+    return out
 
 
-def _chat_openings(rows: pl.LazyFrame | pl.DataFrame, k: int) -> pl.LazyFrame:
+def _chat_openings(rows: pl.LazyFrame | pl.DataFrame, k: int, scaffolds: bool = True) -> pl.LazyFrame:
     _check_k(k)
-    return _frame(rows).filter(pl.col("kind") == "chat").select("source", "id", opening(k).alias("opening"))
+    frame = _frame(rows).filter(pl.col("kind") == "chat")
+    return frame.select("source", "id", opening(k, scaffolds).alias("opening"))
 
 
-def opening_patterns(rows: pl.LazyFrame | pl.DataFrame, k: int = 4, by_source: bool = False) -> pl.DataFrame:
+def opening_patterns(
+    rows: pl.LazyFrame | pl.DataFrame, k: int = 4, by_source: bool = False, scaffolds: bool = True
+) -> pl.DataFrame:
     """(opening, count, share) over the chat rows, most frequent first; share is of all chat
     rows (a row with an empty response has no opening but counts in the denominator).
-    With by_source, one block per source (shares within the source)."""
+    With by_source, one block per source (shares within the source). `scaffolds`: see opening."""
     keys = ["source"] if by_source else []
     return (
-        _chat_openings(rows, k)
+        _chat_openings(rows, k, scaffolds)
         .with_columns(pl.len().over(keys or pl.lit(1)).alias("total"))
         .drop_nulls("opening")
         .group_by([*keys, "opening"])
@@ -111,13 +117,16 @@ def scaffold_patterns(rows: pl.LazyFrame | pl.DataFrame, by_source: bool = False
     )
 
 
-def pattern_report(rows: pl.LazyFrame | pl.DataFrame, k: int = 4, top: int = 10) -> pl.DataFrame:
+def pattern_report(
+    rows: pl.LazyFrame | pl.DataFrame, k: int = 4, top: int = 10, scaffolds: bool = True
+) -> pl.DataFrame:
     """The `top` openings overall (scope "*") and per source (scope = source name):
     scope, rank, opening, count, share."""
     if top < 1:
         raise ValueError(f"top must be >= 1, got {top}")
-    overall = opening_patterns(rows, k).head(top).with_columns(pl.lit("*").alias("source"))
-    per_source = opening_patterns(rows, k, by_source=True).group_by("source", maintain_order=True).head(top)
+    overall = opening_patterns(rows, k, scaffolds=scaffolds).head(top).with_columns(pl.lit("*").alias("source"))
+    per_source = opening_patterns(rows, k, by_source=True, scaffolds=scaffolds)
+    per_source = per_source.group_by("source", maintain_order=True).head(top)
     both = pl.concat([overall.select(per_source.columns), per_source])
     return both.select(
         pl.col("source").alias("scope"),
@@ -141,12 +150,15 @@ class PatternCap:
     2-3 words merge unrelated answers that share "the answer"). max_share: 0.1, so no single
     opening is more than a tenth of a source's answers (no published standard; pick per mix).
     seed: which rows of an over-represented opening survive (rows ordered by a hash of
-    (seed, id), the first `cap` kept).
+    (seed, id), the first `cap` kept). scaffolds: a response that starts with a known scaffold
+    ("Step 1:", "Sure! Here's", "Certainly!") has that scaffold as its opening, whatever words
+    follow (40% of answers opening "Step 1: <anything>" is one tic, not many openings).
     """
 
     k: int = 4
     max_share: float = 0.1
     seed: int = 0
+    scaffolds: bool = True
 
     def __post_init__(self) -> None:
         _check_k(self.k)
@@ -154,6 +166,8 @@ class PatternCap:
             raise ValueError(f"max_share must be in (0, 1), got {self.max_share}")
         if not isinstance(self.seed, int):
             raise ValueError(f"seed must be an int, got {self.seed!r}")
+        if not isinstance(self.scaffolds, bool):
+            raise ValueError(f"scaffolds must be a bool, got {self.scaffolds!r}")
 
     def caps(self, counts: dict[str, int], total: int) -> dict[str, int]:
         """opening -> rows to keep, for the openings that must shrink.
@@ -185,7 +199,7 @@ class PatternCap:
         `rows` are the kept rows the cap is over (one source, or a whole mix); document rows
         are ignored and never dropped.
         """
-        openings = _chat_openings(rows, self.k).collect()
+        openings = _chat_openings(rows, self.k, self.scaffolds).collect()
         total = openings.height
         counts = dict(openings.drop_nulls("opening").group_by("opening").len().iter_rows())
         caps = self.caps(counts, total)

@@ -200,13 +200,10 @@ class QualityScore:
                 )
             ),
         )
-        rewritten = with_extra_value(table, self.score_key, frame["score"].round(6).cast(pl.String).to_arrow())
-        return Verdicts(
-            verdict["reason"].to_arrow(),
-            verdict["detail"].to_arrow(),
-            table=rewritten,
-            rewritten=pa.array(np.ones(table.num_rows, dtype=bool)),
-        )
+        # The score is an annotation (meta.extra), not a change to what the row says: the table
+        # is replaced but no row is reported as rewritten.
+        scored = with_extra_value(table, self.score_key, frame["score"].round(6).cast(pl.String).to_arrow())
+        return Verdicts(verdict["reason"].to_arrow(), verdict["detail"].to_arrow(), table=scored)
 
 
 def with_extra_value(table: pa.Table, key: str, values: pa.Array) -> pa.Table:

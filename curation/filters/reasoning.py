@@ -11,6 +11,9 @@ leading `<think>...</think>` block is moved into `reasoning` the way the Qwen3 t
 (curation.adapters.base.split_think), then the mode applies: kept (keep), removed (strip), or the
 row dropped as `reasoning:present` (drop_row). Markup the split cannot take out (a user turn
 quoting `<think>`, an unclosed or second block) still drops the row.
+
+Rows the filter changes are reported as rewritten: `reasoning:stripped` (strip removed some
+reasoning) or `reasoning:split_from_content` (a block moved out of content and kept).
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ from curation.filters.base import Verdicts
 
 MODES = ("keep", "strip", "drop_row")
 THINK_MARKUP = "</?think>"
+# Rewrite codes of the rows this filter changes (reported as rewritten rows).
+STRIPPED = "reasoning:stripped"
+SPLIT = "reasoning:split_from_content"
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,8 @@ class ReasoningPolicy:
             detail.alias("detail"),
             (pl.col("is_chat") & self._changes(pl.col("original"))).alias("rewritten"),
             "messages",
-        )
+            _reasoning_turns(pl.col("original")).alias("stripped_turns"),
+        ).with_columns(self._rewrite_note().alias("note"))
         reasons = out["reason"].to_arrow().cast(pa.string())
         details = out["detail"].to_arrow().cast(pa.string())
         if not out["rewritten"].any():
@@ -101,7 +108,31 @@ class ReasoningPolicy:
         index = table.schema.get_field_index("messages")
         new_messages = out["messages"].to_arrow().cast(table.schema.field("messages").type)
         rewritten = table.set_column(index, table.schema.field("messages"), new_messages)
-        return Verdicts(reasons, details, rewritten, out["rewritten"].to_arrow())
+        note = out.select(
+            pl.when(pl.col("rewritten")).then(pl.col("note").struct.field("reason")).alias("reason"),
+            pl.when(pl.col("rewritten")).then(pl.col("note").struct.field("detail")).alias("detail"),
+        )
+        return Verdicts(
+            reasons,
+            details,
+            rewritten,
+            out["rewritten"].to_arrow(),
+            note["reason"].to_arrow().cast(pa.string()),
+            note["detail"].to_arrow().cast(pa.string()),
+        )
+
+    def _rewrite_note(self) -> pl.Expr:
+        """{reason, detail} of a rewritten row: reasoning:stripped (mode strip) or
+        reasoning:split_from_content (a <think> block moved out of content)."""
+        if self.mode == "strip":
+            return pl.struct(
+                pl.lit(STRIPPED).alias("reason"),
+                pl.format("reasoning removed from {} turn(s) (mode=strip)", pl.col("stripped_turns")).alias("detail"),
+            )
+        return pl.struct(
+            pl.lit(SPLIT).alias("reason"),
+            pl.lit("<think> block moved from content to reasoning").alias("detail"),
+        )
 
     def _changes(self, original: pl.Expr) -> pl.Expr:
         """Rows the rewrite changes: a split assistant turn (split_think's own condition) or,

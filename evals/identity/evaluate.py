@@ -34,7 +34,11 @@ HISTORY = (
     'ChatGPT") were then fixed in the patterns; no case was removed or relabelled. '
     'Batch 4 (9 cases) covers text-generation tasks ("Generate an excuse..."), added after the filter flagged such '
     "answers in real instruction data; human claims answering them are exempt, so `hu0567` (a genuine claim under "
-    '"Generate three tips") is a known, accepted miss.'
+    '"Generate three tips") is a known, accepted miss. '
+    "Batch 5 (5 cases, optional `system` prompt) came from the demo: two human claims under OpenOrca's generic "
+    'system prompt ("...complete the task...") and one other-model claim were missed (a task word in the system '
+    'prompt exempted the first, "As a person with two dogs, my..." and "As ChatGPT, developed by OpenAI, I..." '
+    "had no pattern); all three were fixed, with two hard negatives beside them."
 )
 
 
@@ -52,7 +56,11 @@ def to_table(cases: list[dict]) -> pa.Table:
             "id": c["id"],
             "source": "identity_eval",
             "kind": "chat",
-            "messages": [_turn("user", c.get("user") or DEFAULT_USER), _turn("assistant", c["text"])],
+            "messages": [
+                *([_turn("system", c["system"])] if c.get("system") else []),
+                _turn("user", c.get("user") or DEFAULT_USER),
+                _turn("assistant", c["text"]),
+            ],
             "text": None,
             "meta": {},
         }
