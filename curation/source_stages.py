@@ -61,16 +61,19 @@ def run_source_stages(
     name: str,
     stages: Sequence[tuple[str, BatchStage]],
     rows_per_part: int,
+    out_schema: pa.Schema = CANONICAL_SCHEMA,
 ) -> None:
     """Pass every part of source `name` through `stages` (stage name, batch function), in
-    order, and write the source into out_run_dir with those stages' counts appended."""
+    order, and write the source into out_run_dir with those stages' counts appended. The
+    last stage's kept rows are written as parts of `out_schema` (the render stage writes
+    rendered rows, every other stage canonical ones)."""
     src_in = source_dir(in_run_dir, name)
     before = SourceSummary.model_validate_json((src_in / "counts.json").read_text())
     counts = [StageCounts(name, stage) for stage, _ in stages]
     final = source_dir(out_run_dir, name)
     tmp = fresh_tmp_dir(final)
     try:
-        parts = PartWriter(tmp / "data", CANONICAL_SCHEMA, rows_per_part)
+        parts = PartWriter(tmp / "data", out_schema, rows_per_part)
         # dropped.parquet always exists, even empty (readers expect it); rewritten.parquet only
         # where a stage rewrote something.
         drops = _ReportWriter(src_in / "dropped.parquet", tmp / "dropped.parquet", always=True)

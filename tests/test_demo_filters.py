@@ -145,3 +145,19 @@ def test_filter_command_bad_input(demo, tmp_path, args, message):
     assert result.exit_code == 2, result.output
     assert message in " ".join(result.output.split())
     assert not (tmp_path / "o").exists()  # a config error stops the run before any work
+
+
+def test_rendering_the_demo_counts_every_token_exactly(demo, tmp_path):
+    """All 4,000 demo rows rendered no-thinking: n_tokens == len(encode(text)) and every token
+    span decodes to exactly its character span."""
+    from curation.render.stage import RenderOptions, render_run
+    from curation.tokens import get_tokenizer
+
+    render_run(demo / "filter", tmp_path / "r", RenderOptions(identity_name="Wind-Edge-1.6", identity_maker="Wind-Edge Labs"))
+    tok = get_tokenizer("qwen3")
+    for src in load_summary(tmp_path / "r").sources:
+        for r in _rows(tmp_path / "r", src.name).iter_rows(named=True):
+            ids = tok.encode(r["text"])
+            assert r["n_tokens"] == len(ids), r["id"]
+            for chars, tokens in zip(r["spans"], r["token_spans"], strict=True):
+                assert tok.decode(ids[tokens["start"] : tokens["end"]]) == r["text"][chars["start"] : chars["end"]], r["id"]

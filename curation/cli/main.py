@@ -225,11 +225,12 @@ def schemas(
         console().print(f"wrote {path}")
 
 
-from curation.cli import dedup_cmd, filter_cmd, tokens_cmd  # noqa: E402  (they import this module's helpers lazily)
+from curation.cli import dedup_cmd, filter_cmd, render_cmd, tokens_cmd  # noqa: E402  (they import this module's helpers lazily)
 
 app.command("dedup")(dedup_cmd.dedup)
 app.command("filter")(filter_cmd.filter_)
 app.command("patterns")(filter_cmd.patterns)
+app.command("render")(render_cmd.render)
 app.add_typer(filter_cmd.quality_app, name="quality")
 app.add_typer(tokens_cmd.tokens_app, name="tokens")
 
