@@ -71,12 +71,16 @@ def arrow_json_schema(schema: pa.Schema, schema_id: str) -> dict:
 
 def all_schemas() -> dict[str, dict]:
     """File name in schemas/ -> its JSON Schema."""
+    from curation.mix.manifest import MixManifest  # heavy import (adapters, filters): only when asked
+
     summary = RunSummary.model_json_schema()
     summary = {"$schema": DRAFT, "$id": "run_summary.schema.json", **summary}
+    manifest = {"$schema": DRAFT, "$id": "mix_manifest.schema.json", **MixManifest.model_json_schema()}
     return {
         "canonical_record.schema.json": arrow_json_schema(CANONICAL_SCHEMA, "canonical_record.schema.json"),
         "dropped_row.schema.json": arrow_json_schema(DROP_SCHEMA, "dropped_row.schema.json"),
         "run_summary.schema.json": summary,
+        "mix_manifest.schema.json": manifest,
     }
 
 
