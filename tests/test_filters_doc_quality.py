@@ -37,7 +37,9 @@ def prose(n_sentences: int = 12, seed: int = 0) -> str:
     lines = []
     for i in range(n_sentences):
         w = words(9, seed * 1000 + i)
-        lines.append(f"The {w[0]} {w[1]} went to {w[2]} and {w[3]} with {w[4]} {w[5]} of {w[6]} {w[7]} {w[8]}.")
+        lines.append(
+            f"The {w[0]} {w[1]} went to {w[2]} and {w[3]} with {w[4]} {w[5]} of {w[6]} {w[7]} {w[8]}."
+        )
     return "\n".join(lines)
 
 
@@ -70,7 +72,9 @@ def test_clean_prose_passes_every_filter() -> None:
         (prose() + "\n" + "so... " * 30, prose() + "\n" + "so... " * 20, "ellipsis_ratio"),
         (
             "\n".join("• " + ln for ln in prose(20).split("\n")),
-            "\n".join("• " + ln for ln in prose(20).split("\n")[:-3]) + "\n" + "\n".join(prose(20).split("\n")[-3:]),
+            "\n".join("• " + ln for ln in prose(20).split("\n")[:-3])
+            + "\n"
+            + "\n".join(prose(20).split("\n")[-3:]),
             "bullet_lines",
         ),
         (
@@ -160,9 +164,7 @@ def varied(n: int, salt: str) -> list[str]:
 def test_gopher_repetition_line_rules(bad: str, near: str, code: str) -> None:
     # Only the rule under test is on: the others would also (rightly) fire on such texts.
     line_rules = ("dup_para_frac", "dup_para_char_frac", "dup_line_frac", "dup_line_char_frac")
-    only = GopherRepetitionFilter(
-        **{r: None for r in line_rules if r != code}, top_ngrams=(), dup_ngrams=()
-    )
+    only = GopherRepetitionFilter(**{r: None for r in line_rules if r != code}, top_ngrams=(), dup_ngrams=())
     assert reasons(only, bad, near) == [f"gopher_rep:{code}", None]
     assert reasons(GopherRepetitionFilter(), bad)[0].startswith("gopher_rep:")
 
@@ -212,7 +214,13 @@ def reference_ngrams(text: str, top_ns, dup_ns):
 def test_ngram_kernel_matches_python_reference() -> None:
     import polars as pl
 
-    texts = [prose(), "a b a b a b c a b", "", "x", " ".join(varied(20, "k")) + " " + " ".join(varied(20, "k")[:5])]
+    texts = [
+        prose(),
+        "a b a b a b c a b",
+        "",
+        "x",
+        " ".join(varied(20, "k")) + " " + " ".join(varied(20, "k")[:5]),
+    ]
     web = FIXTURES / "web" / "dolma" / "cc_en_head-0091.jsonl"
     if web.exists():
         texts += [json.loads(line)["text"] for line in web.open()][:8]
@@ -319,3 +327,116 @@ def test_fixture_documents_run() -> None:
         dropped = got.reason.to_pylist()
         assert all((r is None) == (d is None) for r, d in zip(dropped, got.detail.to_pylist(), strict=True))
         assert got.dropped < len(texts)
+
+
+# ------------------------------------------------------------------------------ frozen verdicts
+
+SNAPSHOT = Path(__file__).resolve().parent / "data" / "doc_chain_verdicts.json"
+CHAIN = (
+    ("gopher_quality", GopherQualityFilter()),
+    ("gopher_repetition", GopherRepetitionFilter()),
+    ("c4", C4QualityFilter()),
+    ("fineweb", FineWebQualityFilter()),
+)
+
+
+def chain_verdicts(texts: list[str]) -> tuple[dict, list]:
+    """Standalone verdicts per filter and the chain's (each filter on the rows the previous
+    kept; kept rows carry a SHA-256 prefix of their final text), as the snapshot stores them."""
+    import hashlib
+
+    table = batch(*texts)
+    standalone = {}
+    for name, filt in CHAIN:
+        got = filt(table)
+        standalone[name] = list(zip(got.reason.to_pylist(), got.detail.to_pylist(), strict=True))
+    final: list = [None] * len(texts)
+    current = table
+    for name, filt in CHAIN:
+        got = filt(current)
+        reasons = got.reason.to_pylist()
+        for i, r, d in zip(current.column("id").to_pylist(), reasons, got.detail.to_pylist(), strict=True):
+            if r is not None:
+                final[int(i)] = [name, r, d]
+        current = (got.table if got.table is not None else current).filter(
+            pa.array([r is None for r in reasons])
+        )
+    for i, t in zip(current.column("id").to_pylist(), current.column("text").to_pylist(), strict=True):
+        final[int(i)] = ["kept", None, hashlib.sha256(t.encode()).hexdigest()[:16]]
+    return standalone, final
+
+
+def snapshot_docs() -> list[dict]:
+    """The snapshot's documents with their text: synthetic ones carry it, fixture ones are
+    read from ../shared/fixtures by key (skipped when the fixtures are absent)."""
+    docs = json.loads(SNAPSHOT.read_text(encoding="utf-8"))["documents"]
+    out = []
+    for doc in docs:
+        if doc["text"] is None:
+            rel, line = doc["key"].rsplit(":", 1)
+            path = FIXTURES / rel
+            if not path.exists():
+                continue
+            raw = path.read_text(encoding="utf-8").splitlines()[int(line)]
+            doc = doc | {"text": raw if rel.endswith(".txt") else json.loads(raw)["text"]}
+        out.append(doc)
+    return out
+
+
+def test_chain_matches_frozen_verdicts() -> None:
+    """Every filter, standalone and chained, gives the verdicts (reason and detail) and the
+    rewritten text frozen before the one-pass kernel replaced the polars statistics."""
+    docs = snapshot_docs()
+    assert sum(d["key"].startswith("synthetic:") for d in docs) >= 40
+    standalone, final = chain_verdicts([d["text"] for d in docs])
+    for i, doc in enumerate(docs):
+        for name, _ in CHAIN:
+            expected = doc["standalone"].get(name, [None, None])
+            assert list(standalone[name][i]) == expected, (doc["key"], name)
+        assert final[i] == doc["chain"], doc["key"]
+
+
+def test_kernel_matches_regex_statistics() -> None:
+    """The numba scan counts what the polars regexes count, on made-up and fixture text."""
+    import polars as pl
+
+    from curation.filters.text_stats import (
+        K_CHARS,
+        K_NEWLINES,
+        K_TOKENS,
+        K_WORD_CHARS,
+        K_WORDS,
+        WORD_RE,
+        scan,
+    )
+
+    texts = [d["text"] for d in snapshot_docs()] + [
+        "don't-stop ’quoted’ x_y 42nd ٣ ﬁne …",
+        "\u00a0a\u2028b\u3000 c",
+    ]
+    s = pl.Series(texts)
+    got = scan(s)
+    words = s.str.extract_all(WORD_RE)
+    assert list(got[K_TOKENS]) == s.str.count_matches(TOKEN_RE).to_list()
+    assert list(got[K_WORDS]) == words.list.len().to_list()
+    assert list(got[K_WORD_CHARS]) == words.list.eval(pl.element().str.len_chars()).list.sum().to_list()
+    assert list(got[K_CHARS]) == s.str.len_chars().to_list()
+    assert list(got[K_NEWLINES]) == s.str.count_matches("\n", literal=True).to_list()
+
+
+def test_ngram_pruning_matches_reference_on_repetitive_text() -> None:
+    """Repeats of every length, overlapping and nested: the pruned counting (only positions
+    whose shorter prefix repeats) still equals the plain-Python reference."""
+    import polars as pl
+
+    rng = random.Random(3)
+    texts = []
+    for _ in range(40):
+        pool = words(rng.randint(2, 12), rng.randint(0, 10**6))
+        texts.append(" ".join(rng.choice(pool) for _ in range(rng.randint(0, 120))))
+    texts += ["a a a a a a a a a a a a", "a b a b a b a b a b a b c", "x . x . x , x . x . x . x . x"]
+    ns_top, ns_dup = [1, 2, 3, 4, 7], [2, 5, 6, 7, 8, 9, 10, 13]
+    top, dup = ngram_stats(pl.Series(texts), ns_top, ns_dup)
+    for i, text in enumerate(texts):
+        ref_top, ref_dup = reference_ngrams(text, ns_top, ns_dup)
+        assert list(top[i]) == ref_top and list(dup[i]) == ref_dup, i

@@ -36,7 +36,14 @@ from curation.filters.text_stats import Documents, check_count, documents, escap
 
 CITATION_RE = r"\[\d*\]|\[edit\]|\[citation needed\]"
 # datatrove POLICY_SUBSTRINGS (from tensorflow_datasets c4_utils._POLICY_SUBSTRINGS)
-POLICY_SUBSTRINGS = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies")
+POLICY_SUBSTRINGS = (
+    "terms of use",
+    "privacy policy",
+    "cookie policy",
+    "uses cookies",
+    "use of cookies",
+    "use cookies",
+)
 SENTENCE_END_RE = r"[.!?]+[\"'”’)\]]*(?:\s+|$)"
 
 
@@ -79,32 +86,39 @@ class C4QualityFilter:
         if not isinstance(self.policy_substrings, tuple) or not all(
             isinstance(p, str) and p for p in self.policy_substrings
         ):
-            raise ValueError(f"policy_substrings must be a tuple of non-empty strings, got {self.policy_substrings!r}")
+            raise ValueError(
+                f"policy_substrings must be a tuple of non-empty strings, got {self.policy_substrings!r}"
+            )
 
     def __call__(self, table: pa.Table) -> Verdicts:
         docs = documents(table)
         n = len(docs.texts)
         if n == 0:
             return Verdicts.keep_all(table.num_rows)
+        split = docs.texts.str.replace_all("\r\n?", "\n").str.split("\n")
         lines = (
-            pl.DataFrame({"raw": docs.texts.str.replace_all("\r\n?", "\n").str.split("\n")})
+            pl.DataFrame({"raw": split})
             .with_row_index("doc")
-            .explode("raw")
+            # line number within its document (1-based), for the detail of a document drop
+            .with_columns(pl.int_ranges(1, pl.col("raw").list.len() + 1, dtype=pl.UInt32).alias("line_no"))
+            .explode("raw", "line_no")
             .with_columns(pl.col("raw").fill_null("").str.strip_chars())
-            .with_row_index("pos")
         )
-        lines = lines.with_columns(self._line_flags()).with_columns(
+        lines = self._line_flags(lines).with_columns(
             (~pl.col("removed_early") & pl.col("lorem")).alias("lorem_hit"),
-            (~pl.col("removed_early") & ~pl.col("lorem") & ~pl.col("javascript") & pl.col("curly")).alias("curly_hit"),
+            (~pl.col("removed_early") & ~pl.col("lorem") & ~pl.col("javascript") & pl.col("curly")).alias(
+                "curly_hit"
+            ),
         )
         kept = (
-            ~pl.col("removed_early") & ~pl.col("javascript") & ~pl.col("policy") & ~pl.col("lorem") & ~pl.col("curly")
+            ~pl.col("removed_early")
+            & ~pl.col("javascript")
+            & ~pl.col("policy")
+            & ~pl.col("lorem")
+            & ~pl.col("curly")
         )
-        # line number within its document (1-based) for the detail of a document drop
-        line_no = pl.col("pos") - pl.col("pos").min().over("doc") + 1
         per_doc = (
-            lines.with_columns(line_no.alias("line_no"))
-            .group_by("doc", maintain_order=True)
+            lines.group_by("doc", maintain_order=True)
             .agg(
                 pl.col("line_no").filter(pl.col("lorem_hit")).min().alias("lorem_line"),
                 pl.col("line_no").filter(pl.col("curly_hit")).min().alias("curly_line"),
@@ -117,34 +131,40 @@ class C4QualityFilter:
         )
         return self._verdicts(docs, per_doc, table)
 
-    def _line_flags(self) -> list[pl.Expr]:
+    def _line_flags(self, lines: pl.DataFrame) -> pl.DataFrame:
         raw = pl.col("raw")
         line = raw.str.replace_all(CITATION_RE, "") if self.remove_citations else raw
-        lower = line.str.to_lowercase()
+        # the line and its lower case once, as columns: every test below reads them
+        lines = lines.with_columns(line.alias("line"))
+        lines = lines.with_columns(pl.col("line").str.to_lowercase().alias("lower"))
+        line, lower = pl.col("line"), pl.col("lower")
         removed = pl.lit(False)
         if self.max_word_length != -1:
             removed = removed | raw.str.contains(rf"\S{{{self.max_word_length + 1}}}")
         if self.filter_no_terminal_punct:
             removed = removed | ~line.str.contains(r"[.?!\"']$") | line.str.ends_with("...")
-        if self.min_words_per_line != -1:
-            # words are counted on the line before citations are removed, as in datatrove
-            removed = removed | (raw.str.count_matches(r"\S+") < self.min_words_per_line)
+        if self.min_words_per_line > 0:
+            # words are counted on the line before citations are removed, as in datatrove;
+            # "has k words" as one regex that stops at the k-th word, not a count of all
+            k = self.min_words_per_line
+            removed = removed | ~raw.str.contains(rf"(?:\S+\s+){{{k - 1}}}\S")
         policy = "|".join(escape_literal(p) for p in self.policy_substrings)
-        return [
-            line.alias("line"),
+        return lines.with_columns(
             removed.alias("removed_early"),
             (lower.str.contains("lorem ipsum", literal=True) & self.filter_lorem_ipsum).alias("lorem"),
             (lower.str.contains("javascript", literal=True) & self.filter_javascript).alias("javascript"),
             (line.str.contains("{", literal=True) & self.filter_curly_bracket).alias("curly"),
             (lower.str.contains(policy) & self.filter_policy).alias("policy"),
             line.str.count_matches(SENTENCE_END_RE).clip(lower_bound=1).alias("sentences"),
-        ]
+        )
 
     def _verdicts(self, docs: Documents, per_doc: pl.DataFrame, table: pa.Table) -> Verdicts:
         c = pl.col
         min_sent = self.min_num_sentences
         too_few = (c("sentences") < min_sent) if min_sent != -1 else pl.lit(False)
-        lorem_first = c("lorem_line").is_not_null() & (c("curly_line").is_null() | (c("lorem_line") <= c("curly_line")))
+        lorem_first = c("lorem_line").is_not_null() & (
+            c("curly_line").is_null() | (c("lorem_line") <= c("curly_line"))
+        )
         out = per_doc.select(
             pl.when(lorem_first)
             .then(pl.lit("c4:lorem_ipsum"))
@@ -182,5 +202,8 @@ class C4QualityFilter:
         index = table.schema.get_field_index("text")
         new_table = table.set_column(index, table.schema.field("text"), text.to_arrow().cast(pa.string()))
         return Verdicts(
-            pa.array(reason, pa.string()), pa.array(detail, pa.string()), new_table, pa.array(rewritten, pa.bool_())
+            pa.array(reason, pa.string()),
+            pa.array(detail, pa.string()),
+            new_table,
+            pa.array(rewritten, pa.bool_()),
         )

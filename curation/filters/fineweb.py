@@ -11,19 +11,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 
 from curation.filters.base import Verdicts
 from curation.filters.text_stats import (
-    TOKEN_RE,
+    K_CHARS,
+    K_FW_DUP_CHARS,
+    K_FW_PUNCT,
+    K_FW_SHORT,
+    K_NEWLINES,
+    K_TOKENS,
     Rule,
     check_count,
     check_fraction,
     check_positive,
     documents,
-    duplicate_stats,
     first_failing,
+    scan,
     scatter_verdicts,
     show,
 )
@@ -64,34 +70,18 @@ class FineWebQualityFilter:
         n = len(docs.texts)
         if n == 0:
             return Verdicts.keep_all(table.num_rows)
-        lines = (
-            pl.DataFrame({"item": docs.texts.str.split("\n")})
-            .with_row_index("doc")
-            .explode("item")
-            .with_columns(pl.col("item").fill_null(""))
-        )
-        short = (
-            lines.group_by("doc")
-            .agg((pl.col("item").str.len_chars() <= self.short_line_length).sum().alias("short_lines"))
-            .sort("doc")
-        )
-        dups = duplicate_stats(lines.filter(pl.col("item").str.strip_chars() != ""), n, "line")
-        text = pl.col("text")
-        stats = pl.concat(
-            [
-                pl.DataFrame({"text": docs.texts}).select(
-                    (text.str.count_matches("\n", literal=True) + 1).alias("n_lines"),
-                    text.str.count_matches("\n", literal=True).alias("newlines"),
-                    text.str.count_matches(r"(?m)[.'\"!?]$").alias("punct_lines"),
-                    (text.str.len_chars() - text.str.count_matches("\n", literal=True))
-                    .clip(lower_bound=1)
-                    .alias("chars_no_nl"),
-                    text.str.count_matches(TOKEN_RE).clip(lower_bound=1).alias("tokens"),
-                ),
-                short.select("short_lines"),
-                dups.select("line_dup_chars"),
-            ],
-            how="horizontal",
+        got = scan(docs.texts, fineweb_short_line=self.short_line_length)
+        newlines = got[K_NEWLINES]
+        stats = pl.DataFrame(
+            {
+                "n_lines": newlines + 1,
+                "newlines": newlines,
+                "punct_lines": got[K_FW_PUNCT],
+                "chars_no_nl": np.maximum(got[K_CHARS] - newlines, 1),
+                "tokens": np.maximum(got[K_TOKENS], 1),
+                "short_lines": got[K_FW_SHORT],
+                "line_dup_chars": got[K_FW_DUP_CHARS],
+            }
         )
         reason, detail = first_failing(stats, "fineweb", self._rules())
         return scatter_verdicts(docs, reason, detail)
@@ -109,12 +99,22 @@ class FineWebQualityFilter:
             v = c("short_lines") / c("n_lines")
             name = f"short_line_ratio(<={self.short_line_length} chars)"
             rules.append(
-                Rule("short_line_ratio", v >= self.short_line_thr, _detail(name, show(v), ">=", self.short_line_thr))
+                Rule(
+                    "short_line_ratio",
+                    v >= self.short_line_thr,
+                    _detail(name, show(v), ">=", self.short_line_thr),
+                )
             )
         if self.char_duplicates_ratio is not None:
             v = c("line_dup_chars") / c("chars_no_nl")
             rules.append(
-                _rule("char_dup_ratio", v >= self.char_duplicates_ratio, show(v), ">=", self.char_duplicates_ratio)
+                _rule(
+                    "char_dup_ratio",
+                    v >= self.char_duplicates_ratio,
+                    show(v),
+                    ">=",
+                    self.char_duplicates_ratio,
+                )
             )
         if self.new_line_ratio is not None:
             v = c("newlines") / c("tokens")

@@ -18,23 +18,30 @@ import pyarrow as pa
 
 from curation.filters.base import Verdicts
 from curation.filters.text_stats import (
-    NONEMPTY_LINE_RE,
-    PARAGRAPH_RE,
+    K_ALPHA_WORDS,
+    K_CHARS,
+    K_LINE_DUP,
+    K_LINE_DUP_CHARS,
+    K_LINE_N,
+    K_PARA_DUP,
+    K_PARA_DUP_CHARS,
+    K_PARA_N,
+    K_STOP_WORDS,
+    K_WORD_CHARS,
+    K_WORDS,
     Rule,
+    ScanStats,
     check_count,
     check_fraction,
     check_ngram_thresholds,
     check_positive,
     documents,
-    duplicate_stats,
     escape_literal,
     first_failing,
-    items_frame,
     line_count,
-    ngram_stats,
+    scan,
     scatter_verdicts,
     show,
-    word_stats,
 )
 
 # Gopher's stop-word rule: "at least two of the following English words" (Rae et al. A.1.1).
@@ -88,8 +95,12 @@ class GopherQualityFilter:
         if not isinstance(self.bullet_prefixes, tuple) or not all(
             isinstance(b, str) and b for b in self.bullet_prefixes
         ):
-            raise ValueError(f"bullet_prefixes must be a tuple of non-empty strings, got {self.bullet_prefixes!r}")
-        if not isinstance(self.stop_words, tuple) or not all(isinstance(w, str) and w for w in self.stop_words):
+            raise ValueError(
+                f"bullet_prefixes must be a tuple of non-empty strings, got {self.bullet_prefixes!r}"
+            )
+        if not isinstance(self.stop_words, tuple) or not all(
+            isinstance(w, str) and w for w in self.stop_words
+        ):
             raise ValueError(f"stop_words must be a tuple of non-empty strings, got {self.stop_words!r}")
 
     def __call__(self, table: pa.Table) -> Verdicts:
@@ -103,16 +114,19 @@ class GopherQualityFilter:
                 pl.DataFrame({"text": docs.texts}).select(
                     line_count(text).alias("n_lines"),
                     text.str.count_matches("#", literal=True).alias("hashes"),
-                    (text.str.count_matches("...", literal=True) + text.str.count_matches("…", literal=True)).alias(
-                        "ellipses"
-                    ),
+                    (
+                        text.str.count_matches("...", literal=True)
+                        + text.str.count_matches("…", literal=True)
+                    ).alias("ellipses"),
                     text.str.count_matches(rf"(?m)^\s*(?:{bullet})").alias("bullet_lines"),
                     text.str.count_matches(r"(?m)(?:\.\.\.|…)[^\S\n]*$").alias("ellipsis_lines"),
                 ),
-                word_stats(docs.texts, self.stop_words),
+                _word_columns(scan(docs.texts, stop_words=self.stop_words)),
             ],
             how="horizontal",
-        ).with_columns(pl.col("n_words").clip(lower_bound=1).alias("words_div"), pl.col("n_lines").clip(lower_bound=1))
+        ).with_columns(
+            pl.col("n_words").clip(lower_bound=1).alias("words_div"), pl.col("n_lines").clip(lower_bound=1)
+        )
         stats = stats.with_columns(
             (pl.col("word_chars") / pl.col("words_div")).alias("mean_word_length"),
             (pl.col("hashes") / pl.col("words_div")).alias("hash_ratio"),
@@ -129,11 +143,15 @@ class GopherQualityFilter:
         rules: list[Rule] = []
         if self.min_words is not None:
             rules.append(
-                _rule("min_words", c("n_words") < self.min_words, "n_words", c("n_words"), "<", self.min_words)
+                _rule(
+                    "min_words", c("n_words") < self.min_words, "n_words", c("n_words"), "<", self.min_words
+                )
             )
         if self.max_words is not None:
             rules.append(
-                _rule("max_words", c("n_words") > self.max_words, "n_words", c("n_words"), ">", self.max_words)
+                _rule(
+                    "max_words", c("n_words") > self.max_words, "n_words", c("n_words"), ">", self.max_words
+                )
             )
         mwl = c("mean_word_length")
         if self.min_mean_word_length is not None:
@@ -144,7 +162,9 @@ class GopherQualityFilter:
             rules.append(_rule("max_mean_word_length", mwl > hi, "mean_word_length", show(mwl), ">", hi))
         if self.max_symbol_word_ratio is not None:
             r = self.max_symbol_word_ratio
-            rules.append(_rule("hash_ratio", c("hash_ratio") > r, "hash_ratio", show(c("hash_ratio")), ">", r))
+            rules.append(
+                _rule("hash_ratio", c("hash_ratio") > r, "hash_ratio", show(c("hash_ratio")), ">", r)
+            )
             er = c("ellipsis_ratio")
             rules.append(_rule("ellipsis_ratio", er > r, "ellipsis_ratio", show(er), ">", r))
         if self.max_bullet_lines_ratio is not None:
@@ -197,15 +217,25 @@ class GopherRepetitionFilter:
         n = len(docs.texts)
         if n == 0:
             return Verdicts.keep_all(table.num_rows)
-        paras = duplicate_stats(items_frame(docs.texts.str.strip_chars(), PARAGRAPH_RE), n, "para")
-        lines = duplicate_stats(items_frame(docs.texts, NONEMPTY_LINE_RE), n, "line")
-        top_chars, dup_chars = ngram_stats(docs.texts, [k for k, _ in self.top_ngrams], [k for k, _ in self.dup_ngrams])
-        columns = {f"top_{k}": top_chars[:, i] for i, (k, _) in enumerate(self.top_ngrams)}
-        columns |= {f"dup_{k}": dup_chars[:, i] for i, (k, _) in enumerate(self.dup_ngrams)}
-        chars = docs.texts.str.len_chars().clip(lower_bound=1).to_numpy().astype(np.float64)
-        stats = pl.concat([paras, lines, pl.DataFrame(columns)], how="horizontal").with_columns(
-            pl.Series("chars", chars)
+        got = scan(
+            docs.texts,
+            lines=True,
+            paragraphs=True,
+            top_ns=[k for k, _ in self.top_ngrams],
+            dup_ns=[k for k, _ in self.dup_ngrams],
         )
+        columns = {
+            "para_n": got[K_PARA_N],
+            "para_dup": got[K_PARA_DUP],
+            "para_dup_chars": got[K_PARA_DUP_CHARS],
+            "line_n": got[K_LINE_N],
+            "line_dup": got[K_LINE_DUP],
+            "line_dup_chars": got[K_LINE_DUP_CHARS],
+        }
+        columns |= {f"top_{k}": got.top_chars[:, i] for i, (k, _) in enumerate(self.top_ngrams)}
+        columns |= {f"dup_{k}": got.dup_chars[:, i] for i, (k, _) in enumerate(self.dup_ngrams)}
+        columns["chars"] = np.maximum(got[K_CHARS], 1).astype(np.float64)
+        stats = pl.DataFrame(columns)
         reason, detail = first_failing(stats, "gopher_rep", self._rules())
         return scatter_verdicts(docs, reason, detail)
 
@@ -221,15 +251,37 @@ class GopherRepetitionFilter:
             if char_frac is not None:
                 v = c(f"{unit}_dup_chars") / c("chars")
                 rules.append(
-                    _rule(f"dup_{unit}_char_frac", v > char_frac, f"dup_{unit}_char_frac", show(v), ">", char_frac)
+                    _rule(
+                        f"dup_{unit}_char_frac",
+                        v > char_frac,
+                        f"dup_{unit}_char_frac",
+                        show(v),
+                        ">",
+                        char_frac,
+                    )
                 )
         for k, frac in self.top_ngrams:
             v = c(f"top_{k}") / c("chars")
-            rules.append(_rule(f"top_{k}gram_char_frac", v > frac, f"top_{k}gram_char_frac", show(v), ">", frac))
+            rules.append(
+                _rule(f"top_{k}gram_char_frac", v > frac, f"top_{k}gram_char_frac", show(v), ">", frac)
+            )
         for k, frac in self.dup_ngrams:
             v = c(f"dup_{k}") / c("chars")
-            rules.append(_rule(f"dup_{k}gram_char_frac", v > frac, f"dup_{k}gram_char_frac", show(v), ">", frac))
+            rules.append(
+                _rule(f"dup_{k}gram_char_frac", v > frac, f"dup_{k}gram_char_frac", show(v), ">", frac)
+            )
         return rules
+
+
+def _word_columns(got: ScanStats) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "n_words": got[K_WORDS],
+            "word_chars": got[K_WORD_CHARS],
+            "alpha_words": got[K_ALPHA_WORDS],
+            "stop_words": got[K_STOP_WORDS],
+        }
+    )
 
 
 def _rule(code: str, failed: pl.Expr, name: str, value: pl.Expr, op: str, threshold: float) -> Rule:
