@@ -132,6 +132,9 @@ class MixLock(_Model):
 
     version: int = Field(default=LOCK_VERSION, description="Format version of this file.")
     manifest: dict = Field(description="The resolved manifest (every default filled in), as a mapping.")
+    base_dir: str = Field(
+        description="Directory the manifest's relative paths resolve against (where the manifest file was)."
+    )
     inputs: list[InputRecord] = Field(description="Fingerprint of every source's input.")
     packages: dict[str, str] = Field(description="Installed versions of the packages that shape the output.")
     sources: list[SourceStats] = Field(

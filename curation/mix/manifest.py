@@ -94,6 +94,11 @@ class MixManifest(BaseModel):
     phases: list[PhaseSpec] = Field(
         default_factory=list, description="Pretraining phases, in training order."
     )
+    demo_budget_tokens: TokenCount | None = Field(
+        default=None,
+        description="Total tokens when built with --demo on the embedded demo corpora (stages and phases "
+        "scaled in proportion); required for --demo.",
+    )
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
     _filter_config: FilterConfig | None = PrivateAttr(default=None)

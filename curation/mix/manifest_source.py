@@ -59,6 +59,11 @@ class SourceEntry(BaseModel):
         default_factory=dict,
         description="Filter overrides for this source, merged key by key over the mix's `filters` (false: off).",
     )
+    demo: str | None = Field(
+        default=None,
+        description="The embedded demo corpus standing in for this source in `curate mix build --demo` "
+        "(a `curate demo` source name, or `polish`).",
+    )
 
     @field_validator("adapter")
     @classmethod

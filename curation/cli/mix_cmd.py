@@ -1,0 +1,120 @@
+"""`curate mix build | regenerate | show | diff`: token-budget mixes from manifests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+mix_app = typer.Typer(help="Mixes: build from a manifest, regenerate from a lock, show, diff.", no_args_is_help=True)
+
+DEFAULT_OUT = Path("runs/mixes")
+
+
+@mix_app.command("build")
+def build(
+    manifest: Annotated[Path, typer.Argument(help="A mix manifest (YAML), e.g. mixes/wind-edge-1.6-distill-12m.yaml.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory (default: runs/mixes/<name>[-demo]).")] = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Build on the embedded demo corpora at the manifest's demo budget.")] = False,
+    work: Annotated[Path | None, typer.Option(help="Work directory for the intermediate runs (default: beside --out).")] = None,
+    workers: Annotated[int, typer.Option(help="Processes for near dedup (the output does not depend on it).")] = 1,
+) -> None:
+    """Build a mix: ingest, dedup, filter, render, sample by tokens, write shards + lock + card."""
+    from curation.cli.main import UserError, _fail, _user_errors
+    from curation.cli.tables import console
+    from curation.mix.build import build_mix, default_work_dir
+    from curation.mix.manifest import load_manifest
+
+    con = console()
+    try:
+        if workers < 1:
+            raise UserError("--workers must be 1 or more")
+        m = load_manifest(manifest, check_files=not demo)
+        out = out or DEFAULT_OUT / (m.name + ("-demo" if demo else ""))
+        work_dir = work or default_work_dir(out)
+        if demo:
+            from curation.mix.demo_inputs import demo_manifest
+
+            m = demo_manifest(m, work_dir / "inputs")
+        lock = build_mix(m, out, work_dir, workers, progress=lambda msg: con.print(f"[dim]{msg}[/]"))
+    except _user_errors() as exc:
+        _fail(str(exc))
+    con.print(_sources_table(lock))
+    t = lock.totals
+    con.print(
+        f"{t.tokens:,} tokens (budget {t.budget_tokens:,}) in {t.rows:,} rows, {t.shards} shards.\n"
+        f"Shards:  {out}  (datasets.load_from_disk('{out}'))\n"
+        f"Lock:    {out / 'mix.lock.json'}  (curate mix regenerate {out / 'mix.lock.json'})\n"
+        f"Card:    {out / 'README.md'}\n"
+        f"Report:  curate report {work_dir / 'render'}"
+    )
+
+
+@mix_app.command("regenerate")
+def regenerate(
+    lock_path: Annotated[Path, typer.Argument(help="A mix.lock.json (or the mix directory holding it).")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to rebuild (default: <mix dir>.regenerated).")] = None,
+) -> None:
+    """Rebuild a mix from its lock (recorded inputs and parameters) and check every shard's sha256."""
+    from curation.cli.main import UserError, _fail, _user_errors
+    from curation.cli.tables import console
+    from curation.mix.regenerate import regenerate_mix
+
+    try:
+        lock_file = lock_path / "mix.lock.json" if lock_path.is_dir() else lock_path
+        target = out or lock_file.parent.with_name(lock_file.parent.name + ".regenerated")
+        if target.resolve() == lock_file.parent.resolve():
+            raise UserError("--out must differ from the mix being regenerated")
+        lock = regenerate_mix(lock_file, target)
+    except _user_errors() as exc:
+        _fail(str(exc))
+    console().print(f"Regenerated {lock.name} into {target}: all {len(lock.shards)} shards match their sha256.")
+
+
+@mix_app.command("show")
+def show(mix_dir: Annotated[Path, typer.Argument(help="A built mix directory.")]) -> None:
+    """Per-source targets, tokens, rows, epochs and shortfalls; the shards."""
+    from curation.cli.main import _fail, _user_errors
+    from curation.cli.tables import console
+    from curation.mix.lock import read_lock
+
+    try:
+        lock = read_lock(mix_dir)
+    except _user_errors() as exc:
+        _fail(str(exc))
+    con = console()
+    con.print(_sources_table(lock))
+    for shard in lock.shards:
+        con.print(f"{shard.split:6} {shard.file}  {shard.rows:,} rows  {shard.bytes:,} bytes  sha256 {shard.sha256[:16]}…")
+
+
+@mix_app.command("diff")
+def diff(
+    a: Annotated[Path, typer.Argument(help="A built mix directory (or its mix.lock.json).")],
+    b: Annotated[Path, typer.Argument(help="Another one.")],
+) -> None:
+    """What changed between two mixes: manifest fields, inputs, per-source tokens, shards."""
+    from curation.cli.main import _fail, _user_errors
+    from curation.cli.tables import console
+    from curation.mix.diff import diff_locks
+    from curation.mix.lock import read_lock
+
+    try:
+        lines = diff_locks(read_lock(a), read_lock(b))
+    except _user_errors() as exc:
+        _fail(str(exc))
+    con = console()
+    for line in lines or ["identical: same manifest, inputs, per-source statistics and shards"]:
+        con.print(line, highlight=False, markup=False)
+
+
+def _sources_table(lock):
+    from rich.table import Table
+
+    table = Table(title=f"{lock.name}: tokens per source")
+    for col in ("source", "target", "tokens", "rows", "epochs", "shortfall"):
+        table.add_column(col, justify="left" if col == "source" else "right")
+    for s in lock.sources:
+        table.add_row(s.name, f"{s.target_tokens:,}", f"{s.tokens:,}", f"{s.rows:,}", f"{s.epochs:.3f}", f"{s.shortfall:,}")
+    return table

@@ -1,0 +1,249 @@
+"""Build a mix from its manifest: ingest -> dedup -> filter -> render -> sample -> write.
+
+Every step is a call into the library (the same functions the CLI commands and the Prefect
+flows call); the intermediate runs live in a work directory (default `.<out name>.work` beside
+the output), each a run directory `curate report` reads. The output is written into a
+staging directory and renamed into place only when shards, lock and card are all there.
+
+The selection is a function of the manifest and the rows' (id, token count) only, so the
+same manifest and inputs give byte-identical shards whatever the worker count or the order
+and chunking of the input files.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from curation.ingest import ingest_source, write_summary
+from curation.mix.lock import (
+    FileFingerprint,
+    InputRecord,
+    MixLock,
+    ShardRecord,
+    SourceStats,
+    Totals,
+    file_fingerprints,
+    package_versions,
+    write_lock,
+)
+from curation.mix.manifest import MixManifest
+from curation.mix.sample import shuffle_order
+from curation.mix.select import EVAL, Pick, select
+from curation.mix.shards import staged_output, write_hf_dataset_dict
+from curation.render.spans import SPANS_TYPE
+from curation.render.stage import RenderOptions, render_run
+from curation.report import load_summary
+from curation.source_stages import source_parts
+
+LOCK_FILE = "mix.lock.json"
+TRAIN = "train"
+
+MIX_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("part", pa.string(), nullable=False),
+        pa.field("epoch", pa.int32(), nullable=False),
+        pa.field("text", pa.large_string(), nullable=False),
+        pa.field("n_tokens", pa.int64(), nullable=False),
+        pa.field("spans", SPANS_TYPE, nullable=False),
+        pa.field("token_spans", SPANS_TYPE, nullable=False),
+        pa.field("domain", pa.string()),
+    ],
+    metadata={"title": "curation mix row", "version": "1"},
+)
+
+Progress = Callable[[str], None]
+
+
+def default_work_dir(out_dir: Path) -> Path:
+    return out_dir.parent / f".{out_dir.name}.work"
+
+
+def build_mix(
+    manifest: MixManifest,
+    out_dir: Path,
+    work_dir: Path | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> MixLock:
+    """Build `manifest` into `out_dir` (the Hugging Face save_to_disk layout + mix.lock.json +
+    README.md); return the lock. Raises ValueError for anything the manifest or inputs get wrong."""
+    say = progress or (lambda _msg: None)
+    out_dir = Path(out_dir)
+    work = Path(work_dir) if work_dir is not None else default_work_dir(out_dir)
+    run = curate_sources(manifest, work, workers, say)
+    say("sample")
+    pools = _pools(run, [s.name for s in manifest.sources])
+    max_epochs = {s.name: s.max_epochs for s in manifest.sources}
+    train, evals, stats = select(pools, manifest.parts(), manifest.seed, max_epochs, manifest.split.eval_fraction)
+    say("write")
+    splits = {TRAIN: _rows(run, train, manifest, ordered_parts=[p.name for p in manifest.parts()])}
+    if manifest.split.eval_fraction > 0:
+        splits[EVAL] = _rows(run, evals, manifest, ordered_parts=[EVAL])
+    lengths = {name: pa.concat_arrays([p for p in _taken_lengths(run, train, name)]) for name in sorted(pools)}
+    with staged_output(out_dir) as tmp:
+        shards = write_hf_dataset_dict(
+            {k: [v] for k, v in splits.items()},
+            tmp,
+            MIX_SCHEMA,
+            manifest.output.max_shard_rows,
+            manifest.output.max_shard_bytes,
+            atomic=False,
+        )
+        lock = _lock(manifest, shards, stats)
+        write_lock(lock, tmp / LOCK_FILE)
+        from curation.mix.card import write_card
+
+        write_card(tmp, lock, load_summary(run), {k: np.asarray(v) for k, v in lengths.items() if len(v)})
+    return lock
+
+
+def curate_sources(manifest: MixManifest, work: Path, workers: int, say: Progress) -> Path:
+    """Ingest, dedup, filter and render every source into `work`; return the rendered run."""
+    from curation.dedup.stage import dedup_run
+    from curation.filters.stage import run_filters
+
+    for stage in ("ingest", "dedup", "filter", "render"):
+        shutil.rmtree(work / stage, ignore_errors=True)  # a build starts clean: no stale source lingers
+    base = manifest.base_dir
+    for entry in manifest.sources:
+        say(f"ingest {entry.name}")
+        ingest_source(entry.source_spec(base), work / "ingest")
+    write_summary(work / "ingest")
+    run = work / "ingest"
+    if manifest.dedup.exact or manifest.dedup.near:
+        say("dedup")
+        near = manifest.dedup.near_options()
+        if near is not None and workers > 1:
+            near = type(near)(**{**near.__dict__, "workers": workers})
+        priorities = {s.name: s.priority for s in manifest.sources}
+        dedup_run(run, work / "dedup", manifest.dedup.exact_options(), near, priorities)
+        run = work / "dedup"
+    config = manifest.source_filter_config()
+    if config.stages():
+        say("filter")
+        run_filters(run, work / "filter", config)
+        run = work / "filter"
+    say("render")
+    template = manifest.template
+    identity = template.identity
+    options = RenderOptions(
+        template=template.template_ref(base),
+        serving_template=template.serving_ref(base),
+        enable_thinking=template.enable_thinking,
+        identity_name=identity.name if identity else None,
+        identity_maker=identity.maker if identity else None,
+        tokenizer=manifest.tokenizer_name(),
+    )
+    render_run(run, work / "render", options)
+    return work / "render"
+
+
+def _pools(run: Path, names: list[str]) -> dict[str, tuple[pa.Array, np.ndarray]]:
+    """source -> (ids, n_tokens) of its rendered rows, in part order."""
+    pools = {}
+    for name in names:
+        parts = source_parts(run, name)
+        if parts:
+            table = pa.concat_tables(pq.read_table(p, columns=["id", "n_tokens"]) for p in parts)
+            ids = table.column("id").combine_chunks()
+            tokens = table.column("n_tokens").to_numpy().astype(np.int64)
+        else:
+            ids, tokens = pa.array([], pa.string()), np.zeros(0, dtype=np.int64)
+        pools[name] = (ids, tokens)
+    return pools
+
+
+def _source_table(run: Path, name: str) -> pa.Table:
+    parts = source_parts(run, name)
+    return pa.concat_tables(pq.read_table(p) for p in parts)
+
+
+def _rows(run: Path, picks: list[Pick], manifest: MixManifest, ordered_parts: list[str]) -> pa.Table:
+    """The picked rows of every source as MIX_SCHEMA, parts in order, each part shuffled."""
+    tables: dict[str, pa.Table] = {}
+    by_part: dict[str, list[pa.Table]] = {p: [] for p in ordered_parts}
+    for pick in sorted(picks, key=lambda p: (p.part, p.source)):
+        if pick.source not in tables:
+            tables[pick.source] = _source_table(run, pick.source)
+        src = tables[pick.source].take(pa.array(pick.indices, pa.int64()))
+        by_part[pick.part].append(
+            pa.table(
+                {
+                    "id": src.column("id"),
+                    "source": src.column("source"),
+                    "part": pa.array([pick.part] * src.num_rows, pa.string()),
+                    "epoch": pa.array(pick.epochs, pa.int32()),
+                    "text": src.column("text"),
+                    "n_tokens": src.column("n_tokens"),
+                    "spans": src.column("spans"),
+                    "token_spans": src.column("token_spans"),
+                    "domain": pa.compute.struct_field(src.column("meta"), "domain"),
+                },
+                schema=MIX_SCHEMA,
+            )
+        )
+    out = []
+    for part in ordered_parts:
+        if not by_part[part]:
+            continue
+        table = pa.concat_tables(by_part[part]).combine_chunks()
+        if manifest.output.shuffle:
+            order = shuffle_order(table.column("id"), table.column("source"), table.column("epoch").to_numpy(), manifest.seed)
+        else:
+            order = np.arange(table.num_rows)
+        out.append(table.take(pa.array(order)))
+    return pa.concat_tables(out) if out else MIX_SCHEMA.empty_table()
+
+
+def _taken_lengths(run: Path, picks: list[Pick], name: str) -> list[pa.Array]:
+    tokens = pl.concat([pl.read_parquet(p, columns=["n_tokens"]) for p in source_parts(run, name)])["n_tokens"]
+    return [tokens.to_arrow().take(pa.array(p.indices, pa.int64())) for p in picks if p.source == name] or [
+        pa.array([], pa.int64())
+    ]
+
+
+def _lock(manifest: MixManifest, shards, stats) -> MixLock:
+    sources = [
+        SourceStats(
+            name=s.name,
+            rows_available=s.rows_available,
+            tokens_available=s.tokens_available,
+            target_tokens=s.target_tokens,
+            rows=s.rows,
+            tokens=s.tokens,
+            epochs=round(s.epochs, 6),
+            shortfall=s.shortfall,
+        )
+        for s in stats.values()
+    ]
+    records = [ShardRecord.of(s) for s in shards]
+    return MixLock(
+        manifest=manifest.model_dump(mode="json"),
+        base_dir=str(manifest.base_dir),
+        inputs=[_input_record(manifest, entry) for entry in manifest.sources],
+        packages=package_versions(),
+        sources=sources,
+        shards=records,
+        totals=Totals.of(sources, records, manifest.total_budget),
+    )
+
+
+def _input_record(manifest: MixManifest, entry) -> InputRecord:
+    if entry.location.startswith("hf:"):
+        return InputRecord(source=entry.name, location=entry.location, kind="hub", revision=entry.revision or "unpinned")
+    from curation.readers.discover import discover
+
+    paths = sorted({Path(f.path) for f in discover(entry.location_spec(manifest.base_dir))})
+    files: list[FileFingerprint] = file_fingerprints(paths, manifest.base_dir)
+    return InputRecord(source=entry.name, location=entry.location, kind="file", files=files)
+
+

@@ -1,0 +1,51 @@
+"""`curate mix diff A B`: what changed between two built mixes, from their locks."""
+
+from __future__ import annotations
+
+from curation.mix.lock import MixLock
+
+
+def diff_locks(a: MixLock, b: MixLock) -> list[str]:
+    """Human lines: manifest fields, input files, packages, per-source statistics, shards."""
+    lines = [f"manifest {k}: {x!r} -> {y!r}" for k, x, y in _changed(_flat(a.manifest), _flat(b.manifest))]
+    files_a = {(i.source, f.path): f.sha256 for i in a.inputs for f in i.files or []}
+    files_b = {(i.source, f.path): f.sha256 for i in b.inputs for f in i.files or []}
+    for key in sorted(files_a.keys() | files_b.keys()):
+        if files_a.get(key) != files_b.get(key):
+            state = "only in A" if key not in files_b else "only in B" if key not in files_a else "changed"
+            lines.append(f"input {key[0]}: {key[1]} {state}")
+    lines += [f"package {k}: {x} -> {y}" for k, x, y in _changed(a.packages, b.packages)]
+    stats_a = {s.name: s for s in a.sources}
+    stats_b = {s.name: s for s in b.sources}
+    for name in sorted(stats_a.keys() | stats_b.keys()):
+        sa, sb = stats_a.get(name), stats_b.get(name)
+        if sa is None or sb is None:
+            lines.append(f"source {name}: only in {'B' if sa is None else 'A'}")
+            continue
+        for field in ("target_tokens", "tokens", "rows", "epochs", "shortfall", "rows_available"):
+            x, y = getattr(sa, field), getattr(sb, field)
+            if x != y:
+                lines.append(f"source {name} {field}: {x:,} -> {y:,}" if isinstance(x, int) else f"source {name} {field}: {x} -> {y}")
+    shards_a = {s.file: s.sha256 for s in a.shards}
+    shards_b = {s.file: s.sha256 for s in b.shards}
+    same = sum(1 for f in shards_a if shards_b.get(f) == shards_a[f])
+    if same != len(shards_a) or len(shards_a) != len(shards_b):
+        lines.append(f"shards: {same} of {len(shards_a)} (A) / {len(shards_b)} (B) identical")
+    return lines
+
+
+def _flat(d: dict, prefix: str = "") -> dict:
+    out = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flat(v, key + "."))
+        elif isinstance(v, list) and v and all(isinstance(x, dict) and "name" in x for x in v):
+            out.update(_flat({x["name"]: x for x in v}, key + "."))
+        else:
+            out[key] = v
+    return out
+
+
+def _changed(a: dict, b: dict) -> list[tuple[str, object, object]]:
+    return [(k, a.get(k), b.get(k)) for k in sorted(a.keys() | b.keys()) if a.get(k) != b.get(k)]

@@ -1,0 +1,159 @@
+"""`curate mix build`: a demo mix end to end, exact token budgets, byte-identical rebuilds
+(1 or 2 workers, shuffled input files), regenerate from the lock, diff, bad input."""
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import datasets
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from curation.cli.main import app
+from curation.mix.build import build_mix
+from curation.mix.demo_inputs import demo_manifest
+from curation.mix.lock import read_lock
+from curation.mix.manifest import load_manifest, parse_manifest
+from curation.mix.regenerate import RegenerateMismatch, regenerate_mix
+
+MIXES = Path(__file__).resolve().parents[1] / "mixes"
+DISTILL = MIXES / "wind-edge-1.6-distill-12m.yaml"
+runner = CliRunner()
+
+
+def _text(result) -> str:
+    return " ".join(result.output.split())
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("mix")
+    manifest = demo_manifest(load_manifest(DISTILL, check_files=False), root / "inputs")
+    lock = build_mix(manifest, root / "out", root / "work")
+    return root, manifest, lock
+
+
+def _shas(lock) -> dict[str, str]:
+    return {s.file: s.sha256 for s in lock.shards}
+
+
+def test_outputs_open_with_datasets_and_meet_the_budget(built):
+    root, manifest, lock = built
+    ds = datasets.load_from_disk(str(root / "out"))
+    assert set(ds) == {"train", "eval"}
+    train = ds["train"]
+    assert train.num_rows + ds["eval"].num_rows == lock.totals.rows
+    assert {"id", "source", "text", "n_tokens", "spans", "token_spans"} <= set(train.column_names)
+    budget = manifest.total_budget
+    assert abs(lock.totals.tokens - budget) <= budget * 0.001 or abs(lock.totals.tokens - budget) <= 300
+    by_source = {}
+    for source, n in zip(train["source"], train["n_tokens"], strict=True):
+        by_source[source] = by_source.get(source, 0) + n
+    for s in lock.sources:
+        assert by_source[s.name] == s.tokens  # the lock says what the shards hold
+        biggest = max(n for src, n in zip(train["source"], train["n_tokens"], strict=True) if src == s.name)
+        assert abs(s.tokens - s.target_tokens) < biggest, s.name  # within one row of the target
+    text = train[0]["text"]
+    assert text.startswith("<|im_start|>system\n") and "<think>\n\n</think>\n\n" in text
+    assert (root / "out" / "README.md").is_file() and (root / "out" / "token_lengths.png").is_file()
+
+
+def _shuffled_copy(manifest, into: Path):
+    """The same manifest over copies of its inputs with their rows in another order."""
+    data = manifest.model_dump(mode="json")
+    into.mkdir()
+    rng = random.Random(7)
+    for entry in data["sources"]:
+        src = Path(entry["location"])
+        dst = into / src.name
+        if src.suffix == ".parquet":
+            table = pq.read_table(src)
+            pq.write_table(table.take(np.array(rng.sample(range(table.num_rows), table.num_rows))), dst)
+        elif src.suffix == ".jsonl":
+            lines = src.read_bytes().splitlines(keepends=True)
+            rng.shuffle(lines)
+            dst.write_bytes(b"".join(line if line.endswith(b"\n") else line + b"\n" for line in lines))
+        else:
+            shutil.copy(src, dst)
+        entry["location"] = str(dst)
+    return parse_manifest(data, manifest.base_dir)
+
+
+def test_rebuild_with_two_workers_and_shuffled_inputs_is_byte_identical(built, tmp_path):
+    _, manifest, lock = built
+    again = build_mix(_shuffled_copy(manifest, tmp_path / "inputs"), tmp_path / "out", tmp_path / "work", workers=2)
+    assert _shas(again) == _shas(lock)
+
+
+def test_regenerate_reproduces_then_names_an_edited_input(built, tmp_path):
+    root, _, lock = built
+    regenerate_mix(root / "out" / "mix.lock.json", tmp_path / "again")
+    assert _shas(read_lock(tmp_path / "again")) == _shas(lock)
+    # edit one input row: the rebuild must fail naming the input and the first differing shard
+    edited = root / "inputs" / "openorca.jsonl"
+    original = edited.read_bytes()
+    try:
+        rows = original.decode("utf-8", "surrogateescape").splitlines()  # the demo plants bad UTF-8
+        for i, line in enumerate(rows):  # every answer, so rows the mix took change too
+            try:
+                row = json.loads(line)
+            except ValueError:
+                continue  # a planted malformed line
+            if isinstance(row, dict) and isinstance(row.get("response"), str):
+                rows[i] = json.dumps({**row, "response": row["response"] + " Edited."})
+        edited.write_bytes(("\n".join(rows) + "\n").encode("utf-8", "surrogateescape"))
+        with pytest.raises(RegenerateMismatch) as err:
+            regenerate_mix(root / "out" / "mix.lock.json", tmp_path / "edited")
+        message = str(err.value)
+        assert "input openorca:" in message and "openorca.jsonl changed" in message
+        assert "first shard train/data-00000-of-00001.arrow differs" in message
+    finally:
+        edited.write_bytes(original)
+
+
+def test_show_and_diff(built, tmp_path):
+    root, _, _ = built
+    result = runner.invoke(app, ["mix", "show", str(root / "out")])
+    assert result.exit_code == 0 and "claude-opus-reasoning" in result.output and "sha256" in result.output
+    result = runner.invoke(app, ["mix", "diff", str(root / "out"), str(root / "out")])
+    assert result.exit_code == 0 and "identical" in result.output
+
+
+def test_build_command_tells_where_everything_is(tmp_path):
+    out = tmp_path / "cli"
+    result = runner.invoke(app, ["mix", "build", str(DISTILL), "--demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = _text(result)
+    for where in ("Shards:", "Lock:", "Card:", str(out / "mix.lock.json")):
+        assert where in text
+    # a second build over the same output replaces it whole
+    result = runner.invoke(app, ["mix", "build", str(DISTILL), "--demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["mix", "build", "{tmp}/missing.yaml"], "no mix manifest at"),
+        (["mix", "build", "{tmp}/bad.yaml"], "sources.a.adapter: unknown adapter 'nope'"),
+        (["mix", "build", "{tmp}/nodemo.yaml", "--demo"], "sources a name no demo stand-in"),
+        (["mix", "build", str(DISTILL), "--demo", "--workers", "0"], "--workers must be 1 or more"),
+        (["mix", "regenerate", "{tmp}/none.json"], "no such lock file"),
+        (["mix", "show", "{tmp}"], "lock"),
+    ],
+)
+def test_bad_input(tmp_path, args, message):
+    (tmp_path / "data.jsonl").write_text('{"instruction": "q", "input": "", "output": "a"}\n')
+    (tmp_path / "bad.yaml").write_text(
+        "name: m\nbudget_tokens: 10\ntemplate: {name: qwen3}\nsources:\n  - {name: a, adapter: nope, location: data.jsonl, weight: 1}\n"
+    )
+    (tmp_path / "nodemo.yaml").write_text(
+        "name: m\nbudget_tokens: 10\ndemo_budget_tokens: 5\ntemplate: {name: qwen3}\n"
+        "sources:\n  - {name: a, adapter: alpaca, location: data.jsonl, weight: 1}\n"
+    )
+    result = runner.invoke(app, [a.replace("{tmp}", str(tmp_path)) for a in args])
+    assert result.exit_code == 2, result.output
+    assert message in _text(result)
