@@ -98,6 +98,8 @@ def build_mix(
             manifest.output.max_shard_bytes,
             atomic=False,
         )
+        if manifest.output.pack:
+            shards += _write_packed(manifest, splits[TRAIN], tmp)
         lock = _lock(manifest, shards, stats)
         write_lock(lock, tmp / LOCK_FILE)
         from curation.mix.card import write_card
@@ -145,6 +147,24 @@ def curate_sources(manifest: MixManifest, work: Path, workers: int, say: Progres
     )
     render_run(run, work / "render", options)
     return work / "render"
+
+
+def _write_packed(manifest: MixManifest, train: pa.Table, out: Path) -> list:
+    """The train rows packed into sequences of each part's context length, as the `packed`
+    dataset beside the splits (datasets.load_from_disk(OUT / "packed"))."""
+    import dataclasses
+
+    from curation.mix.pack import PACKED, PACKED_SCHEMA, pack_rows
+    from curation.mix.shards import write_hf_dataset
+    from curation.tokens import get_tokenizer
+
+    lengths = {p.name: p.context_length or manifest.output.context_length for p in manifest.parts()}
+    packed, _ = pack_rows(train, lengths, get_tokenizer(manifest.tokenizer_name()))
+    shards = write_hf_dataset(
+        [packed], out / PACKED, PACKED_SCHEMA, manifest.output.max_shard_rows, manifest.output.max_shard_bytes,
+        split=PACKED, atomic=False,
+    )
+    return [dataclasses.replace(s, file=f"{PACKED}/{s.file}") for s in shards]
 
 
 def _pools(run: Path, names: list[str]) -> dict[str, tuple[pa.Array, np.ndarray]]:
