@@ -1,5 +1,5 @@
 # Two commands do all the set-up on a fresh machine:
-#   make demo   create .venv, install the pinned dependencies, ingest the embedded demo corpora
+#   make demo   create .venv, install the pinned dependencies, curate the embedded demo corpora and build a demo mix
 #   make test   the same set-up, then the whole test suite
 PYTHON ?= python3
 VENV   := .venv

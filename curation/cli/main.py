@@ -158,15 +158,20 @@ def adapters() -> None:
     console().print(table)
 
 
+DEMO_MIX = Path(__file__).resolve().parents[2] / "mixes" / "wind-edge-1.6-distill-12m.yaml"
+
+
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="Run directory for the demo (inputs are generated under it).")] = Path("runs/demo"),
     seed: Annotated[int, typer.Option(help="Seed of the demo corpora generator.")] = 0,
+    mix: Annotated[bool, typer.Option("--mix/--no-mix", help="Also build the demo distillation mix.")] = True,
 ) -> None:
-    """Generate the embedded demo corpora, ingest every one, dedup them, filter them, print the funnel.
+    """Generate the embedded demo corpora, ingest, dedup and filter them, print the funnel, then
+    build the Wind-Edge-1.6 distillation mix on them (mixes/wind-edge-1.6-distill-12m.yaml --demo).
 
-    OUT/inputs: the corpora and the filter config; OUT/ingest: the ingested run; OUT/dedup:
-    after exact and near dedup; OUT/filter: after the filter chain of OUT/inputs/filters.yaml.
+    OUT/inputs: the corpora and the filter config; OUT/ingest, OUT/dedup, OUT/filter: the runs
+    after each phase; OUT/mix: the mix (shards, mix.lock.json, README.md), OUT/.mix.work its runs.
     """
     from curation.dedup.exact import ExactOptions
     from curation.dedup.near_stage import NearOptions
@@ -206,6 +211,11 @@ def demo(
         f"            curate patterns {out / 'dedup'} --source stepwise_math   (then {final})\n"
         f"Filter again with other settings: curate filter {out / 'dedup'} --config {filters_path} --out {out / 'filter2'}"
     )
+    if mix:
+        from curation.cli.mix_cmd import build as build_mix_command
+
+        con.print(f"\nBuilding the demo mix: curate mix build {DEMO_MIX} --demo --out {out / 'mix'}")
+        build_mix_command(DEMO_MIX, out=out / "mix", demo=True, work=out / ".mix.work", workers=1)
 
 
 @app.command()
