@@ -47,7 +47,8 @@ def build(
         f"Shards:  {out}  (datasets.load_from_disk('{out}'))\n"
         f"Lock:    {out / 'mix.lock.json'}  (curate mix regenerate {out / 'mix.lock.json'})\n"
         f"Card:    {out / 'README.md'}\n"
-        f"Report:  curate report {work_dir / 'render'}"
+        f"Report:  curate report {work_dir / 'render'}",
+        soft_wrap=True,  # paths stay whole, to copy and paste
     )
 
 
