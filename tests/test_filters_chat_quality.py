@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pyarrow as pa
@@ -26,8 +27,14 @@ def m(role: str, content: str, reasoning: str | None = None) -> dict:
 
 
 def chat(response: str, prompt: str = "Please answer the question about the topic.", rid: str = "r") -> dict:
-    return {"id": rid, "source": "s", "kind": "chat", "messages": [m("user", prompt), m("assistant", response)],
-            "text": None, "meta": META}
+    return {
+        "id": rid,
+        "source": "s",
+        "kind": "chat",
+        "messages": [m("user", prompt), m("assistant", response)],
+        "text": None,
+        "meta": META,
+    }
 
 
 def table(rows: list[dict]) -> pa.Table:
@@ -53,21 +60,34 @@ DROPS = [
     ("I\u2019m sorry, I cannot provide that information.", "chat:refusal", "I cannot"),
     ("Unfortunately, I am unable to browse the web.", "chat:refusal", "unable to"),
     ("I can't assist with that request.", "chat:refusal", "I can't assist"),
-    ("As an AI language model, I do not have opinions. Here is a summary.", "chat:ai_boilerplate", "As an AI"),
+    (
+        "As an AI language model, I do not have opinions. Here is a summary.",
+        "chat:ai_boilerplate",
+        "As an AI",
+    ),
     ("Paris is the capital. My knowledge cutoff is 2021.", "chat:ai_boilerplate", "knowledge cutoff"),
-    ("\n".join(["The same line again and again."] * 8 + ["A different ending line."]), "chat:repetition",
-     "duplicate line fraction"),
+    # Unicode case folding: long s (U+017F) is an "s" to the regex, and to its cheap first pass
+    ("A\u017f an AI language model, I cannot say.", "chat:ai_boilerplate", "A\u017f an AI language model"),
+    (
+        "\n".join(["The same line again and again."] * 8 + ["A different ending line."]),
+        "chat:repetition",
+        "duplicate line fraction",
+    ),
     ("I will not stop. " * 40, "chat:repetition", "10-gram character fraction"),
-    (LONG + "In conclusion, the most important thing to remember about this topic is that the", "chat:truncated:mid_sentence",
-     "ends mid-sentence"),
+    (
+        LONG + "In conclusion, the most important thing to remember about this topic is that the",
+        "chat:truncated:mid_sentence",
+        "ends mid-sentence",
+    ),
     (" ".join(f"word{i}" for i in range(600)) + ".", "chat:length_ratio", "outside [0.002, 400.0]"),
 ]
 
 
 @pytest.mark.parametrize(("response", "reason", "in_detail"), DROPS)
 def test_drops(response: str, reason: str, in_detail: str) -> None:
-    ((got, detail),) = verdicts(ChatQuality(), [chat(response, prompt="Hi")] if reason == "chat:length_ratio"
-                                else [chat(response)])
+    ((got, detail),) = verdicts(
+        ChatQuality(), [chat(response, prompt="Hi")] if reason == "chat:length_ratio" else [chat(response)]
+    )
     assert got == reason, detail
     assert in_detail in detail
 
@@ -81,7 +101,8 @@ KEEPS = [
     "I am an AI assistant developed by Acme. How can I help?",  # identity data, not boilerplate
     "Here:\n```python\nprint(1)\n```\nDone.",
     LONG + "\n\n- first item in the list\n- second item in the list which is longer than sixty chars here",
-    LONG + "\n\n| col a | col b |\n|---|---|\n| value one for the table cell | value two for the table cell |",
+    LONG
+    + "\n\n| col a | col b |\n|---|---|\n| value one for the table cell | value two for the table cell |",
     LONG + "\n\nRead more at https://example.org/a/very/long/path/to/some/documentation/page",
     LONG + "\n\nThe result is $x^2 + y^2 = z^2$",
     LONG + "\n\n    return sorted(values, key=lambda item: item.priority, reverse=True)",
@@ -98,7 +119,14 @@ def test_keeps(response: str) -> None:
 
 
 def test_documents_untouched_and_checks_switch_off() -> None:
-    doc = {"id": "d", "source": "s", "kind": "text", "messages": None, "text": "<|im_end|> " * 5, "meta": META}
+    doc = {
+        "id": "d",
+        "source": "s",
+        "kind": "text",
+        "messages": None,
+        "text": "<|im_end|> " * 5,
+        "meta": META,
+    }
     assert verdicts(ChatQuality(), [doc]) == [(None, None)]
     refusal = chat("I'm sorry, but I can't help with that.")
     assert verdicts(ChatQuality(check_refusal=False), [refusal]) == [(None, None)]
@@ -141,7 +169,10 @@ def test_real_fixture_rows_mostly_kept() -> None:
     import orjson
 
     data = orjson.loads(path.read_bytes())
-    rows = [chat(r["output"], prompt=f"{r['instruction']}\n\n{r['input']}".strip(), rid=str(i)) for i, r in enumerate(data)]
+    rows = [
+        chat(r["output"], prompt=f"{r['instruction']}\n\n{r['input']}".strip(), rid=str(i))
+        for i, r in enumerate(data)
+    ]
     reasons = [r for r, _ in verdicts(ChatQuality(), rows) if r is not None]
     # Measured: 20 AI boilerplate, 6 refusals, 5 real mid-sentence truncations, 1 unclosed fence of 999 rows.
     assert 10 <= len(reasons) <= 60, sorted(reasons)
@@ -153,7 +184,10 @@ def test_real_fixture_rows_mostly_kept() -> None:
 ROWS = [
     chat("Hello.", rid="plain"),
     {**chat("4", rid="field"), "messages": [m("user", "2+2?"), m("assistant", "4", "2+2=4")]},
-    {**chat("x", rid="inline"), "messages": [m("user", "2+2?"), m("assistant", "<think>\nadd\n</think>\n\n4")]},
+    {
+        **chat("x", rid="inline"),
+        "messages": [m("user", "2+2?"), m("assistant", "<think>\nadd\n</think>\n\n4")],
+    },
     {**chat("x", rid="unclosed"), "messages": [m("user", "2+2?"), m("assistant", "<think>add... 4")]},
     {**chat("x", rid="user"), "messages": [m("user", "what does <think> do?"), m("assistant", "It opens.")]},
 ]
@@ -171,8 +205,13 @@ def run_policy(policy: ReasoningPolicy) -> tuple[dict, list]:
 
 def test_keep_drops_think_markup() -> None:
     reasons, turns = run_policy(ReasoningPolicy("keep"))
-    assert reasons == {"plain": None, "field": None, "inline": "reasoning:think_in_content",
-                       "unclosed": "reasoning:think_in_content", "user": "reasoning:think_in_content"}
+    assert reasons == {
+        "plain": None,
+        "field": None,
+        "inline": "reasoning:think_in_content",
+        "unclosed": "reasoning:think_in_content",
+        "user": "reasoning:think_in_content",
+    }
     assert turns[1][1] == ("4", "2+2=4")
 
 
@@ -201,3 +240,80 @@ def test_drop_row_drops_reasoning_rows() -> None:
 def test_reasoning_bad_mode() -> None:
     with pytest.raises(ValueError, match="mode"):
         ReasoningPolicy("remove")
+
+
+# --- verdicts frozen before ChatQuality was optimised ---------------------------------
+
+SNAPSHOT = Path(__file__).resolve().parent / "data" / "chat_quality_verdicts.json"
+
+
+def snapshot_table(rows: list[dict]) -> pa.Table:
+    """Canonical rows from the snapshot's rows ({id, kind, turns: [[role, content], ...] | null})."""
+    out = []
+    for r in rows:
+        messages = None if r["turns"] is None else [m(role, content) for role, content in r["turns"]]
+        text = None if r["kind"] == "chat" else "a document"
+        out.append(
+            {
+                "id": r["id"],
+                "source": "s",
+                "kind": r["kind"],
+                "messages": messages,
+                "text": text,
+                "meta": META,
+            }
+        )
+    return table(out)
+
+
+def test_same_verdicts_as_snapshot_rows() -> None:
+    """Demo chat rows (every one dropped, a dozen kept per source) and synthetic edge cases:
+    reason and detail exactly as benchmarks/filters/chat_quality_snapshot.py recorded them."""
+    rows = json.loads(SNAPSHOT.read_text(encoding="utf-8"))["rows"]
+    v = ChatQuality()(snapshot_table(rows))
+    got = [
+        None if r is None else [r, d] for r, d in zip(v.reason.to_pylist(), v.detail.to_pylist(), strict=True)
+    ]
+    diff = [(r["id"], r["verdict"], g) for r, g in zip(rows, got, strict=True) if r["verdict"] != g]
+    assert not diff, diff[:5]
+    assert sum(r["verdict"] is not None for r in rows) > 100
+
+
+@pytest.mark.parametrize("rel", sorted(json.loads(SNAPSHOT.read_text(encoding="utf-8"))["fixtures"]))
+def test_same_verdicts_as_snapshot_fixtures(rel: str) -> None:
+    """Every chat row of the instruct fixtures, adapted as the adapter tests do: the same rows
+    dropped with the same reason and detail, every other row kept."""
+    from adapter_rows import fixture, run_file
+
+    from curation.adapters import get_adapter
+
+    adapters = {
+        "instruct/llamafactory/alpaca_en_demo.json": "alpaca",
+        "instruct/llamafactory/identity.json": "alpaca",
+        "instruct/llamafactory/glaive_toolcall_en_demo.json": "sharegpt",
+        "instruct/llamafactory/v1_sft_demo.jsonl": "openai_parts",
+        "instruct/fastchat/dummy_conversation.json": "sharegpt",
+    }
+    want = json.loads(SNAPSHOT.read_text(encoding="utf-8"))["fixtures"][rel]
+    rows = run_file(get_adapter(adapters[rel]), fixture(rel)).kept
+    v = ChatQuality()(rows)
+    got = {
+        i: [r, d]
+        for i, r, d in zip(
+            rows.column("id").to_pylist(), v.reason.to_pylist(), v.detail.to_pylist(), strict=True
+        )
+        if r is not None
+    }
+    assert rows.num_rows == want["rows"]
+    assert got == want["dropped"]
+
+
+def test_batch_in_several_chunks_same_verdicts() -> None:
+    """Turns are read chunk by chunk (no combine): a batch split over chunks gives the same answer."""
+    t = snapshot_table(json.loads(SNAPSHOT.read_text(encoding="utf-8"))["rows"])
+    chunked = pa.concat_tables([t.slice(0, 7), t.slice(7, 150), t.slice(157)])
+    assert chunked.column("messages").num_chunks == 3
+    a, b = ChatQuality()(t), ChatQuality()(chunked)
+    assert a.reason.equals(b.reason) and a.detail.equals(b.detail)
+    empty = ChatQuality()(t.slice(0, 0))
+    assert len(empty.reason) == 0

@@ -11,6 +11,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from curation.filters.base import rewrite_rows
 from curation.filters.c4 import C4QualityFilter
 from curation.filters.fineweb import FineWebQualityFilter
 from curation.filters.gopher import GopherQualityFilter, GopherRepetitionFilter
@@ -249,6 +250,38 @@ def test_c4_removes_offending_lines_and_rewrites() -> None:
     assert got.reason.to_pylist() == [None, None]
     assert got.table.column("text").to_pylist()[0] == body + "\nCited claim here is true."
     assert got.rewritten.to_pylist() == [True, False]
+    # the report names the rewrite: which rule removed how many lines, and deleted citations
+    assert got.rewrite_reason.to_pylist() == ["c4:lines_removed", None]
+    assert got.rewrite_detail.to_pylist()[0] == (
+        "removed 4 of 11 lines (2 without terminal punctuation, 1 javascript, 1 policy); "
+        "citations deleted from 1 kept line"
+    )
+
+
+def test_c4_rewrite_codes() -> None:
+    body = prose(6)
+    long_word = "x" * 1001 + " is a very long word."
+    got = C4QualityFilter()(
+        batch(
+            body + "\n\n" + long_word,
+            body + "\nA true claim[2] here.\nMore[3] of them.",
+            "  " + body.replace("\n", "\r\n"),
+        )
+    )
+    assert got.rewritten.to_pylist() == [True, True, True]
+    assert got.rewrite_reason.to_pylist() == [
+        "c4:lines_removed",
+        "c4:citations_removed",
+        "c4:whitespace_stripped",
+    ]
+    assert got.rewrite_detail.to_pylist()[:2] == [
+        "removed 2 of 8 lines (1 blank, 1 with a word over 1000 chars)",
+        "citations deleted from 2 kept lines",
+    ]
+    report = rewrite_rows(
+        batch(body + "\n\n" + long_word), C4QualityFilter()(batch(body + "\n\n" + long_word)), "c4"
+    )
+    assert report["reason"].to_pylist() == ["c4:lines_removed"]
 
 
 def test_c4_document_rules() -> None:

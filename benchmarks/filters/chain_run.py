@@ -211,9 +211,10 @@ def render(data: dict) -> str:
         f"Rows: the chat rows of a `curate demo` run, repeated to {c['mb']:.1f} MB of message text "
         f"(content + reasoning), {c['docs']} rows, batches of {c['batch_rows']} rows. No peer.",
         "",
-        "| chain | rows | MB | wall s | MB/s per core | dropped |",
-        "|---|---:|---:|---:|---:|---:|",
-        f"| chat | {c['docs']} | {c['mb']:.1f} | {c['wall_s']:.2f} | **{c['mb_s']:.2f}** | {c['dropped']} |",
+        "| chain | rows | MB | wall s | MB/s per core | MB/s per CPU-s | dropped |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        f"| chat | {c['docs']} | {c['mb']:.1f} | {c['wall_s']:.2f} | **{c['mb_s']:.2f}** | {c['mb_s_cpu']:.2f} "
+        f"| {c['dropped']} |",
         "",
         "| filter | seconds |",
         "|---|---:|",

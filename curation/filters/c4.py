@@ -129,7 +129,7 @@ class C4QualityFilter:
             )
             .sort("doc")
         )
-        return self._verdicts(docs, per_doc, table)
+        return self._verdicts(docs, per_doc, table, lines)
 
     def _line_flags(self, lines: pl.DataFrame) -> pl.DataFrame:
         raw = pl.col("raw")
@@ -138,19 +138,22 @@ class C4QualityFilter:
         lines = lines.with_columns(line.alias("line"))
         lines = lines.with_columns(pl.col("line").str.to_lowercase().alias("lower"))
         line, lower = pl.col("line"), pl.col("lower")
-        removed = pl.lit(False)
+        long_word = no_punct = short = pl.lit(False)
         if self.max_word_length != -1:
-            removed = removed | raw.str.contains(rf"\S{{{self.max_word_length + 1}}}")
+            long_word = raw.str.contains(rf"\S{{{self.max_word_length + 1}}}")
         if self.filter_no_terminal_punct:
-            removed = removed | ~line.str.contains(r"[.?!\"']$") | line.str.ends_with("...")
+            no_punct = ~line.str.contains(r"[.?!\"']$") | line.str.ends_with("...")
         if self.min_words_per_line > 0:
             # words are counted on the line before citations are removed, as in datatrove;
             # "has k words" as one regex that stops at the k-th word, not a count of all
             k = self.min_words_per_line
-            removed = removed | ~raw.str.contains(rf"(?:\S+\s+){{{k - 1}}}\S")
+            short = ~raw.str.contains(rf"(?:\S+\s+){{{k - 1}}}\S")
+        lines = lines.with_columns(
+            long_word.alias("long_word"), no_punct.alias("no_punct"), short.alias("short")
+        )
         policy = "|".join(escape_literal(p) for p in self.policy_substrings)
         return lines.with_columns(
-            removed.alias("removed_early"),
+            (pl.col("long_word") | pl.col("no_punct") | pl.col("short")).alias("removed_early"),
             (lower.str.contains("lorem ipsum", literal=True) & self.filter_lorem_ipsum).alias("lorem"),
             (lower.str.contains("javascript", literal=True) & self.filter_javascript).alias("javascript"),
             (line.str.contains("{", literal=True) & self.filter_curly_bracket).alias("curly"),
@@ -158,7 +161,9 @@ class C4QualityFilter:
             line.str.count_matches(SENTENCE_END_RE).clip(lower_bound=1).alias("sentences"),
         )
 
-    def _verdicts(self, docs: Documents, per_doc: pl.DataFrame, table: pa.Table) -> Verdicts:
+    def _verdicts(
+        self, docs: Documents, per_doc: pl.DataFrame, table: pa.Table, lines: pl.DataFrame
+    ) -> Verdicts:
         c = pl.col
         min_sent = self.min_num_sentences
         too_few = (c("sentences") < min_sent) if min_sent != -1 else pl.lit(False)
@@ -201,9 +206,100 @@ class C4QualityFilter:
         text = text.scatter(docs.positions[changed.to_numpy()], out["new_text"].filter(changed))
         index = table.schema.get_field_index("text")
         new_table = table.set_column(index, table.schema.field("text"), text.to_arrow().cast(pa.string()))
+        rewrite_reason = np.full(docs.n_rows, None, dtype=object)
+        rewrite_detail = np.full(docs.n_rows, None, dtype=object)
+        changed_np = changed.to_numpy()
+        if changed_np.any():
+            notes = self._rewrite_notes(lines, changed_np)
+            rewrite_reason[docs.positions[notes["doc"].to_numpy()]] = notes["code"].to_numpy()
+            rewrite_detail[docs.positions[notes["doc"].to_numpy()]] = notes["detail"].to_numpy()
         return Verdicts(
             pa.array(reason, pa.string()),
             pa.array(detail, pa.string()),
             new_table,
             pa.array(rewritten, pa.bool_()),
+            pa.array(rewrite_reason, pa.string()),
+            pa.array(rewrite_detail, pa.string()),
+        )
+
+    def _rewrite_notes(self, lines: pl.DataFrame, changed: np.ndarray) -> pl.DataFrame:
+        """doc, code, detail for the rewritten documents (`changed`: bool per document): how
+        many lines were removed and by which rule (the first that removes the line, in C4's
+        order), e.g. "removed 3 of 12 lines (2 without terminal punctuation, 1 javascript)";
+        citations deleted from kept lines; or, when neither, that only line ends ("\r\n") or
+        surrounding whitespace changed.
+
+        Codes: ``c4:lines_removed``, ``c4:citations_removed`` (no line removed),
+        ``c4:whitespace_stripped`` (no line removed, no citation)."""
+        c = pl.col
+        kept = ~c("removed_early") & ~c("javascript") & ~c("policy") & ~c("lorem") & ~c("curly")
+        labels = [
+            "blank",
+            f"with a word over {self.max_word_length} chars",
+            "without terminal punctuation",
+            f"under {self.min_words_per_line} words",
+            "javascript",
+            "policy",
+        ]
+        # in a kept document every removed line is removed early, or for javascript, or policy
+        rule = (
+            pl.when(kept)
+            .then(-1)
+            .when(c("raw") == "")
+            .then(0)
+            .when(c("long_word"))
+            .then(1)
+            .when(c("no_punct"))
+            .then(2)
+            .when(c("short"))
+            .then(3)
+            .when(c("javascript"))
+            .then(4)
+            .otherwise(5)
+        )
+        flags = lines.select("doc", rule.alias("rule"), (kept & (c("line") != c("raw"))).alias("cited"))
+        doc = flags["doc"].to_numpy().astype(np.int64)
+        rules = flags["rule"].to_numpy()
+        n_docs, k = len(changed), len(labels)
+        removed = rules >= 0
+        # lines per (document, rule), lines and cited lines per document: bincounts, no group_by
+        counts = np.bincount(doc[removed] * k + rules[removed], minlength=n_docs * k).reshape(n_docs, k)
+        per_doc = pl.DataFrame(
+            {
+                "doc": np.arange(n_docs),
+                "n": np.bincount(doc, minlength=n_docs),
+                "cited": np.bincount(doc, weights=flags["cited"].to_numpy(), minlength=n_docs).astype(
+                    np.int64
+                ),
+                **{f"r{i}": counts[:, i] for i in range(k)},
+            }
+        ).filter(pl.Series(changed))
+        why = pl.concat_str(
+            [
+                pl.when(c(f"r{i}") > 0).then(pl.format(f"{{}} {label}", c(f"r{i}")))
+                for i, label in enumerate(labels)
+            ],
+            separator=", ",
+            ignore_nulls=True,
+        )
+        n_removed = pl.sum_horizontal(f"r{i}" for i in range(k))
+        plural = pl.when(c("cited") > 1).then(pl.lit("s")).otherwise(pl.lit(""))
+        cited = pl.format("citations deleted from {} kept line{}", "cited", plural)
+        removed_text = pl.format("removed {} of {} lines ({})", n_removed, "n", why)
+        return per_doc.select(
+            "doc",
+            pl.when(n_removed > 0)
+            .then(pl.lit("c4:lines_removed"))
+            .when(c("cited") > 0)
+            .then(pl.lit("c4:citations_removed"))
+            .otherwise(pl.lit("c4:whitespace_stripped"))
+            .alias("code"),
+            pl.when((n_removed > 0) & (c("cited") > 0))
+            .then(pl.format("{}; {}", removed_text, cited))
+            .when(n_removed > 0)
+            .then(removed_text)
+            .when(c("cited") > 0)
+            .then(cited)
+            .otherwise(pl.lit("no line removed; line ends or surrounding whitespace normalised"))
+            .alias("detail"),
         )

@@ -17,8 +17,13 @@ Checks (each switchable, first failing check gives the reason; documents are nev
   without punctuation legitimately and are never flagged.
 - ``chat:length_ratio``: response/prompt character ratio outside wide bounds.
 
-All checks are polars expressions over the batch (one regex per column, list ops for turns);
-the n-gram check explodes the responses' words once and works on 64-bit word hashes.
+Speed (the chat chain's budget is ~20 MB/s per core for all its filters): the turns are read
+from Arrow once (no list.eval per check); each check's condition is one column op over the
+final responses, or runs only on the rows a cheaper necessary condition selects (a literal
+in some turn for the template / think checks, "```" for the fence count, a short regex for
+the boilerplate list); the repetition measures come from one numba scan (chat_repetition.py)
+over the rows no earlier check failed; details are formatted only for the failing rows.
+Verdicts are those of the plain polars version, row for row (tests/data/chat_quality_verdicts.json).
 """
 
 from __future__ import annotations
@@ -26,11 +31,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from curation.filters.base import Verdicts
-from curation.filters.turns import last_turn
+from curation.filters.chat_repetition import repetition_stats
 
 # Chat-template control tokens of the families a small-LM mix meets: ChatML / Qwen
 # (shared/fixtures/tokenizer/qwen3_added_tokens.json), Llama 2 ([INST], <<SYS>>), Llama 3
@@ -86,6 +93,8 @@ AI_BOILERPLATE = (
     r"|\bas an? (?:ai )?(?:large )?language model\b"
     r"|\b(?:my|the) (?:knowledge|training(?: data)?) cut-?off\b"
 )
+# Every AI_BOILERPLATE match contains one of these (same case folding): a cheap pass first.
+AI_BOILERPLATE_NEEDLES = r"(?i)as a|cut"
 FENCE_LINE = r"(?m)^[ \t]*```"
 # A last line that legitimately ends without punctuation: list item, table row, heading,
 # quote, indented code, or a single token (a name, a number, an identifier, a path).
@@ -94,7 +103,6 @@ EXEMPT_LAST_LINE = r"\A(?:\s*(?:[-*+\u2022]|\d+[.)]|[A-Za-z][.)])\s|\s*[|#>]|\t|
 OPEN_ENDING = r"[\p{L},(\[{\-\u2013\u2014/&+=]\s*\z"
 # ...but not on a URL, a #hashtag or an @mention (a social post's sign-off).
 TOKEN_ENDING = r"(?:https?://|www\.|#|@)\S+\s*\z"
-
 
 
 @dataclass(frozen=True)
@@ -155,70 +163,113 @@ class ChatQuality:
             raise ValueError("template_tokens must be a non-empty tuple of non-empty strings")
 
     def __call__(self, table: pa.Table) -> Verdicts:
-        frame = pl.from_arrow(table.select(["kind", "messages"]))
-        assert isinstance(frame, pl.DataFrame)
-        messages = pl.col("messages")
-        frame = frame.select(
-            (pl.col("kind") == "chat").fill_null(False).alias("is_chat"),
-            last_turn("assistant").alias("resp"),
-            last_turn("user").alias("prompt"),
-            messages,
-        )
-        frame = frame.with_columns(
-            pl.col("resp").fill_null("").str.strip_chars_end().alias("resp"),
-            pl.col("resp").fill_null("").str.strip_chars().str.len_chars().alias("resp_chars"),
-        )
-        if self.check_repetition:
-            frame = frame.with_columns(
-                _duplicate_ngram_fraction(frame["resp"], self.repetition_ngram).alias("ngram_dup")
-            )
+        n = table.num_rows
         checks = self._checks()
+        turns = _turns(table)
+        frame = _frame(table, turns)
+        # one pass over every turn for the literals of all turn checks; each then runs its regex
+        # on the rows with a hit (a superset of its own)
+        needles = sorted({x for c in checks for x in c.turn_needles or ()})
+        turn_hit = _rows_with(turns, needles, table.num_rows) if needles else None
+        # Each check's condition: on every row when it is a cheap column op, else on the rows
+        # its `candidates` (a necessary condition) selects. The repetition scan runs after the
+        # checks before it, on the rows that pass them.
+        rep = next((i for i, c in enumerate(checks) if c.code == "chat:repetition"), len(checks))
+        failed = pl.DataFrame({"is_chat": frame["is_chat"]})
+        for i, check in enumerate(checks):
+            if i == rep:
+                skip = failed.select(pl.any_horizontal(~pl.col("is_chat"), *failed.columns[1:])).to_series()
+                frame = frame.with_columns(self._repetition_columns(frame["resp"], skip.to_numpy()))
+            failed = failed.with_columns(_evaluate(check, frame, table, turn_hit).alias(f"c{i}"))
+        if not checks:
+            return Verdicts.keep_all(n)
+        flags = failed.select(pl.col("is_chat") & pl.any_horizontal(failed.columns[1:])).to_series()
+        if not flags.any():
+            return Verdicts.keep_all(n)
+        # Reason and detail (the first failing check's) only for the failing rows: details
+        # format matched spans and measured values, too dear to build for every row.
+        positions = np.flatnonzero(flags.to_numpy())
+        rows = _with_messages(frame.hstack(failed.drop("is_chat")).filter(flags), table, positions)
         reason = pl.lit(None, dtype=pl.String)
         detail = pl.lit(None, dtype=pl.String)
-        for cond, code, text in reversed(checks):
-            reason = pl.when(cond).then(pl.lit(code)).otherwise(reason)
-            detail = pl.when(cond).then(text).otherwise(detail)
-        out = frame.select(
-            pl.when("is_chat").then(reason).alias("reason"),
-            pl.when("is_chat").then(detail).alias("detail"),
-        )
-        return Verdicts(out["reason"].to_arrow().cast(pa.string()), out["detail"].to_arrow().cast(pa.string()))
+        for i, check in reversed(list(enumerate(checks))):
+            reason = pl.when(f"c{i}").then(pl.lit(check.code)).otherwise(reason)
+            detail = pl.when(f"c{i}").then(check.detail).otherwise(detail)
+        out = rows.select(reason.alias("reason"), detail.alias("detail"))
+        full_reason = np.full(n, None, dtype=object)
+        full_detail = np.full(n, None, dtype=object)
+        full_reason[positions] = out["reason"].to_numpy()
+        full_detail[positions] = out["detail"].to_numpy()
+        return Verdicts(pa.array(full_reason, pa.string()), pa.array(full_detail, pa.string()))
 
-    def _checks(self) -> list[tuple[pl.Expr, str, pl.Expr]]:
+    def _checks(self) -> list[Check]:
         resp, chars = pl.col("resp"), pl.col("resp_chars")
-        checks: list[tuple[pl.Expr, str, pl.Expr]] = []
+        checks: list[Check] = []
         if self.check_empty:
-            checks.append((chars == 0, "chat:empty_response", pl.lit("final assistant response is empty")))
+            checks.append(
+                Check("chat:empty_response", chars == 0, pl.lit("final assistant response is empty"))
+            )
         if self.check_template_tokens:
             literal = "|".join(re.escape(t) for t in self.template_tokens)
-            found = _first_in_turns(f"({literal}|{TEMPLATE_TOKEN_FORM}|{BOS_EOS_FORM})")
-            checks.append((found.is_not_null(), "chat:template_token", pl.lit("template token ") + found))
+            pattern = f"({literal}|{TEMPLATE_TOKEN_FORM}|{BOS_EOS_FORM})"
+            # every match holds one of the tokens, "<|" (TEMPLATE_TOKEN_FORM), "<s>" or "</s>"
+            needles = (*self.template_tokens, "<|", "<s>", "</s>")
+            checks.append(
+                Check(
+                    "chat:template_token",
+                    _any_turn(pattern),
+                    pl.lit("template token ") + _first_in_turns(pattern),
+                    turn_needles=needles,
+                )
+            )
         if self.check_think_markup:
-            found = _first_in_turns("(</?think>)")
-            checks.append((found.is_not_null(), "chat:think_markup", pl.lit("think markup ") + found))
+            checks.append(
+                Check(
+                    "chat:think_markup",
+                    _any_turn("</?think>"),
+                    pl.lit("think markup ") + _first_in_turns("(</?think>)"),
+                    turn_needles=("<think>", "</think>"),
+                )
+            )
         if self.min_response_chars > 0:
             checks.append(
-                (
-                    chars < self.min_response_chars,
+                Check(
                     "chat:short_response",
-                    pl.format("response has {} chars < min_response_chars={}", chars, pl.lit(self.min_response_chars)),
+                    chars < self.min_response_chars,
+                    pl.format(
+                        "response has {} chars < min_response_chars={}",
+                        chars,
+                        pl.lit(self.min_response_chars),
+                    ),
                 )
             )
         if self.check_code_fence:
             fences = resp.str.count_matches(FENCE_LINE)
             checks.append(
-                (
-                    fences % 2 == 1,
+                Check(
                     "chat:truncated:code_fence",
+                    fences % 2 == 1,
                     pl.format("{} ``` fence lines (odd): the last code block is never closed", fences),
+                    candidates=resp.str.contains("```", literal=True),
                 )
             )
         if self.check_refusal:
             opening = resp.str.extract(f"({REFUSAL})", 1)
-            checks.append((opening.is_not_null(), "chat:refusal", pl.lit("refusal opening ") + _quoted(opening)))
+            checks.append(
+                Check(
+                    "chat:refusal", resp.str.contains(REFUSAL), pl.lit("refusal opening ") + _quoted(opening)
+                )
+            )
         if self.check_ai_boilerplate:
             found = resp.str.extract(f"({AI_BOILERPLATE})", 1)
-            checks.append((found.is_not_null(), "chat:ai_boilerplate", pl.lit("boilerplate ") + _quoted(found)))
+            checks.append(
+                Check(
+                    "chat:ai_boilerplate",
+                    resp.str.contains(AI_BOILERPLATE),
+                    pl.lit("boilerplate ") + _quoted(found),
+                    candidates=resp.str.contains(AI_BOILERPLATE_NEEDLES),
+                )
+            )
         if self.check_repetition:
             checks.extend(self._repetition_checks())
         if self.check_mid_sentence:
@@ -231,19 +282,23 @@ class ChatQuality:
                 & ~last_line.str.contains(EXEMPT_LAST_LINE)
             )
             checks.append(
-                (
-                    cut,
+                Check(
                     "chat:truncated:mid_sentence",
-                    pl.format("a {}-char response ends mid-sentence: ...{}", chars, _quoted(resp.str.slice(-40))),
+                    cut,
+                    pl.format(
+                        "a {}-char response ends mid-sentence: ...{}", chars, _quoted(resp.str.slice(-40))
+                    ),
+                    # the terms of `cut` that need no list of lines, on every row
+                    candidates=(chars >= self.mid_sentence_min_chars) & resp.str.contains(OPEN_ENDING),
                 )
             )
         if self.check_length_ratio:
             prompt_chars = pl.col("prompt").str.len_chars()
             ratio = chars / prompt_chars
             checks.append(
-                (
-                    (prompt_chars > 0) & ((ratio < self.min_length_ratio) | (ratio > self.max_length_ratio)),
+                Check(
                     "chat:length_ratio",
+                    (prompt_chars > 0) & ((ratio < self.min_length_ratio) | (ratio > self.max_length_ratio)),
                     pl.format(
                         "response/prompt chars {}/{} = {} outside [{}, {}]",
                         chars,
@@ -256,21 +311,25 @@ class ChatQuality:
             )
         return checks
 
-    def _repetition_checks(self) -> list[tuple[pl.Expr, str, pl.Expr]]:
-        # Lines with no letter or digit ("}", "```", "---") repeat in any code or markdown answer.
-        lines = (
-            pl.col("resp")
-            .str.split("\n")
-            .list.eval(pl.element().str.strip_chars())
-            .list.filter(pl.element().str.contains(r"[\p{L}\p{N}]"))
+    def _repetition_columns(self, responses: pl.Series, skip: np.ndarray) -> list[pl.Series]:
+        """n_lines, dup_lines, ngram_dup per row (see chat_repetition.py); rows in `skip` get 0."""
+        stats = repetition_stats(responses, self.repetition_ngram, skip=skip)
+        n_lines = pl.Series("n_lines", stats[:, 0], dtype=pl.UInt32)
+        distinct = pl.Series(stats[:, 1], dtype=pl.UInt32)
+        # the same float operations as 1 - n_unique / len over the list of lines: same values
+        dup_lines = (1 - distinct / n_lines).fill_nan(0.0).alias("dup_lines")
+        marked, total = stats[:, 2], stats[:, 3]
+        ngram_dup = pl.Series(
+            "ngram_dup", np.divide(marked, total, out=np.zeros(len(total)), where=total > 0)
         )
-        n_lines = lines.list.len()
-        dup_lines = (1 - lines.list.n_unique() / n_lines).fill_nan(0.0)
-        ngram = pl.col("ngram_dup")
+        return [n_lines, dup_lines, ngram_dup]
+
+    def _repetition_checks(self) -> list[Check]:
+        n_lines, dup_lines, ngram = pl.col("n_lines"), pl.col("dup_lines"), pl.col("ngram_dup")
         return [
-            (
-                (n_lines >= self.repetition_min_lines) & (dup_lines > self.max_duplicate_line_fraction),
+            Check(
                 "chat:repetition",
+                (n_lines >= self.repetition_min_lines) & (dup_lines > self.max_duplicate_line_fraction),
                 pl.format(
                     "duplicate line fraction {} > {} ({} lines)",
                     dup_lines.round(3),
@@ -278,9 +337,9 @@ class ChatQuality:
                     n_lines,
                 ),
             ),
-            (
-                ngram > self.max_duplicate_ngram_fraction,
+            Check(
                 "chat:repetition",
+                ngram > self.max_duplicate_ngram_fraction,
                 pl.format(
                     "duplicate {}-gram character fraction {} > {}",
                     pl.lit(self.repetition_ngram),
@@ -289,6 +348,123 @@ class ChatQuality:
                 ),
             ),
         ]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check over the frame of `_frame` (resp, resp_chars, prompt; messages on subsets).
+
+    failed: bool, the check's condition. detail: string, built only on the failing rows.
+    candidates: an optional cheap necessary condition of `failed`, evaluated on every row, so
+    that `failed` runs only where it holds. turn_needles: literals one of which every match
+    in a turn's content contains; `failed` then runs only on rows with a turn holding one.
+    """
+
+    code: str
+    failed: pl.Expr
+    detail: pl.Expr
+    candidates: pl.Expr | None = None
+    turn_needles: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Turns:
+    """The batch's turns, flattened: `content` and `role` per turn, `row` its row (int64)."""
+
+    content: pl.Series
+    role: pl.Series
+    row: np.ndarray
+
+
+def _turns(table: pa.Table) -> Turns:
+    content, role, rows = [], [], []
+    first = 0
+    for chunk in table.column("messages").chunks:  # no combine_chunks: it would copy every turn
+        flat = pc.list_flatten(chunk)
+        content.append(flat.field("content"))
+        role.append(flat.field("role"))
+        rows.append(pc.list_parent_indices(chunk).to_numpy(zero_copy_only=False).astype(np.int64) + first)
+        first += len(chunk)
+    row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    text_type = table.schema.field("messages").type.value_type.field("content").type
+    role_type = table.schema.field("messages").type.value_type.field("role").type
+    return Turns(
+        pl.Series(pa.chunked_array(content, text_type)), pl.Series(pa.chunked_array(role, role_type)), row
+    )
+
+
+def _last_turn(turns: Turns, role: str, n: int) -> pl.Series:
+    """Per row, the content of its last turn with `role`, else null (as turns.last_turn does)."""
+    at = np.flatnonzero((turns.role == role).fill_null(False).to_numpy())
+    rows = turns.row[at]
+    # turns are in row order: the last of a row's matches is where the next match's row differs
+    last = np.ones(len(at), dtype=np.bool_)
+    last[:-1] = rows[1:] != rows[:-1]
+    index = np.zeros(n, dtype=np.int64)
+    index[rows[last]] = at[last]
+    has = np.zeros(n, dtype=np.bool_)
+    has[rows[last]] = True
+    picked = (
+        turns.content.gather(index)
+        if len(turns.content)
+        else pl.Series(dtype=pl.String).extend_constant(None, n)
+    )
+    return pl.select(pl.when(pl.Series(has)).then(picked)).to_series()
+
+
+def _frame(table: pa.Table, turns: Turns) -> pl.DataFrame:
+    """is_chat, resp (final assistant turn, trailing whitespace stripped, "" if none), resp_chars
+    (stripped characters), prompt (final user turn) per row."""
+    n = table.num_rows
+    resp = _last_turn(turns, "assistant", n).fill_null("")
+    return pl.DataFrame(
+        {
+            "is_chat": pl.Series(table.column("kind")).eq("chat").fill_null(False),
+            "resp": resp.str.strip_chars_end(),
+            "resp_chars": resp.str.strip_chars().str.len_chars(),
+            "prompt": _last_turn(turns, "user", n),
+        }
+    )
+
+
+def _with_messages(frame: pl.DataFrame, table: pa.Table, positions: np.ndarray) -> pl.DataFrame:
+    """`frame` (the rows of `table` at `positions`) with their messages, for checks over all turns."""
+    messages = pl.from_arrow(table.select(["messages"]).take(pa.array(positions)))
+    assert isinstance(messages, pl.DataFrame)
+    return frame.with_columns(messages["messages"])
+
+
+def _rows_with(turns: Turns, needles: list[str], n: int) -> np.ndarray:
+    """bool[n]: rows with a turn whose content holds one of `needles` (literal)."""
+    hit = turns.content.str.contains_any(needles).fill_null(False).to_numpy()
+    rows = np.zeros(n, dtype=np.bool_)
+    rows[turns.row[hit]] = True
+    return rows
+
+
+def _evaluate(check: Check, frame: pl.DataFrame, table: pa.Table, turn_hit: np.ndarray | None) -> pl.Series:
+    """The check's condition per row (false where null)."""
+    n = frame.height
+    if check.turn_needles is not None:
+        assert turn_hit is not None
+        scan = turn_hit
+    elif check.candidates is not None:
+        scan = frame.select(check.candidates.fill_null(False)).to_series().to_numpy()
+    else:
+        return frame.select(check.failed.fill_null(False)).to_series()
+    positions = np.flatnonzero(scan)
+    out = np.zeros(n, dtype=np.bool_)
+    if len(positions):
+        rows = frame[positions]
+        if check.turn_needles is not None:
+            rows = _with_messages(rows, table, positions)
+        out[positions] = rows.select(check.failed.fill_null(False)).to_series().to_numpy()
+    return pl.Series(out)
+
+
+def _any_turn(pattern: str) -> pl.Expr:
+    """Whether any turn's content matches `pattern`."""
+    return pl.col("messages").list.eval(pl.element().struct.field("content").str.contains(pattern)).list.any()
 
 
 def _first_in_turns(pattern: str) -> pl.Expr:
@@ -306,35 +482,3 @@ def _first_in_turns(pattern: str) -> pl.Expr:
 def _quoted(text: pl.Expr) -> pl.Expr:
     """`text` in single quotes with newlines shown as \\n, for a one-line detail."""
     return pl.lit("'") + text.str.replace_all("\n", r"\n", literal=True) + pl.lit("'")
-
-
-def _duplicate_ngram_fraction(responses: pl.Series, n: int) -> pl.Series:
-    """Per response: the share of word characters covered by a repeated occurrence of a word n-gram.
-
-    Gopher's "fraction of characters in duplicate n-grams": every occurrence of an n-gram after
-    its first marks its n words; the result is marked word chars / all word chars. Words are
-    lowercased whitespace tokens, hashed to u64 so an n-gram is a struct of n hashes.
-    """
-    words = (
-        pl.DataFrame({"resp": responses})
-        .with_row_index("row")
-        .select("row", pl.col("resp").str.to_lowercase().str.extract_all(r"\S+").alias("word"))
-        .explode("word")
-        .drop_nulls("word")
-    )
-    if words.height == 0:
-        return pl.Series([0.0] * len(responses), dtype=pl.Float64)
-    h = pl.col("word").hash(seed=0)
-    gram = pl.struct([h.shift(-k).over("row").alias(f"w{k}") for k in range(n)])
-    complete = h.shift(-(n - 1)).over("row").is_not_null()
-    words = words.with_columns(gram.hash(seed=0).alias("gram"), complete.alias("complete"))
-    repeat = (pl.int_range(pl.len()).over(["row", "gram"]) > 0) & pl.col("complete")
-    # A word is covered when one of the n n-grams that contain it (starting at i-n+1 .. i) repeats.
-    covered = repeat.cast(pl.Int8).rolling_max(window_size=n, min_samples=1).over("row")
-    per_row = (
-        words.with_columns(covered.alias("covered"), pl.col("word").str.len_chars().alias("len"))
-        .group_by("row")
-        .agg(((pl.col("len") * pl.col("covered")).sum() / pl.col("len").sum()).alias("frac"))
-    )
-    all_rows = pl.DataFrame({"row": pl.arange(0, len(responses), dtype=pl.UInt32, eager=True)})
-    return all_rows.join(per_row, on="row", how="left")["frac"].fill_null(0.0)
