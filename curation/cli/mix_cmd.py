@@ -18,7 +18,7 @@ def build(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory (default: runs/mixes/<name>[-demo]).")] = None,
     demo: Annotated[bool, typer.Option("--demo", help="Build on the embedded demo corpora at the manifest's demo budget.")] = False,
     work: Annotated[Path | None, typer.Option(help="Work directory for the intermediate runs (default: beside --out).")] = None,
-    workers: Annotated[int, typer.Option(help="Processes for near dedup (the output does not depend on it).")] = 1,
+    workers: Annotated[int, typer.Option(help="Processes for near dedup and render (the output does not depend on it).")] = 1,
 ) -> None:
     """Build a mix: ingest, dedup, filter, render, sample by tokens, write shards + lock + card."""
     from curation.cli.main import UserError, _fail, _user_errors

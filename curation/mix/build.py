@@ -80,6 +80,13 @@ def build_mix(
     out_dir = Path(out_dir)
     work = Path(work_dir) if work_dir is not None else default_work_dir(out_dir)
     run = curate_sources(manifest, work, workers, say)
+    return write_mix(manifest, run, out_dir, say)
+
+
+def write_mix(manifest: MixManifest, run: Path, out_dir: Path, progress: Progress | None = None) -> MixLock:
+    """Select rows by token budget from the rendered run `run` and write the mix into
+    `out_dir` (shards, mix.lock.json, README.md card, plots), staged and renamed into place."""
+    say = progress or (lambda _msg: None)
     say("sample")
     pools = _pools(run, [s.name for s in manifest.sources])
     max_epochs = {s.name: s.max_epochs for s in manifest.sources}
@@ -88,8 +95,8 @@ def build_mix(
     splits = {TRAIN: _rows(run, train, manifest, ordered_parts=[p.name for p in manifest.parts()])}
     if manifest.split.eval_fraction > 0:
         splits[EVAL] = _rows(run, evals, manifest, ordered_parts=[EVAL])
-    lengths = {name: pa.concat_arrays([p for p in _taken_lengths(run, train, name)]) for name in sorted(pools)}
-    with staged_output(out_dir) as tmp:
+    lengths = {name: pa.concat_arrays(list(_taken_lengths(run, train, name))) for name in sorted(pools)}
+    with staged_output(Path(out_dir)) as tmp:
         shards = write_hf_dataset_dict(
             {k: [v] for k, v in splits.items()},
             tmp,
@@ -145,7 +152,7 @@ def curate_sources(manifest: MixManifest, work: Path, workers: int, say: Progres
         identity_maker=identity.maker if identity else None,
         tokenizer=manifest.tokenizer_name(),
     )
-    render_run(run, work / "render", options)
+    render_run(run, work / "render", options, workers=workers)
     return work / "render"
 
 

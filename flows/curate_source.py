@@ -1,0 +1,34 @@
+"""The curate-source flow: one source of a manifest through ingest -> dedup -> filter -> render.
+
+For looking at one source before building the mix: its funnel and drop reasons appear as
+artifacts, and `curate report` reads the run directory the flow returns. Dedup compares the
+source with itself only (the mix's other sources are not read).
+"""
+
+from __future__ import annotations
+
+from prefect import flow, get_run_logger
+
+from curation.report import load_summary
+from flows import artifacts
+from flows.params import prepare
+from flows.source import curate_all
+
+
+@flow(name="curate-source", log_prints=False)
+def curate_source_flow(
+    manifest: str = "wind-edge-1.6-distill-12m", source: str = "openhermes", demo: bool = True
+) -> str:
+    """Curate source `source` of `manifest` (a name in mixes/ or a path). Returns the
+    rendered run directory (for `curate report`)."""
+    run = prepare(manifest, demo, None)  # build-mix's work directory: its cached ingest is reused
+    names = [s.name for s in run.manifest.sources]
+    if source not in names:
+        raise ValueError(f"{run.manifest.name} has no source {source!r}; sources: {', '.join(names)}")
+    only = run.manifest.model_copy(update={"sources": [run.manifest.source(source)]})
+    rendered = curate_all(only, run.work, linked=f"render-{source}")
+    summary = load_summary(rendered)
+    kept = summary.sources[0].kept_rows if summary.sources else 0
+    get_run_logger().info("%s: %d rows rendered into %s", source, kept, rendered)
+    artifacts.publish_source(summary, source)
+    return str(rendered)

@@ -1,0 +1,114 @@
+"""The mix flows, as the recipe reads: validate -> curate sources -> sample + write -> artifacts.
+
+    build-mix       a manifest (a name in mixes/ or a path) -> the mix directory
+    pretrain-phase  one phase of a phased manifest -> that phase's mix directory
+    regenerate-mix  a mix.lock.json -> the mix rebuilt, every shard's sha256 checked
+
+Run them from the Prefect UI (`curate serve`), or call them as functions: without a server
+Prefect runs them in its ephemeral mode; with PREFECT_API_URL set they show in that server.
+The parameters are validated before any work, so a bad manifest fails the run at once with
+the manifest's own error as the run's state message.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+
+from curation.mix.build import write_mix
+from curation.mix.lock import MixLock
+from curation.report import load_summary
+from flows import artifacts
+from flows.params import MixRun, prepare
+from flows.source import curate_all
+
+DEFAULT_MANIFEST = "wind-edge-1.6-distill-12m"
+
+
+@task(name="sample-and-write", task_run_name="sample-and-write")
+def sample_and_write(run: MixRun, rendered: Path) -> MixLock:
+    """Select rows by token budget and write shards, lock and card (not cached: it is quick,
+    and its output directory is the one thing a person may delete)."""
+    lock = write_mix(run.manifest, rendered, run.out)
+    t = lock.totals
+    get_run_logger().info("wrote %s: %d tokens in %d rows, %d shards", run.out, t.tokens, t.rows, t.shards)
+    return lock
+
+
+@flow(name="build-mix", log_prints=False)
+def build_mix_flow(
+    manifest: str = DEFAULT_MANIFEST, demo: bool = True, out: str | None = None, workers: int = 1
+) -> str:
+    """Build a mix from a manifest (a name in mixes/ or a path to a YAML file); demo=True builds
+    it on the embedded demo corpora at the manifest's demo budget. Returns the mix directory."""
+    run = _validated(manifest, demo, out, workers)
+    return _build(run, workers)
+
+
+@flow(name="pretrain-phase", log_prints=False)
+def pretrain_phase_flow(
+    manifest: str = "wind-edge-1.6-pretrain-1.2t", phase: str = "base-4k", demo: bool = True
+) -> str:
+    """Build one phase of a phased (pretraining) manifest as a mix of its own; the sources are
+    curated once for every phase (the work directory and its cache are the whole mix's).
+    Returns the phase's mix directory."""
+    whole = _validated(manifest, demo, None, 1)
+    phases = {p.name: p for p in whole.manifest.phases}
+    if phase not in phases:
+        known = ", ".join(phases) or "none: the manifest has no phases"
+        raise ValueError(f"{whole.manifest.name} has no phase {phase!r}; phases: {known}")
+    chosen = phases[phase]
+    budget = chosen.budget_tokens if whole.manifest.budget_tokens is not None else None
+    only = whole.manifest.model_copy(update={"phases": [chosen], "budget_tokens": budget})
+    run = MixRun(only, whole.out.with_name(f"{whole.out.name}-{phase}"), whole.work, demo)
+    return _build(run, 1)
+
+
+@flow(name="regenerate-mix", log_prints=False)
+def regenerate_mix_flow(lock: str, out: str | None = None) -> str:
+    """Rebuild the mix a mix.lock.json (or its directory) describes and check every shard's
+    sha256 against the lock; fails naming the changed input or shard. Returns the directory."""
+    from curation.mix.lock import read_lock
+
+    lock_file = Path(lock).expanduser()
+    lock_file = lock_file / "mix.lock.json" if lock_file.is_dir() else lock_file
+    read_lock(lock_file)  # a missing or broken lock fails here, before any work
+    target = Path(out).expanduser() if out else lock_file.parent.with_name(lock_file.parent.name + ".regenerated")
+    if target.resolve() == lock_file.parent.resolve():
+        raise ValueError("out must differ from the mix being regenerated")
+    regenerate(lock_file, target)
+    return str(target)
+
+
+@task(name="regenerate", task_run_name="regenerate")
+def regenerate(lock_file: Path, target: Path) -> None:
+    from curation.mix.regenerate import regenerate_mix
+
+    lock = regenerate_mix(lock_file, target)
+    get_run_logger().info(
+        "regenerated %s into %s: all %d shards match their sha256", lock.name, target, len(lock.shards)
+    )
+
+
+def _validated(manifest: str, demo: bool, out: str | None, workers: int) -> MixRun:
+    if isinstance(workers, bool) or workers < 1:
+        raise ValueError(f"workers must be 1 or more, got {workers!r}")
+    run = prepare(manifest, demo, out)
+    m = run.manifest
+    get_run_logger().info(
+        "mix %s: %d sources, %d tokens budget, %s; output %s",
+        m.name,
+        len(m.sources),
+        m.total_budget,
+        "demo corpora" if demo else "the manifest's inputs",
+        run.out,
+    )
+    return run
+
+
+def _build(run: MixRun, workers: int) -> str:
+    rendered = curate_all(run.manifest, run.work, workers)
+    lock = sample_and_write(run, rendered)
+    artifacts.publish_mix(load_summary(rendered), lock, run.out, run.work)
+    return str(run.out)

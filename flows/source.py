@@ -1,0 +1,237 @@
+"""Curating sources as Prefect tasks: ingest -> dedup -> filter -> render, sources fanned out.
+
+    ingest (one task per source, in parallel; retries with backoff on hub reads)
+      -> dedup (one task: scope "mix" compares every source with every other)
+      -> filter (one task per source) -> render (one task per source)
+      -> one run directory linking the rendered sources (what the mix writer and `curate report` read)
+
+Each task is a call into curation/ over run directories; its output goes to a directory named
+by its cache key (flows/cache.py) under WORK/stages, and Prefect caches the task on that key
+with its result persisted under WORK/prefect-results: a rerun after a crash skips every task
+that finished. The output equals `curation.mix.build.curate_sources` (each stage treats its
+sources independently, except dedup, which runs over all of them as there).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+from prefect import get_run_logger, task
+from prefect.tasks import exponential_backoff
+
+from curation.mix.manifest import MixManifest
+from flows.cache import RESULTS_DIR, by_key, file_sha256, keyed_dir, stage_key
+from flows.runs import link_run
+
+STAGES_DIR = "stages"
+HUB_RETRIES = 3
+HUB_BACKOFF_SECONDS = 10  # first retry after 10 s, then 20 s, 40 s (with jitter)
+
+
+def _cached(run_name: str):
+    """A task cached on its `key` parameter, its result (the output run directory) persisted."""
+    return task(cache_key_fn=by_key, persist_result=True, task_run_name=run_name)
+
+
+@_cached("ingest-{name}")
+def ingest(key: str, manifest: MixManifest, name: str, out_run: str) -> str:
+    """Read source `name` into the run directory `out_run` (canonical rows + dropped rows)."""
+    from curation.ingest import ingest_source, write_summary
+
+    out = Path(out_run)
+    shutil.rmtree(out, ignore_errors=True)  # a half-done earlier attempt of this same key
+    summary = ingest_source(manifest.source(name).source_spec(manifest.base_dir), out)
+    write_summary(out)
+    read = summary.stages[0]
+    get_run_logger().info(
+        "ingest %s: %d rows read, %d kept, %d dropped (%s)",
+        name,
+        read.input,
+        summary.kept_rows,
+        read.input - summary.kept_rows,
+        summary.location,
+    )
+    return out_run
+
+
+@_cached("dedup")
+def dedup(key: str, manifest: MixManifest, ingested: dict[str, str], out_run: str, workers: int) -> str:
+    """Exact and near dedup over every source at once (the scope may cross sources)."""
+    from curation.dedup.stage import dedup_run
+
+    out = Path(out_run)
+    shutil.rmtree(out, ignore_errors=True)
+    link_run({n: Path(p) for n, p in ingested.items()}, out / "in")
+    near = manifest.dedup.near_options()
+    if near is not None and workers > 1:
+        near = dataclasses.replace(near, workers=workers)
+    priorities = {s.name: s.priority for s in manifest.sources}
+    summary = dedup_run(out / "in", out / "out", manifest.dedup.exact_options(), near, priorities)
+    log = get_run_logger()
+    for src in summary.sources:
+        dropped = {st.stage: st.dropped for st in src.stages if st.stage.startswith("dedup")}
+        log.info("dedup %s: %d rows kept; dropped %s", src.name, src.kept_rows, dropped)
+    return str(out / "out")
+
+
+@_cached("filter-{name}")
+def filter_source(key: str, manifest: MixManifest, name: str, in_run: str, out_run: str) -> str:
+    """The manifest's filter chain (this source's overrides merged) over one source."""
+    from curation.filters.stage import run_filters
+
+    out = Path(out_run)
+    shutil.rmtree(out, ignore_errors=True)
+    link_run({name: Path(in_run)}, out / "in")
+    summary = run_filters(out / "in", out / "out", manifest.source_filter_config())
+    _log_stages("filter", summary, name, skip=len(_stages_of(Path(in_run), name)))
+    return str(out / "out")
+
+
+@_cached("render-{name}")
+def render_source(key: str, manifest: MixManifest, name: str, in_run: str, out_run: str, workers: int = 1) -> str:
+    """One source through the chat template: rendered text, loss spans, token counts."""
+    from curation.render.stage import render_run
+
+    out = Path(out_run)
+    shutil.rmtree(out, ignore_errors=True)
+    link_run({name: Path(in_run)}, out / "in")
+    summary = render_run(
+        out / "in", out / "out", render_options(manifest), workers=workers
+    )  # same rows for any workers
+    _log_stages("render", summary, name, skip=len(_stages_of(Path(in_run), name)))
+    return str(out / "out")
+
+
+def render_options(manifest: MixManifest):
+    """The RenderOptions `curate mix build` renders with (curation.mix.build.curate_sources)."""
+    from curation.render.stage import RenderOptions
+
+    template = manifest.template
+    identity = template.identity
+    return RenderOptions(
+        template=template.template_ref(manifest.base_dir),
+        serving_template=template.serving_ref(manifest.base_dir),
+        enable_thinking=template.enable_thinking,
+        identity_name=identity.name if identity else None,
+        identity_maker=identity.maker if identity else None,
+        tokenizer=manifest.tokenizer_name(),
+    )
+
+
+def curate_all(manifest: MixManifest, work: Path, workers: int = 1, linked: str = "render") -> Path:
+    """Ingest, dedup, filter and render every source of `manifest` as tasks (cached under
+    `work`); return WORK/<linked>, a run directory of the rendered sources."""
+    stages = work / STAGES_DIR
+    storage = {"result_storage": work / RESULTS_DIR}
+    names = [s.name for s in manifest.sources]
+    keys = {n: stage_key("ingest", spec=_spec(manifest, n), inputs=_input_fingerprints(manifest, n)) for n in names}
+    futures = {
+        n: _ingest_task(manifest, n, storage).submit(
+            keys[n], manifest, n, str(keyed_dir(stages / "ingest", n, keys[n]))
+        )
+        for n in names
+    }
+    runs = {n: f.result() for n, f in futures.items()}
+
+    if manifest.dedup.exact or manifest.dedup.near:
+        dkey = stage_key(
+            "dedup", ingest=keys, dedup=manifest.dedup.model_dump(mode="json"), priorities=_priorities(manifest)
+        )
+        deduped = dedup.with_options(**storage)(
+            dkey, manifest, runs, str(keyed_dir(stages / "dedup", "all", dkey)), workers
+        )
+        runs = dict.fromkeys(names, deduped)
+        keys = dict.fromkeys(names, dkey)
+
+    if manifest.source_filter_config().stages():
+        task_ = filter_source.with_options(**storage)
+        fkeys = {n: stage_key("filter", upstream=keys[n], source=n, filters=_filters(manifest, n)) for n in names}
+        futures = {
+            n: task_.submit(fkeys[n], manifest, n, runs[n], str(keyed_dir(stages / "filter", n, fkeys[n])))
+            for n in names
+        }
+        runs, keys = {n: f.result() for n, f in futures.items()}, fkeys
+
+    task_ = render_source.with_options(**storage)
+    options = dataclasses.asdict(render_options(manifest))
+    rkeys = {n: stage_key("render", upstream=keys[n], source=n, options=options) for n in names}
+    futures = {
+        n: task_.submit(rkeys[n], manifest, n, runs[n], str(keyed_dir(stages / "render", n, rkeys[n])), workers)
+        for n in names
+    }
+    rendered = {n: Path(f.result()) for n, f in futures.items()}
+    link_run(rendered, work / linked)
+    return work / linked
+
+
+def _ingest_task(manifest: MixManifest, name: str, storage: dict):
+    options = dict(storage)
+    if manifest.source(name).is_hub:  # the hub fails transiently; a local file does not get better by waiting
+        options.update(
+            retries=HUB_RETRIES,
+            retry_delay_seconds=exponential_backoff(backoff_factor=HUB_BACKOFF_SECONDS),
+            retry_jitter_factor=0.5,
+            retry_condition_fn=_retry_unless_value_error,
+        )
+    return ingest.with_options(**options)
+
+
+def _retry_unless_value_error(_task, _task_run, state) -> bool:
+    """Retry a failed hub read unless the failure is a ValueError (a bad option: no retry mends it)."""
+    try:
+        state.result()
+    except ValueError:
+        return False
+    except Exception:  # noqa: BLE001 - any other failure of a hub read may be transient
+        return True
+    return False
+
+
+def _spec(manifest: MixManifest, name: str) -> dict:
+    return dataclasses.asdict(manifest.source(name).source_spec(manifest.base_dir))
+
+
+def _input_fingerprints(manifest: MixManifest, name: str) -> list:
+    """sha256 of every local input file of source `name`; for the hub, its revision."""
+    entry = manifest.source(name)
+    if entry.is_hub:
+        return [entry.location, entry.revision or "unpinned"]
+    from curation.readers.discover import discover
+
+    return [(f.path, file_sha256(Path(f.path))) for f in discover(entry.location_spec(manifest.base_dir))]
+
+
+def _priorities(manifest: MixManifest) -> dict[str, int]:
+    return {s.name: s.priority for s in manifest.sources}
+
+
+def _filters(manifest: MixManifest, name: str) -> dict:
+    return {"mix": manifest.filters, "source": manifest.source(name).filters, "base_dir": str(manifest.base_dir)}
+
+
+def _stages_of(run: Path, name: str) -> list:
+    from curation.report import load_summary
+
+    return [st for src in load_summary(run).sources if src.name == name for st in src.stages]
+
+
+def _log_stages(what: str, summary, name: str, skip: int) -> None:
+    """One log line per stage this task added: rows in, kept, dropped by reason."""
+    log = get_run_logger()
+    for src in summary.sources:
+        if src.name != name:
+            continue
+        for st in src.stages[skip:]:
+            reasons = ", ".join(f"{code} {n}" for code, n in sorted(st.reasons.items(), key=lambda kv: -kv[1]))
+            log.info(
+                "%s %s / %s: %d in, %d kept, %d dropped%s",
+                what,
+                name,
+                st.stage,
+                st.input,
+                st.kept,
+                st.dropped,
+                f" ({reasons})" if reasons else "",
+            )
