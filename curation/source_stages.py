@@ -55,6 +55,31 @@ def source_parts(run_dir: Path, name: str) -> list[Path]:
     return sorted((source_dir(run_dir, name) / "data").glob("part-*.parquet"))
 
 
+def map_sources(fn: Callable[..., None], in_run_dir: Path, names: Sequence[str], workers: int, *args) -> None:
+    """fn(in_run_dir, name, *args) for every source: here, or with workers > 1 in that many
+    processes, largest source first (so the last to finish is a small one). Every source is
+    written by its own call, so the files are the same bytes either way. "spawn": forking a
+    process whose Arrow / polars / tokenizer thread pools run can deadlock. fn must be a
+    module-level function and args picklable."""
+    if workers < 1:
+        raise ValueError(f"workers must be 1 or more, got {workers}")
+    if workers == 1 or len(names) <= 1:
+        for name in names:
+            fn(in_run_dir, name, *args)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    def size(name: str) -> int:
+        return sum(p.stat().st_size for p in source_parts(in_run_dir, name))
+
+    ordered = sorted(names, key=lambda n: (-size(n), n))
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(min(workers, len(names)), mp_context=ctx) as pool:
+        for job in [pool.submit(fn, in_run_dir, name, *args) for name in ordered]:
+            job.result()
+
+
 def run_source_stages(
     in_run_dir: Path,
     out_run_dir: Path,

@@ -119,3 +119,31 @@ def test_run_filters_from_a_config(tmp_path):
     assert stages[-1].reasons == {"chat:short_response": 10}  # "answer N" is 8 characters
     with pytest.raises(ValueError, match="enables no filter"):
         run_filters(run, tmp_path / "o2", parse_filter_config({}))
+
+
+def test_run_filters_with_two_workers_writes_the_same_bytes(tmp_path):
+    from curation.filters.config import parse_filter_config
+    from curation.filters.stage import run_filters
+    from curation.source_stages import source_parts
+
+    run = tmp_path / "ingest"
+    for name in ("a", "b"):
+        src = tmp_path / f"{name}.jsonl"
+        rows = [f'{{"instruction": "q{i}", "input": "", "output": "Step 1: mail me at x{i}@example.com"}}' for i in range(30)]
+        src.write_text("\n".join(rows + ['{"instruction": "q", "input": "", "output": "fine answer"}']) + "\n")
+        ingest_source(SourceSpec(name, "alpaca", Location(path=str(src))), run)
+    write_summary(run)
+    config = parse_filter_config({"pii": True, "chat_quality": True, "pattern_cap": {"max_share": 0.5}})
+    one = run_filters(run, tmp_path / "one", config)
+    two = run_filters(run, tmp_path / "two", config, workers=2)
+    assert one == two
+    assert one.totals.reasons == {"pattern_cap:step 1:": 58}  # 30 of 31 answers open "Step 1:", cap 50%: 1 kept
+    assert one.totals.rewritten == {"pii_redacted:email": 60}
+    for name in ("a", "b"):
+        a = [p.read_bytes() for p in source_parts(tmp_path / "one", name)]
+        b = [p.read_bytes() for p in source_parts(tmp_path / "two", name)]
+        assert a == b and a, name
+        for report in ("dropped.parquet", "rewritten.parquet", "counts.json"):
+            assert (tmp_path / "one" / "sources" / name / report).read_bytes() == (tmp_path / "two" / "sources" / name / report).read_bytes()
+    with pytest.raises(ValueError, match="workers must be 1 or more"):
+        run_filters(run, tmp_path / "zero", config, workers=0)

@@ -25,7 +25,7 @@ from curation.filters.base import Filter, Verdicts, apply_verdicts, rewrite_rows
 from curation.filters.config import PATTERN_CAP, FilterConfig, keep_everything
 from curation.filters.pattern_cap import PatternCap
 from curation.ingest import ROWS_PER_PART, source_dir, write_summary
-from curation.source_stages import check_run_dirs, run_source_stages, source_parts
+from curation.source_stages import check_run_dirs, map_sources, run_source_stages, source_parts
 from curation.summary import RunSummary
 
 Chain = Sequence[tuple[str, Filter]]
@@ -47,45 +47,57 @@ def filter_run(
     cap_for = pattern_cap if callable(pattern_cap) else (lambda _name, c=pattern_cap: c)
     names = check_run_dirs(in_run_dir, out_run_dir)
     for name in names:
-        source_chain = list(chain_for(name))
-        cap = cap_for(name)
-        _check_chain(source_chain, cap)
-        batch_stages = [(stage, lambda t, f=f, stage=stage: split_batch(t, f, stage)) for stage, f in source_chain]
-        if cap is None:
-            run_source_stages(in_run_dir, out_run_dir, name, batch_stages, rows_per_part)
-            continue
-        scratch = out_run_dir / PRECAP_DIR
-        if batch_stages:
-            run_source_stages(in_run_dir, scratch, name, batch_stages, rows_per_part)
-            capped_from = scratch
-        else:
-            capped_from = in_run_dir
-        parts = source_parts(capped_from, name)
-        cap_filter = planned_drops(cap.plan(pl.scan_parquet(parts))) if parts else keep_everything
-        cap_stage = [(PATTERN_CAP, lambda t, f=cap_filter: split_batch(t, f, PATTERN_CAP))]
-        run_source_stages(capped_from, out_run_dir, name, cap_stage, rows_per_part)
-        shutil.rmtree(source_dir(scratch, name), ignore_errors=True)
+        filter_source(in_run_dir, name, out_run_dir, list(chain_for(name)), cap_for(name), rows_per_part)
     shutil.rmtree(out_run_dir / PRECAP_DIR, ignore_errors=True)
     return write_summary(out_run_dir)
 
 
-def run_filters(in_run_dir: Path, out_run_dir: Path, config: FilterConfig, rows_per_part: int = ROWS_PER_PART) -> RunSummary:
+def filter_source(
+    in_run_dir: Path, name: str, out_run_dir: Path, chain: Chain, cap: PatternCap | None, rows_per_part: int
+) -> None:
+    """Source `name` of IN_RUN through `chain`, then the pattern cap, into OUT_RUN (no summary)."""
+    _check_chain(chain, cap)
+    batch_stages = [(stage, lambda t, f=f, stage=stage: split_batch(t, f, stage)) for stage, f in chain]
+    if cap is None:
+        run_source_stages(in_run_dir, out_run_dir, name, batch_stages, rows_per_part)
+        return
+    scratch = out_run_dir / PRECAP_DIR
+    if batch_stages:
+        run_source_stages(in_run_dir, scratch, name, batch_stages, rows_per_part)
+        capped_from = scratch
+    else:
+        capped_from = in_run_dir
+    parts = source_parts(capped_from, name)
+    cap_filter = planned_drops(cap.plan(pl.scan_parquet(parts))) if parts else keep_everything
+    cap_stage = [(PATTERN_CAP, lambda t, f=cap_filter: split_batch(t, f, PATTERN_CAP))]
+    run_source_stages(capped_from, out_run_dir, name, cap_stage, rows_per_part)
+    shutil.rmtree(source_dir(scratch, name), ignore_errors=True)
+
+
+def run_filters(
+    in_run_dir: Path, out_run_dir: Path, config: FilterConfig, rows_per_part: int = ROWS_PER_PART, workers: int = 1
+) -> RunSummary:
     """filter_run with the chain a FilterConfig describes (per-source settings applied).
 
     Every source gets the same stages (the union of what any source runs), a filter a source
-    does not run passing all its rows, so the funnel lines up across sources."""
-    stages = [s for s in config.stages() if s != PATTERN_CAP]
+    does not run passing all its rows, so the funnel lines up across sources. workers > 1
+    filters that many sources at once, each in its own process (the same bytes either way)."""
     if not config.stages():
         raise ValueError("the filter config enables no filter: name at least one")
+    names = check_run_dirs(in_run_dir, out_run_dir)
+    map_sources(_filter_configured_source, in_run_dir, names, workers, out_run_dir, config, rows_per_part)
+    shutil.rmtree(out_run_dir / PRECAP_DIR, ignore_errors=True)
+    return write_summary(out_run_dir)
 
-    def chain(name: str) -> Chain:
-        settings = config.for_source(name)
-        return [(stage, settings.filter(stage) or keep_everything) for stage in stages]
 
-    def cap(name: str) -> PatternCap | None:
-        return config.for_source(name).pattern_cap
-
-    return filter_run(in_run_dir, out_run_dir, chain, rows_per_part, cap if PATTERN_CAP in config.stages() else None)
+def _filter_configured_source(
+    in_run_dir: Path, name: str, out_run_dir: Path, config: FilterConfig, rows_per_part: int
+) -> None:
+    settings = config.for_source(name)
+    stages = [s for s in config.stages() if s != PATTERN_CAP]
+    chain = [(stage, settings.filter(stage) or keep_everything) for stage in stages]
+    cap = settings.pattern_cap if PATTERN_CAP in config.stages() else None
+    filter_source(in_run_dir, name, out_run_dir, chain, cap, rows_per_part)
 
 
 def split_batch(table: pa.Table, filt: Filter, stage: str) -> tuple[pa.Table, pa.Table, pa.Table]:

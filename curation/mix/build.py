@@ -139,7 +139,7 @@ def curate_sources(manifest: MixManifest, work: Path, workers: int, say: Progres
     config = manifest.source_filter_config()
     if config.stages():
         say("filter")
-        run_filters(run, work / "filter", config)
+        run_filters(run, work / "filter", config, workers=workers)
         run = work / "filter"
     say("render")
     template = manifest.template

@@ -27,7 +27,7 @@ from curation.render.identity import identity_system_message
 from curation.render.spans import SPANS_TYPE
 from curation.render.templates import load_template
 from curation.render.token_counts import count_tokens_and_spans
-from curation.source_stages import check_run_dirs, run_source_stages, source_parts
+from curation.source_stages import check_run_dirs, map_sources, run_source_stages
 from curation.summary import RunSummary
 from curation.tokens import INJECTION_REASON, get_tokenizer
 
@@ -135,28 +135,12 @@ def render_run(
 
     workers > 1 renders that many sources at once, each in its own process (Jinja is Python
     per row, so threads would not help); every source's files are the same bytes either way."""
-    if workers < 1:
-        raise ValueError(f"workers must be 1 or more, got {workers}")
     names = check_run_dirs(in_run_dir, out_run_dir)
-    if workers == 1 or len(names) == 1:
-        for name in names:
-            render_source(in_run_dir, out_run_dir, name, options, rows_per_part)
-    else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        # Largest sources first, so the last one to finish is a small one. "spawn": forking a
-        # process whose Arrow / polars / tokenizer thread pools are running can deadlock.
-        names = sorted(names, key=lambda n: -_source_bytes(in_run_dir, n))
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(min(workers, len(names)), mp_context=ctx) as pool:
-            jobs = [pool.submit(render_source, in_run_dir, out_run_dir, n, options, rows_per_part) for n in names]
-            for job in jobs:
-                job.result()
+    map_sources(render_source, in_run_dir, names, workers, out_run_dir, options, rows_per_part)
     return write_summary(out_run_dir)
 
 
-def render_source(in_run_dir: Path, out_run_dir: Path, name: str, options: RenderOptions, rows_per_part: int) -> None:
+def render_source(in_run_dir: Path, name: str, out_run_dir: Path, options: RenderOptions, rows_per_part: int) -> None:
     """Render source `name` of IN_RUN into OUT_RUN (no summary: render_run writes it)."""
 
     def stage(table: pa.Table) -> tuple[pa.Table, pa.Table]:
@@ -165,10 +149,6 @@ def render_source(in_run_dir: Path, out_run_dir: Path, name: str, options: Rende
         return out, dropped
 
     run_source_stages(in_run_dir, out_run_dir, name, [(STAGE, stage)], rows_per_part, out_schema=RENDERED_SCHEMA)
-
-
-def _source_bytes(run_dir: Path, name: str) -> int:
-    return sum(p.stat().st_size for p in source_parts(run_dir, name))
 
 
 def _screen_special_text(table: pa.Table, tok, action: str) -> tuple[pa.Table, np.ndarray]:
