@@ -115,11 +115,13 @@ def test_requested_roleplay_and_writing_are_not_claims():
         IdentityFilter(), ["Hi Ms. Park, my son will be absent."], user="Draft an email to my son's teacher."
     ) == [None]
     # Writing requests exempt human claims only: a model claim inside a drafted email still counts.
-    assert _reasons(IdentityFilter(), ["I'm ChatGPT. Here is your email: ..."], user="Draft an email.") == [OTHER_MODEL]
-    # A system prompt naming a model does not exempt the claim it causes.
-    assert _reasons(IdentityFilter(), ["I'm ChatGPT!"], system="You are ChatGPT. Act as a helpful assistant.") == [
+    assert _reasons(IdentityFilter(), ["I'm ChatGPT. Here is your email: ..."], user="Draft an email.") == [
         OTHER_MODEL
     ]
+    # A system prompt naming a model does not exempt the claim it causes.
+    assert _reasons(
+        IdentityFilter(), ["I'm ChatGPT!"], system="You are ChatGPT. Act as a helpful assistant."
+    ) == [OTHER_MODEL]
 
 
 def test_detail_names_turn_and_span():
@@ -186,10 +188,15 @@ def test_drop_mode_never_rewrites():
 
 
 def test_sliced_and_empty_batches():
-    table = _table([_chat("Hello."), _chat("I'm Claude, made by Anthropic."), _chat("I am a human.")]).slice(1)
+    table = _table([_chat("Hello."), _chat("I'm Claude, made by Anthropic."), _chat("I am a human.")]).slice(
+        1
+    )
     verdicts = REWRITE(table)
     assert verdicts.reason.to_pylist() == [None, HUMAN]
-    assert verdicts.table.column("messages")[0].as_py()[1]["content"] == "I'm Wind-Edge-1.6, made by Wind-Edge Labs."
+    assert (
+        verdicts.table.column("messages")[0].as_py()[1]["content"]
+        == "I'm Wind-Edge-1.6, made by Wind-Edge Labs."
+    )
     assert IdentityFilter()(CANONICAL_SCHEMA.empty_table()).reason.to_pylist() == []
 
 
@@ -210,7 +217,9 @@ def test_bad_parameters(kwargs, param):
 
 def test_eval_set_meets_targets():
     # Loaded by path: a module named "evaluate" may already exist (the Hugging Face package).
-    spec = importlib.util.spec_from_file_location("identity_evaluate", ROOT / "evals" / "identity" / "evaluate.py")
+    spec = importlib.util.spec_from_file_location(
+        "identity_evaluate", ROOT / "evals" / "identity" / "evaluate.py"
+    )
     evaluate = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(evaluate)
     cases = evaluate.load_cases()
@@ -249,7 +258,9 @@ def test_real_identity_rows_are_caught_and_rewritten():
     verdicts = REWRITE(table)
     kept, _ = apply_verdicts(table, verdicts, "identity")
     assert sum(verdicts.rewritten.to_pylist()) >= 75
-    answers = [m["content"] for msgs in kept.column("messages").to_pylist() for m in msgs if m["role"] == "assistant"]
+    answers = [
+        m["content"] for msgs in kept.column("messages").to_pylist() for m in msgs if m["role"] == "assistant"
+    ]
     kept_text = json.dumps(answers, ensure_ascii=False)
     assert "ChatGPT" not in kept_text and "OpenAI" not in kept_text
 
@@ -273,3 +284,94 @@ def test_real_conversations_only_vicuna_claims():
     details = [d for d in verdicts.detail.to_pylist() if d]
     assert details and all("Vicuna" in d for d in details)
     assert set(verdicts.reason.drop_null().to_pylist()) == {OTHER_MODEL}
+
+
+# --- outputs frozen before IdentityFilter was optimised ---------------------------------------
+
+_SNAPSHOT_SCRIPT = ROOT / "benchmarks" / "filters" / "identity_pii_snapshot.py"
+_SNAPSHOT = ROOT / "tests" / "data" / "identity_pii_verdicts.json"
+_ID_CONFIGS = ("identity_drop", "identity_rewrite")
+
+
+def _snapshot_module():
+    """benchmarks/filters/identity_pii_snapshot.py: the code that recorded the snapshot."""
+    spec = importlib.util.spec_from_file_location("identity_pii_snapshot", _SNAPSHOT_SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def snap():
+    return _snapshot_module(), json.loads(_SNAPSHOT.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("config", _ID_CONFIGS)
+def test_same_outputs_as_snapshot_rows(snap, config):
+    """Demo and synthetic rows: verdicts, rewrites, rewrite notes, the rewritten table and the
+    rewrite report exactly as benchmarks/filters/identity_pii_snapshot.py recorded them, also
+    with the batch split over several chunks."""
+    module, data = snap
+    rows = data["rows"]
+    table = module.rows_table(rows)
+    chunked = pa.concat_tables([table.slice(0, 7), table.slice(7, 150), table.slice(157)])
+    for t in (table, chunked):
+        got, group = module.outcomes(config, t)
+        diff = [
+            (r["id"], r["outcome"].get(config), g)
+            for r, g in zip(rows, got, strict=True)
+            if r["outcome"].get(config) != g
+        ]
+        assert not diff, diff[:3]
+        assert group == data["groups"][config]
+    assert sum(config in r["outcome"] for r in rows) > 100
+
+
+@pytest.mark.parametrize("config", _ID_CONFIGS)
+def test_same_outputs_as_snapshot_eval_and_fixtures(snap, config):
+    """The identity eval set and the real fixture rows: the same outcomes by row id."""
+    module, data = snap
+    table = module.eval_table()
+    got, group = module.outcomes(config, table)
+    want = {i: o[config] for i, o in data["eval"]["outcomes"].items() if config in o}
+    assert module.by_id(table, got) == want
+    assert group == data["eval"]["groups"][config]
+    for rel, table in module.fixture_tables():
+        got, group = module.outcomes(config, table)
+        want = {i: o[config] for i, o in data["fixtures"][rel]["outcomes"].items() if config in o}
+        assert table.num_rows == data["fixtures"][rel]["rows"]
+        assert module.by_id(table, got) == want, rel
+        assert group == data["fixtures"][rel]["groups"][config], rel
+
+
+def test_needles_are_in_every_match(snap):
+    """HUMAN_NEEDLES / MODEL_NEEDLES may skip a pattern only where it cannot match: every match
+    of a gated pattern over the eval set and the snapshot rows holds a needle of each group in
+    its own span."""
+    from curation.filters import identity_patterns as P
+
+    module, data = snap
+    cases = (ROOT / "evals" / "identity" / "turns.jsonl").read_text(encoding="utf-8").splitlines()
+    texts = [json.loads(line)["text"] for line in cases if line.strip()]
+    texts += [t[1] for r in data["rows"] if r["messages"] for t in r["messages"] if t[1]]
+    texts += MUST_DROP_HUMAN + [
+        "I'm a perſon.",
+        "MY ＷＩＦＥ",
+        "I AM A HUMAN",
+        "Ich bin ein Mensch.",
+        "Я человек",
+    ]
+    texts += MUST_DROP_MODEL + ["I AM CHATGPT, TRAINED BY OPENAI.", "Soy un modelo desarrollado por OpenAI."]
+    for patterns, needles, least in (
+        (P.HUMAN_RES, P.HUMAN_NEEDLES, 18),
+        (P.MODEL_REWRITABLE_RES, P.MODEL_NEEDLES, 10),
+    ):
+        seen = set()
+        for text in texts:
+            for k, (pattern, groups) in enumerate(zip(patterns, needles, strict=True)):
+                for m in pattern.finditer(text):
+                    seen.add(k)
+                    if groups is not None:
+                        span = m.group().casefold()
+                        assert all(any(n in span for n in g) for g in groups), (k, m.group())
+        assert len(seen) >= least, sorted(seen)

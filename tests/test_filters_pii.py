@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -84,11 +85,18 @@ def test_private_ips_acted_on_when_not_kept() -> None:
         "lan <IP_ADDRESS> and <IP_ADDRESS>"
     ]
     # Invalid and version-context quads stay even then.
-    assert redacted(["version 5.6.7.8 and 256.1.1.1"], keep_private_ips=False) == ["version 5.6.7.8 and 256.1.1.1"]
+    assert redacted(["version 5.6.7.8 and 256.1.1.1"], keep_private_ips=False) == [
+        "version 5.6.7.8 and 256.1.1.1"
+    ]
 
 
 def test_drop_mode_reason_and_masked_detail() -> None:
-    texts = ["mail john.doe@gmail.com, cc jane@x.org", "card 4111 1111 1111 1111", "clean text", "ip 93.184.216.34"]
+    texts = [
+        "mail john.doe@gmail.com, cc jane@x.org",
+        "card 4111 1111 1111 1111",
+        "clean text",
+        "ip 93.184.216.34",
+    ]
     table = docs(texts)
     verdicts = PiiFilter(**ALL_DROP)(table)
     assert verdicts.reason.to_pylist() == ["pii:email", "pii:credit_card", None, "pii:ip_address"]
@@ -130,7 +138,14 @@ def test_chat_rows_keep_structure() -> None:
         },
     ]
     rows = [
-        {"id": "c0", "source": "s", "kind": "chat", "messages": messages, "text": None, "meta": {"domain": "chat"}},
+        {
+            "id": "c0",
+            "source": "s",
+            "kind": "chat",
+            "messages": messages,
+            "text": None,
+            "meta": {"domain": "chat"},
+        },
         {"id": "c1", "source": "s", "kind": "chat", "messages": [], "text": None, "meta": {}},
         doc(2, "plain"),
     ]
@@ -195,3 +210,78 @@ def test_benchmarks_hold_no_pii() -> None:
     texts = [(r["question"] + "\n" + r["answer"]) for r in map(json.loads, gsm8k.read_text().splitlines())]
     scan = PiiFilter(**ALL_DROP, keep_private_ips=False).scan(docs(texts))
     assert scan.verdicts.dropped == 0, [d for d in scan.verdicts.detail.to_pylist() if d][:5]
+
+
+# --- outputs frozen before PiiFilter was optimised --------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+_SNAPSHOT = ROOT / "tests" / "data" / "identity_pii_verdicts.json"
+_PII_CONFIGS = ("pii_default", "pii_drop_all", "pii_mixed")
+
+
+@pytest.fixture(scope="module")
+def snap():
+    """benchmarks/filters/identity_pii_snapshot.py (the code that recorded the snapshot) and the snapshot."""
+    spec = importlib.util.spec_from_file_location(
+        "identity_pii_snapshot", ROOT / "benchmarks" / "filters" / "identity_pii_snapshot.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module, json.loads(_SNAPSHOT.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("config", _PII_CONFIGS)
+def test_same_outputs_as_snapshot_rows(snap, config: str) -> None:
+    """Demo rows and PII-heavy synthetic rows: verdicts, redactions, rewrite notes, the rewritten
+    table and the counts exactly as benchmarks/filters/identity_pii_snapshot.py recorded them,
+    also with the batch split over several chunks."""
+    module, data = snap
+    rows = data["rows"]
+    table = module.rows_table(rows)
+    chunked = pa.concat_tables([table.slice(0, 7), table.slice(7, 150), table.slice(157)])
+    for t in (table, chunked):
+        got, group = module.outcomes(config, t)
+        diff = [
+            (r["id"], r["outcome"].get(config), g)
+            for r, g in zip(rows, got, strict=True)
+            if r["outcome"].get(config) != g
+        ]
+        assert not diff, diff[:3]
+        assert group == data["groups"][config]
+    assert sum(config in r["outcome"] for r in rows) > 100
+
+
+@pytest.mark.parametrize("config", _PII_CONFIGS)
+def test_same_outputs_as_snapshot_fixtures(snap, config: str) -> None:
+    """The real fixture rows (instruct chats, GSM8K) and the identity eval set: the same outcomes by row id."""
+    module, data = snap
+    groups = [(rel, table, data["fixtures"][rel]) for rel, table in module.fixture_tables()]
+    groups.append(("eval", module.eval_table(), data["eval"]))
+    for rel, table, want_group in groups:
+        got, group = module.outcomes(config, table)
+        want = {i: o[config] for i, o in want_group["outcomes"].items() if config in o}
+        assert table.num_rows == want_group["rows"], rel
+        assert module.by_id(table, got) == want, rel
+        assert group == want_group["groups"][config], rel
+
+
+def test_prefilters_hit_every_match(snap) -> None:
+    """PREFILTERS may skip a string only where no type can match: every match of every type's
+    own pattern, over the snapshot rows and the cases above, holds its type's prefilter."""
+    import polars as pl
+
+    from curation.filters.pii_patterns import CARD_RE, IP_RE, PREFILTERS, REGEX_TYPES
+
+    _, data = snap
+    texts = [t for r in data["rows"] for m in (r["messages"] or []) for t in m[1:] if t]
+    texts += [r["text"] for r in data["rows"] if r["text"]]
+    texts += [t for t, _ in MUST_REDACT] + MUST_KEEP + ["+44 20 7946 0958", "١٢٣-٤٥٦-٧٨٩٠"]
+    column = pl.Series(texts, dtype=pl.String)
+    for pii_type, (pattern, _, _) in REGEX_TYPES.items():
+        matches = column.str.extract_all(pattern).explode().drop_nulls()
+        assert len(matches) > 5, pii_type
+        assert matches.str.contains(PREFILTERS[pii_type]).all(), pii_type
+    for pii_type, pattern in (("credit_card", CARD_RE), ("ip_address", IP_RE)):
+        matches = pl.Series([m.group() for t in texts for m in pattern.finditer(t)], dtype=pl.String)
+        assert len(matches) > 5, pii_type
+        assert matches.str.contains(PREFILTERS[pii_type]).all(), pii_type

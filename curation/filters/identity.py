@@ -27,9 +27,12 @@ because Verdicts has no room for it and a filter keeps no state between batches.
 Details read ``assistant turn K: "<matched span>"`` (or ``assistant turn K reasoning: ...``),
 K being the turn's 0-based index in ``messages``.
 
-Cost: polars ``str.contains`` over the assistant turns with two keyword patterns (human,
-model); each family of precise ``regex`` patterns runs in Python only on the turns its
-keywords flag.
+Cost: one polars ``str.contains`` over the assistant turns (contents and reasonings) with
+both families' keywords at once (~5% of chat turns hit); the per-family keyword flags and the
+context (last user turn, system prompt) are computed for those turns only. Each precise
+``regex`` pattern then runs in Python only on the turns its family's keywords flag, and only
+when the words it cannot match without are in the turn (identity_patterns.HUMAN_NEEDLES /
+MODEL_NEEDLES). Verdicts are those of the plain version (tests/data/identity_pii_verdicts.json).
 """
 
 from __future__ import annotations
@@ -116,7 +119,9 @@ class IdentityFilter:
                     continue
                 # A pattern family runs only where its keywords hit (exemption or no hit: skip).
                 outcome = self._judge(
-                    text, t["exempt_all"] or not t[f"model_{field}"], t["exempt_human"] or not t[f"human_{field}"]
+                    text,
+                    t["exempt_all"] or not t[f"model_{field}"],
+                    t["exempt_human"] or not t[f"human_{field}"],
                 )
                 if outcome is None:
                     continue
@@ -128,7 +133,9 @@ class IdentityFilter:
                     break
                 edits.setdefault(t["i"], {"row": row})[field] = rewritten
                 rid = ids[row].as_py()
-                report.extend({"id": rid, "turn": t["pos"], "field": field, "before": b, "after": a} for b, a in spans)
+                report.extend(
+                    {"id": rid, "turn": t["pos"], "field": field, "before": b, "after": a} for b, a in spans
+                )
         verdict_reason = pa.array(reason, pa.string())
         verdict_detail = pa.array(detail, pa.string())
         # A row dropped by a later turn is not reported or counted as rewritten.
@@ -145,15 +152,25 @@ class IdentityFilter:
 
     def _judge(self, text: str, skip_model: bool, skip_human: bool):
         """None (no claim) or (reason code | None, first span, rewritten text, [(before, after)])."""
+        if skip_model and skip_human:
+            return None
         masked = P.QUOTED_RE.sub(lambda m: " " * len(m.group()), text)
+        folded = masked.casefold()
         if not skip_human:
-            m = next((m for r in P.HUMAN_RES if (m := r.search(masked))), None)
+            m = _first_human(masked, folded)
             if m:
                 return HUMAN, text[m.start() : m.end()], None, []
         if skip_model:
             return None
         arch = P.MODEL_ARCH_RE.search(masked)
-        claims = _merge([m.span() for r in P.MODEL_REWRITABLE_RES for m in r.finditer(masked)])
+        claims = _merge(
+            [
+                m.span()
+                for r, groups in zip(P.MODEL_REWRITABLE_RES, P.MODEL_NEEDLES, strict=True)
+                if groups is None or _has_all(folded, groups)
+                for m in r.finditer(masked)
+            ]
+        )
         if arch is None and not claims:
             return None
         first = min([*claims, *([arch.span()] if arch else [])])
@@ -163,6 +180,28 @@ class IdentityFilter:
         if rewritten is None:
             return OTHER_MODEL, text[first[0] : first[1]], None, []
         return None, None, rewritten[0], rewritten[1]
+
+
+def _first_human(masked: str, folded: str):
+    """The first HUMAN_RES pattern's match (patterns in order), each tried only when its
+    HUMAN_NEEDLES are all in the turn (folded: masked.casefold())."""
+    for pattern, groups in zip(P.HUMAN_RES, P.HUMAN_NEEDLES, strict=True):
+        if groups is not None and not _has_all(folded, groups):
+            continue
+        if m := pattern.search(masked):
+            return m
+    return None
+
+
+def _has_all(folded: str, groups: tuple[tuple[str, ...], ...]) -> bool:
+    # plain loops: this runs ~20 times per flagged turn, generators cost more than the tests
+    for group in groups:
+        for needle in group:
+            if needle in folded:
+                break
+        else:
+            return False
+    return True
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -179,50 +218,72 @@ def _assistant_candidates(msgs: pa.ListArray) -> pl.DataFrame:
     """Assistant turns whose content or reasoning hits HUMAN_/MODEL_KEYWORDS (one flag column
     per family and field), with the row, the turn's position in the row, its flat index, and
     whether the last user turn asked for role-play (exempt_all), or the user asked for writing,
-    or the system prompt for role-play or a persona (exempt_human)."""
+    or the system prompt for role-play or a persona (exempt_human).
+
+    One keyword scan (both families at once) over the assistant turns only; the per-family
+    flags and the context patterns then run on the few turns it flags (~5% in chat data)."""
     flat = msgs.flatten()
     parent = pc.list_parent_indices(msgs).to_numpy()
     starts = msgs.offsets.to_numpy()[:-1] - msgs.offsets[0].as_py()
-    frame = pl.DataFrame(
+    is_assistant = _is(flat.field("role"), "assistant")
+    # polars string views: filtering and gathering copy 16-byte views, not the text.
+    content, reasoning = pl.Series(flat.field("content")), pl.Series(flat.field("reasoning"))
+    keep = pl.Series(is_assistant)
+    # Contents and reasonings as one column: one regex call (its lazy DFA warms up once per batch).
+    hit = pl.concat([content.filter(keep), reasoning.filter(keep)]).str.contains(P.ANY_KEYWORDS)
+    hit = hit.fill_null(False).to_numpy()
+    assistant = np.flatnonzero(is_assistant)
+    i = assistant[hit[: len(assistant)] | hit[len(assistant) :]]
+    content, reasoning = content.gather(i), reasoning.gather(i)
+    last_user = pl.Series(_latest(flat, parent, i, "user"))
+    system = pl.Series(_latest(flat, parent, i, "system"))
+    n = len(i)
+
+    def contains(values: list[pl.Series], pattern: str) -> list[pl.Series]:
+        # one regex call over several columns of the flagged turns
+        found = pl.concat(values).str.contains(pattern).fill_null(False)
+        return [found.slice(k * n, n) for k in range(len(values))]
+
+    human_content, human_reasoning = contains([content, reasoning], P.HUMAN_KEYWORDS)
+    model_content, model_reasoning = contains([content, reasoning], P.MODEL_KEYWORDS)
+    user_roleplay, system_roleplay = contains([last_user, system], P.ROLEPLAY)
+    (user_writing,) = contains([last_user], P.WRITING)
+    (system_persona,) = contains([system], P.PERSONA)
+    return pl.DataFrame(
         {
-            "row": parent,
-            "pos": np.arange(len(flat)) - starts[parent],
-            "role": flat.field("role"),
-            "content": flat.field("content"),
-            "reasoning": flat.field("reasoning"),
+            "i": pl.Series(i, dtype=pl.UInt32),
+            "row": parent[i],
+            "pos": np.arange(len(flat))[i] - starts[parent[i]],
+            "content": content,
+            "reasoning": reasoning,
+            "exempt_all": user_roleplay,
+            "exempt_human": user_roleplay | user_writing | system_roleplay | system_persona,
+            "human_content": human_content,
+            "human_reasoning": human_reasoning,
+            "model_content": model_content,
+            "model_reasoning": model_reasoning,
         }
-    ).with_row_index("i")
-    role, row = pl.col("role"), pl.col("row")
-    hits = {
-        f"{kind}_{field}": pl.col(field).str.contains(pattern).fill_null(False)
-        for kind, pattern in (("human", P.HUMAN_KEYWORDS), ("model", P.MODEL_KEYWORDS))
-        for field in ("content", "reasoning")
-    }
-
-    def latest(of: str) -> pl.Expr:
-        # The last `of` turn at or before this one, within the same row (rows are contiguous,
-        # so a global forward fill plus a same-row check replaces a slower window).
-        ff_row = pl.when(role == of).then(row).forward_fill()
-        return pl.when(ff_row == row).then(pl.when(role == of).then(pl.col("content")).forward_fill())
-
-    def asks(col: str, pattern: str) -> pl.Expr:
-        return pl.col(col).str.contains(pattern).fill_null(False)
-
-    return (
-        frame.lazy()
-        .with_columns(last_user=latest("user"), system=latest("system"))
-        .filter((role == "assistant") & pl.any_horizontal(list(hits.values())))
-        .with_columns(**hits)
-        .with_columns(exempt_all=asks("last_user", P.ROLEPLAY))
-        .with_columns(
-            exempt_human=pl.col("exempt_all")
-            | asks("last_user", P.WRITING)
-            | asks("system", P.ROLEPLAY)
-            | asks("system", P.PERSONA)
-        )
-        .select("i", "row", "pos", "content", "reasoning", "exempt_all", "exempt_human", *hits)
-        .collect()
     )
+
+
+def _is(values: pa.Array, value: str) -> np.ndarray:
+    return pc.fill_null(pc.equal(values, value), False).to_numpy(zero_copy_only=False)
+
+
+def _latest(flat: pa.StructArray, parent: np.ndarray, at: np.ndarray, of: str) -> pa.Array:
+    """Content of the last `of` turn at or before each turn `at` (flat indices), within the same
+    row; null where the row has none before it. A running maximum of the `of` positions over
+    the flat turns (rows are contiguous) plus a same-row check; a null content is skipped
+    back to the previous `of` turn's, as a forward fill does."""
+    content = flat.field("content")
+    is_of = _is(flat.field("role"), of)
+    index = np.arange(len(flat))
+    last = np.maximum.accumulate(np.where(is_of, index, -1))[at] if len(flat) else at
+    valid = is_of & content.is_valid().to_numpy(zero_copy_only=False)
+    last_valid = np.maximum.accumulate(np.where(valid, index, -1))[at] if len(flat) else at
+    same_row = (last >= 0) & (last_valid >= 0)
+    same_row[same_row] = parent[last[same_row]] == parent[at[same_row]]
+    return content.take(pa.array(np.where(same_row, last_valid, 0), pa.int64(), mask=~same_row))
 
 
 def _rewrite(text: str, claims: list[tuple[int, int]], name: str, maker: str):
@@ -251,7 +312,9 @@ def _swap(span: str, name: str, maker: str) -> str:
         is_maker = P.MAKER_RE.fullmatch(token) is not None
         is_name = P.NAME_RE.fullmatch(token) is not None
         if is_maker and is_name:  # DeepSeek, Mistral: the maker after "by", before "'s"
-            is_name = not (_MAKER_CONTEXT.search(span[: e.start()]) or span[e.end() : e.end() + 1] in ("'", "’"))
+            is_name = not (
+                _MAKER_CONTEXT.search(span[: e.start()]) or span[e.end() : e.end() + 1] in ("'", "’")
+            )
         new = name if is_name else maker
         art = _ARTICLE.search(before)
         if art:
@@ -275,7 +338,9 @@ def _apply_edits(table: pa.Table, msgs: pa.ListArray, edits: dict[int, dict]) ->
         if idx:
             mask = np.zeros(len(flat), dtype=bool)
             mask[idx] = True
-            child = pc.replace_with_mask(child, pa.array(mask), pa.array([edits[i][f.name] for i in idx], pa.string()))
+            child = pc.replace_with_mask(
+                child, pa.array(mask), pa.array([edits[i][f.name] for i in idx], pa.string())
+            )
         columns.append(child)
     values = pa.StructArray.from_arrays(columns, fields=list(flat.type))
     lengths = pc.fill_null(pc.list_value_length(msgs), 0).to_numpy()

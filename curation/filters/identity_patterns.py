@@ -170,6 +170,53 @@ _HUMAN_PATTERNS = (
 # Separate patterns: about twice as fast as one alternation here (no shared prefix to exploit).
 HUMAN_RES = tuple(regex.compile(p, F) for p in _HUMAN_PATTERNS)
 
+
+def _words(*groups: str) -> tuple[tuple[str, ...], ...]:
+    """Needle groups from space-separated words, casefolded."""
+    return tuple(tuple(w.casefold() for w in g.split()) for g in groups)
+
+
+_KIN_WORDS = (
+    "wife husband kid child son daughter mom mum mother dad father parent grand brother sister sibling"
+)
+# Words each human pattern cannot match without, one entry per pattern: groups of needles, every
+# group needing one of its needles in the casefolded turn (None: always run). Most flagged turns
+# hold a keyword ("family", "body", "person") but none of the I-statements, so most patterns are
+# skipped for the price of a few substring tests. Exact: casefold() is full Unicode case folding,
+# at least as wide as the case-insensitive match (Kelvin K and long s fold to k and s), and every
+# needle is a literal of the pattern's every alternative.
+HUMAN_NEEDLES = (
+    _words("man homo person guy girl dude lady"),  # "human", "woman", "gentleman" hold "man"
+    _words("human"),
+    _words("no", "bot ai a.i. machine computer program language artificial virtual llm"),
+    _words(
+        "ve",
+        "body heartbeat pulse kid children son daughter brother sister sibling wife husband friend dog cat family",
+    ),
+    _words(
+        "my",
+        _KIN_WORDS + " friend fianc home apartment roommate coworker neighbo dog cat teenage college family",
+    ),
+    _words("when", "was"),
+    _words("grew born raised"),
+    _words("live living"),
+    None,  # an age: "I'm 34"
+    _words("as", ",", "man person mother father mom mum dad parent teen kid child wife husband"),
+    _words("as", "who", "person someone somebody human"),
+    _words("human"),
+    _words("breakfast lunch dinner woke went slept"),
+    _words("went graduated studied"),
+    _words("married"),
+    _words("suis"),
+    _words("soy"),
+    _words("bin", "mensch person"),
+    _words("sono"),
+    _words("sou"),
+    _words("mens человек"),
+    _words("人类 真人 人間"),
+)
+assert len(HUMAN_NEEDLES) == len(HUMAN_RES)
+
 # --- other-model claims ------------------------------------------------------------------
 _NOUN = r"(?:ai|a\.i\.|model|assistant|language\s+model|large\s+language\s+model|chatbot|chat\s+bot|llm|bot|product|system|ai\s+(?:assistant|model|system|chatbot))(?![-\w])(?!\s+(?:researcher|engineer|enthusiast|fan|user|expert|developer|employee|intern)s?\b)"
 _MADE = r"(?:created|made|developed|built|trained|designed|programmed|engineered|fine-?tuned|pre-?trained|released|launched|brought\s+to\s+you|owned|maintained|produced|invented)"
@@ -218,7 +265,13 @@ _MODEL_REWRITABLE = (
     # "I'm an AI model called ChatGPT"
     IAM + r"\s+(?:an?\s+)?(?:[\w-]+\s+){0,3}?(?:called|named)\s+" + NAME,
     # "As ChatGPT, I ...", "As Claude I", "As ChatGPT, developed by OpenAI, I can help"
-    r"\bas\s+" + NAME + r"(?:\s*,\s*(?:[\w-]+\s+){0,4}?" + _MADE + r"\s+by\s+" + MAKER + r")?\s*,?\s*(?:I\b|my\b)",
+    r"\bas\s+"
+    + NAME
+    + r"(?:\s*,\s*(?:[\w-]+\s+){0,4}?"
+    + _MADE
+    + r"\s+by\s+"
+    + MAKER
+    + r")?\s*,?\s*(?:I\b|my\b)",
     # "This is Claude.", "Hi, Gemini here!"
     r"(?:^|[.!?]\s+|\n)(?:(?:hi|hello|hey)[,!]?\s+)?(?:this\s+is|it['’]s)\s+"
     + NAME
@@ -264,7 +317,9 @@ _MODEL_REWRITABLE = (
 # Claims about the model underneath: no clean rewrite exists ("I'm based on Wind-Edge" is wrong).
 _W = r"(?:(?!(?:not|never|no)\b)\w+\s+)"
 _MODEL_ARCH = (
-    r"\bI(?:\s*['’]?\s*m|\s+am)\s+" + _W + r"{0,2}?(?:powered\s+by|based\s+on|built\s+on(?:\s+top\s+of)?|running\s+on|"
+    r"\bI(?:\s*['’]?\s*m|\s+am)\s+"
+    + _W
+    + r"{0,2}?(?:powered\s+by|based\s+on|built\s+on(?:\s+top\s+of)?|running\s+on|"
     r"a\s+fine-?tuned\s+version\s+of|a\s+(?:modified\s+|customi[sz]ed\s+)?version\s+of|fine-?tuned\s+from|derived\s+from|"
     r"a\s+variant\s+of|an\s+instance\s+of)\s+(?:the\s+|an?\s+)?(?:" + NAME + "|" + MAKER + ")",
     r"\bI\s+(?:run|am\s+running)\s+on\s+(?:the\s+)?" + NAME,
@@ -275,6 +330,30 @@ _MODEL_ARCH = (
 # One compiled pattern per claim form: their spans are merged, so "I'm Claude, an AI made by
 # Anthropic" is one claim covering both names (an alternation would stop at "I'm Claude").
 MODEL_REWRITABLE_RES = tuple(regex.compile(p, F) for p in _MODEL_REWRITABLE)
+# As HUMAN_NEEDLES, for the patterns above (every one also needs a name or maker, which the
+# keyword scan already asked for): the I'm-forms (the first two) always run.
+_MADE_WORDS = (
+    "created made developed built trained designed programmed engineered tuned released launched brought"
+)
+_MADE_WORDS += " owned maintained produced invented"  # "fine-tuned", "pre-trained", "brought to you"
+MODEL_NEEDLES = (
+    None,  # "I'm Claude", "My name is ...", "Je suis ...", "我是..."
+    None,  # "I'm a GPT-4 model"
+    _words("called named"),
+    _words("as"),
+    _words("this it' it’"),
+    _words("here"),
+    _words("by", _MADE_WORDS),
+    _words("as", "by", _MADE_WORDS),
+    _words("of from"),
+    _words("me", _MADE_WORDS),
+    _words("my", "creator developer maker trainer designer parent engineers"),
+    _words("suis soy bin sono sou"),
+    _words("我"),
+    _words("了我"),
+    _words("作为"),
+)
+assert len(MODEL_NEEDLES) == len(MODEL_REWRITABLE_RES)
 MODEL_ARCH_RE = regex.compile("|".join(f"(?:{p})" for p in _MODEL_ARCH), F)
 
 # --- context ---------------------------------------------------------------------------------
@@ -336,4 +415,9 @@ def _ascii_boundaries(pattern: str) -> str:
 
 HUMAN_KEYWORDS, MODEL_KEYWORDS, ROLEPLAY, WRITING, PERSONA = map(
     _ascii_boundaries, (HUMAN_KEYWORDS, MODEL_KEYWORDS, ROLEPLAY, WRITING, PERSONA)
+)
+# Both families in one pattern: the one scan over every assistant turn (a turn it misses hits
+# neither family); the per-family patterns then run on the turns it flags only.
+ANY_KEYWORDS = (
+    "(?i)(?:" + HUMAN_KEYWORDS.removeprefix("(?i)") + ")|(?:" + MODEL_KEYWORDS.removeprefix("(?i)") + ")"
 )

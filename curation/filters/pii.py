@@ -18,9 +18,12 @@ PII_TYPES it held), detail ``email x2, phone x1 redacted``.
 What is scanned: chat rows' message ``content`` and ``reasoning``, and text rows' ``text``.
 Roles and ``tool_calls`` are never touched (tool arguments are JSON a rewrite could break).
 All strings of the batch are laid out as one column (message contents, then reasonings, then
-texts) and each type runs over that column at once; see pii_patterns.py for which types run as
-polars regex and which only over prefiltered candidates. Types run in PII_TYPES order, each
-over the text the earlier ones left, so a card number is never half-read as a phone number.
+texts). One polars regex, the union of the active types' necessary conditions
+(pii_patterns.PREFILTERS: "@", a digit run, a street suffix...), flags the few strings that
+may hold PII; each type then runs over the flagged strings at once (see pii_patterns.py for
+which types run as polars regex and which as Python over candidates). Types run in PII_TYPES
+order, each over the text the earlier ones left, so a card number is never half-read as a
+phone number.
 
 Counts: :meth:`PiiFilter.scan` returns the verdicts plus ``counts``, the number of matches
 per type in the batch (acted on: redacted or causing a drop; kept types are absent). Calling
@@ -47,6 +50,7 @@ from curation.filters.pii_patterns import (
     ip_candidate,
     is_card,
     mask,
+    prefilter,
 )
 
 ACTIONS = ("redact", "drop", "keep")
@@ -97,27 +101,42 @@ class PiiFilter:
         if n == 0 or not active:
             return PiiScan(Verdicts.keep_all(n), {})
         segments = _Segments(table)
-        before = segments.strings
+        # Every type's passes run over the strings the union of the prefilters flags only: a
+        # string it misses holds no match of any active type (see pii_patterns.PREFILTERS).
+        hit = segments.strings.str.contains(prefilter(active)).fill_null(False).to_numpy()
+        flagged = np.flatnonzero(hit)
+        before = segments.strings.gather(flagged)
         strings = before
-        seg_counts: dict[str, np.ndarray] = {}
-        seg_first: dict[str, pl.Series] = {}
+        sub_counts: dict[str, np.ndarray] = {}
+        sub_first: dict[str, pl.Series] = {}
         for pii_type in active:
             replace = getattr(self, pii_type) == "redact"
             if pii_type in REGEX_TYPES:
-                strings, seg_counts[pii_type], seg_first[pii_type] = _regex_pass(strings, pii_type, replace)
+                strings, sub_counts[pii_type], sub_first[pii_type] = _regex_pass(strings, pii_type, replace)
             else:
-                strings, seg_counts[pii_type], seg_first[pii_type] = _validated_pass(
+                strings, sub_counts[pii_type], sub_first[pii_type] = _validated_pass(
                     strings, pii_type, replace, self.keep_private_ips
                 )
-        reason, detail, dropped = self._verdicts(segments, seg_counts, seg_first)
-        changed = np.bincount(segments.owner, weights=strings.ne_missing(before).to_numpy(), minlength=n) > 0
-        rewritten = changed & ~dropped
-        counts = {t: int(c.sum()) for t, c in seg_counts.items()}
+        seg_counts = {}
+        for pii_type, c in sub_counts.items():
+            seg_counts[pii_type] = np.zeros(len(hit), dtype=np.int64)
+            seg_counts[pii_type][flagged] = c
+        reason, detail, dropped = self._verdicts(segments, seg_counts, sub_first, flagged)
+        changed = strings.ne_missing(before).to_numpy()
+        rewritten = np.bincount(segments.owner[flagged], weights=changed, minlength=n) > 0
+        rewritten &= ~dropped
+        counts = {t: int(c.sum()) for t, c in sub_counts.items()}
         if not rewritten.any():
             return PiiScan(Verdicts(reason, detail), counts)
         note_reason, note_detail = self._rewrite_notes(segments, seg_counts, rewritten)
+        strings = segments.strings.clone().scatter(flagged, strings)  # rewritten: flagged is not empty
         verdicts = Verdicts(
-            reason, detail, segments.rebuild(strings), pa.array(rewritten, pa.bool_()), note_reason, note_detail
+            reason,
+            detail,
+            segments.rebuild(strings),
+            pa.array(rewritten, pa.bool_()),
+            note_reason,
+            note_detail,
         )
         return PiiScan(verdicts, counts)
 
@@ -142,9 +161,14 @@ class PiiFilter:
         return pa.array(reason, pa.string()), pa.array(detail, pa.string())
 
     def _verdicts(
-        self, segments: _Segments, seg_counts: dict[str, np.ndarray], seg_first: dict[str, pl.Series]
+        self,
+        segments: _Segments,
+        seg_counts: dict[str, np.ndarray],
+        sub_first: dict[str, pl.Series],
+        flagged: np.ndarray,
     ) -> tuple[pa.Array, pa.Array, np.ndarray]:
-        """reason/detail per row for the drop types; Python only over the dropped rows."""
+        """reason/detail per row for the drop types; Python only over the dropped rows.
+        sub_first: per type, the first match of each flagged segment (segment flagged[k] at k)."""
         n = segments.n_rows
         reason: list[str | None] = [None] * n
         detail: list[str | None] = [None] * n
@@ -164,8 +188,10 @@ class PiiFilter:
                 dropped[row] = True
                 k = int(per_row[row])
                 reason[row] = f"pii:{pii_type}"
-                shown = mask(pii_type, seg_first[pii_type][seg])
-                detail[row] = f"{pii_type} {shown} in {segments.where(seg)} ({k} match{'es' if k > 1 else ''} in row)"
+                shown = mask(pii_type, sub_first[pii_type][int(np.searchsorted(flagged, seg))])
+                detail[row] = (
+                    f"{pii_type} {shown} in {segments.where(seg)} ({k} match{'es' if k > 1 else ''} in row)"
+                )
         return pa.array(reason, pa.string()), pa.array(detail, pa.string()), dropped
 
 
@@ -195,7 +221,11 @@ def _validated_pass(
         hits: list[str] = []
 
         def substitute(match, text=text, hits=hits):
-            ok = is_card(match.group(0)) if pii_type == "credit_card" else ip_candidate(match, text, keep_private)
+            ok = (
+                is_card(match.group(0))
+                if pii_type == "credit_card"
+                else ip_candidate(match, text, keep_private)
+            )
             if not ok:
                 return match.group(0)
             hits.append(match.group(0))
@@ -256,6 +286,8 @@ class _Segments:
         )
         table = self.table
         text_type = table.schema.field("text").type
-        table = table.set_column(table.schema.get_field_index("messages"), table.schema.field("messages"), lists)
+        table = table.set_column(
+            table.schema.get_field_index("messages"), table.schema.field("messages"), lists
+        )
         text = values.slice(2 * m).cast(text_type)
         return table.set_column(table.schema.get_field_index("text"), table.schema.field("text"), text)
