@@ -160,7 +160,9 @@ class IdentityFilter:
             m = _first_human(masked, folded)
             if m:
                 return HUMAN, text[m.start() : m.end()], None, []
-        if skip_model:
+        # Every model pattern holds a NAME or MAKER: with neither in the unquoted text, none can
+        # match (the keyword scan also fires on "metadata", "palm", "Google Docs"...).
+        if skip_model or not P.ENTITY_RE.search(masked):
             return None
         arch = P.MODEL_ARCH_RE.search(masked)
         claims = _merge(

@@ -46,11 +46,11 @@ from curation.filters.pii_patterns import (
     IP_RE,
     PII_TYPES,
     PLACEHOLDERS,
+    PREFILTERS,
     REGEX_TYPES,
     ip_candidate,
     is_card,
     mask,
-    prefilter,
 )
 
 ACTIONS = ("redact", "drop", "keep")
@@ -103,7 +103,11 @@ class PiiFilter:
         segments = _Segments(table)
         # Every type's passes run over the strings the union of the prefilters flags only: a
         # string it misses holds no match of any active type (see pii_patterns.PREFILTERS).
-        hit = segments.strings.str.contains(prefilter(active)).fill_null(False).to_numpy()
+        # One pass per type, OR-ed: each prefilter alone stays on the Rust regex fast path; their
+        # union as one pattern runs ~15x slower (measured: 0.71 s vs 0.05 s on 8.7 MB).
+        hit = np.zeros(len(segments.strings), dtype=bool)
+        for pii_type in active:
+            hit |= segments.strings.str.contains(PREFILTERS[pii_type]).fill_null(False).to_numpy()
         flagged = np.flatnonzero(hit)
         before = segments.strings.gather(flagged)
         strings = before
