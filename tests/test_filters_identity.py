@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from identity_pii_snapshot_support import assert_rows_match, load_snapshot
 
 from curation.filters.base import apply_verdicts
 from curation.filters.identity import HUMAN, OTHER_MODEL, IdentityFilter
@@ -288,22 +289,12 @@ def test_real_conversations_only_vicuna_claims():
 
 # --- outputs frozen before IdentityFilter was optimised ---------------------------------------
 
-_SNAPSHOT_SCRIPT = ROOT / "benchmarks" / "filters" / "identity_pii_snapshot.py"
-_SNAPSHOT = ROOT / "tests" / "data" / "identity_pii_verdicts.json"
 _ID_CONFIGS = ("identity_drop", "identity_rewrite")
-
-
-def _snapshot_module():
-    """benchmarks/filters/identity_pii_snapshot.py: the code that recorded the snapshot."""
-    spec = importlib.util.spec_from_file_location("identity_pii_snapshot", _SNAPSHOT_SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def snap():
-    return _snapshot_module(), json.loads(_SNAPSHOT.read_text(encoding="utf-8"))
+    return load_snapshot()
 
 
 @pytest.mark.parametrize("config", _ID_CONFIGS)
@@ -311,20 +302,7 @@ def test_same_outputs_as_snapshot_rows(snap, config):
     """Demo and synthetic rows: verdicts, rewrites, rewrite notes, the rewritten table and the
     rewrite report exactly as benchmarks/filters/identity_pii_snapshot.py recorded them, also
     with the batch split over several chunks."""
-    module, data = snap
-    rows = data["rows"]
-    table = module.rows_table(rows)
-    chunked = pa.concat_tables([table.slice(0, 7), table.slice(7, 150), table.slice(157)])
-    for t in (table, chunked):
-        got, group = module.outcomes(config, t)
-        diff = [
-            (r["id"], r["outcome"].get(config), g)
-            for r, g in zip(rows, got, strict=True)
-            if r["outcome"].get(config) != g
-        ]
-        assert not diff, diff[:3]
-        assert group == data["groups"][config]
-    assert sum(config in r["outcome"] for r in rows) > 100
+    assert_rows_match(*snap, config)
 
 
 @pytest.mark.parametrize("config", _ID_CONFIGS)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from identity_pii_snapshot_support import assert_rows_match, load_snapshot
 
 from curation.filters.base import apply_verdicts
 from curation.filters.pii import PiiFilter
@@ -214,20 +214,12 @@ def test_benchmarks_hold_no_pii() -> None:
 
 # --- outputs frozen before PiiFilter was optimised --------------------------------------------
 
-ROOT = Path(__file__).resolve().parents[1]
-_SNAPSHOT = ROOT / "tests" / "data" / "identity_pii_verdicts.json"
 _PII_CONFIGS = ("pii_default", "pii_drop_all", "pii_mixed")
 
 
 @pytest.fixture(scope="module")
 def snap():
-    """benchmarks/filters/identity_pii_snapshot.py (the code that recorded the snapshot) and the snapshot."""
-    spec = importlib.util.spec_from_file_location(
-        "identity_pii_snapshot", ROOT / "benchmarks" / "filters" / "identity_pii_snapshot.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module, json.loads(_SNAPSHOT.read_text(encoding="utf-8"))
+    return load_snapshot()
 
 
 @pytest.mark.parametrize("config", _PII_CONFIGS)
@@ -235,20 +227,7 @@ def test_same_outputs_as_snapshot_rows(snap, config: str) -> None:
     """Demo rows and PII-heavy synthetic rows: verdicts, redactions, rewrite notes, the rewritten
     table and the counts exactly as benchmarks/filters/identity_pii_snapshot.py recorded them,
     also with the batch split over several chunks."""
-    module, data = snap
-    rows = data["rows"]
-    table = module.rows_table(rows)
-    chunked = pa.concat_tables([table.slice(0, 7), table.slice(7, 150), table.slice(157)])
-    for t in (table, chunked):
-        got, group = module.outcomes(config, t)
-        diff = [
-            (r["id"], r["outcome"].get(config), g)
-            for r, g in zip(rows, got, strict=True)
-            if r["outcome"].get(config) != g
-        ]
-        assert not diff, diff[:3]
-        assert group == data["groups"][config]
-    assert sum(config in r["outcome"] for r in rows) > 100
+    assert_rows_match(*snap, config)
 
 
 @pytest.mark.parametrize("config", _PII_CONFIGS)
