@@ -119,11 +119,10 @@ def select(
         s.rows += len(pick.indices)
         s.tokens += pick.tokens
         s.parts[pick.part] = s.parts.get(pick.part, 0) + pick.tokens
-        s.epochs = max(s.epochs, float(pick.epochs.max() + 1) if len(pick.epochs) else 0.0)
     for s in stats.values():
-        s.shortfall = max(0, s.target_tokens - s.tokens) if s.tokens < s.target_tokens - _one_row(pools[s.name][1]) else 0
+        # An unreachable target failed in _check, so a train shortfall is always 0 here.
         trained = int(pools[s.name][1][train_mask[s.name]].sum())
-        s.epochs = s.tokens / trained if trained else 0.0
+        s.epochs = s.tokens / trained if trained else 0.0  # passes over the train pool, tokens-weighted
     for pick in evals:
         stats[pick.source].eval_rows += len(pick.indices)
         stats[pick.source].eval_tokens += pick.tokens
@@ -161,7 +160,3 @@ def _check(targets, pools, train_mask, max_epochs, part: MixPart | None) -> None
     except ValueError as exc:
         where = f"part {part.name!r} (documents of >= {part.min_doc_tokens} tokens): " if part else ""
         raise ValueError(f"{where}{exc}") from None
-
-
-def _one_row(tokens: np.ndarray) -> int:
-    return int(tokens.max()) if len(tokens) else 0
