@@ -12,21 +12,28 @@ from prefect import flow, get_run_logger
 from curation.report import load_summary
 from flows import artifacts
 from flows.params import prepare
+from flows.runners import choose, task_runner
 from flows.source import curate_all
 
 
 @flow(name="curate-source", log_prints=False)
 def curate_source_flow(
-    manifest: str = "wind-edge-1.6-distill-12m", source: str = "openhermes", demo: bool = True
+    manifest: str = "wind-edge-1.6-distill-12m",
+    source: str = "openhermes",
+    demo: bool = True,
+    runner: str = "local",
+    ray_address: str | None = None,
 ) -> str:
-    """Curate source `source` of `manifest` (a name in mixes/ or a path). Returns the
-    rendered run directory (for `curate report`)."""
+    """Curate source `source` of `manifest` (a name in mixes/ or a path); runner/ray_address as
+    build-mix. Returns the rendered run directory (for `curate report`)."""
+    choice = choose(runner, ray_address)
     run = prepare(manifest, demo, None)  # build-mix's work directory: its cached ingest is reused
     names = [s.name for s in run.manifest.sources]
     if source not in names:
         raise ValueError(f"{run.manifest.name} has no source {source!r}; sources: {', '.join(names)}")
     only = run.manifest.model_copy(update={"sources": [run.manifest.source(source)]})
-    rendered = curate_all(only, run.work, linked=f"render-{source}")
+    with task_runner(choice):
+        rendered = curate_all(only, run.work, linked=f"render-{source}")
     summary = load_summary(rendered)
     kept = summary.sources[0].kept_rows if summary.sources else 0
     get_run_logger().info("%s: %d rows rendered into %s", source, kept, rendered)

@@ -21,6 +21,7 @@ from curation.mix.lock import MixLock
 from curation.report import load_summary
 from flows import artifacts
 from flows.params import MixRun, prepare
+from flows.runners import RunnerChoice, choose, task_runner
 from flows.source import curate_all
 
 DEFAULT_MANIFEST = "wind-edge-1.6-distill-12m"
@@ -38,22 +39,34 @@ def sample_and_write(run: MixRun, rendered: Path) -> MixLock:
 
 @flow(name="build-mix", log_prints=False)
 def build_mix_flow(
-    manifest: str = DEFAULT_MANIFEST, demo: bool = True, out: str | None = None, workers: int = 1
+    manifest: str = DEFAULT_MANIFEST,
+    demo: bool = True,
+    out: str | None = None,
+    workers: int = 1,
+    runner: str = "local",
+    ray_address: str | None = None,
 ) -> str:
     """Build a mix from a manifest (a name in mixes/ or a path to a YAML file); demo=True builds
-    it on the embedded demo corpora at the manifest's demo budget. Returns the mix directory."""
-    run = _validated(manifest, demo, out, workers)
-    return _build(run, workers)
+    it on the embedded demo corpora at the manifest's demo budget. runner="ray" runs the tasks
+    on a Ray cluster (ray_address, else RAY_ADDRESS, else a local one). Returns the mix directory."""
+    choice = choose(runner, ray_address)
+    run = _validated(manifest, demo, out, workers, choice)
+    return _build(run, workers, choice)
 
 
 @flow(name="pretrain-phase", log_prints=False)
 def pretrain_phase_flow(
-    manifest: str = "wind-edge-1.6-pretrain-1.2t", phase: str = "base-4k", demo: bool = True
+    manifest: str = "wind-edge-1.6-pretrain-1.2t",
+    phase: str = "base-4k",
+    demo: bool = True,
+    runner: str = "local",
+    ray_address: str | None = None,
 ) -> str:
     """Build one phase of a phased (pretraining) manifest as a mix of its own; the sources are
     curated once for every phase (the work directory and its cache are the whole mix's).
-    Returns the phase's mix directory."""
-    whole = _validated(manifest, demo, None, 1)
+    runner/ray_address as build-mix. Returns the phase's mix directory."""
+    choice = choose(runner, ray_address)
+    whole = _validated(manifest, demo, None, 1, choice)
     phases = {p.name: p for p in whole.manifest.phases}
     if phase not in phases:
         known = ", ".join(phases) or "none: the manifest has no phases"
@@ -62,7 +75,7 @@ def pretrain_phase_flow(
     budget = chosen.budget_tokens if whole.manifest.budget_tokens is not None else None
     only = whole.manifest.model_copy(update={"phases": [chosen], "budget_tokens": budget})
     run = MixRun(only, whole.out.with_name(f"{whole.out.name}-{phase}"), whole.work, demo)
-    return _build(run, 1)
+    return _build(run, 1, choice)
 
 
 @flow(name="regenerate-mix", log_prints=False)
@@ -91,24 +104,26 @@ def regenerate(lock_file: Path, target: Path) -> None:
     )
 
 
-def _validated(manifest: str, demo: bool, out: str | None, workers: int) -> MixRun:
+def _validated(manifest: str, demo: bool, out: str | None, workers: int, choice: RunnerChoice) -> MixRun:
     if isinstance(workers, bool) or workers < 1:
         raise ValueError(f"workers must be 1 or more, got {workers!r}")
     run = prepare(manifest, demo, out)
     m = run.manifest
     get_run_logger().info(
-        "mix %s: %d sources, %d tokens budget, %s; output %s",
+        "mix %s: %d sources, %d tokens budget, %s; output %s; %s",
         m.name,
         len(m.sources),
         m.total_budget,
         "demo corpora" if demo else "the manifest's inputs",
         run.out,
+        choice.describe(),
     )
     return run
 
 
-def _build(run: MixRun, workers: int) -> str:
-    rendered = curate_all(run.manifest, run.work, workers)
+def _build(run: MixRun, workers: int, choice: RunnerChoice) -> str:
+    with task_runner(choice):  # the submitted per-source tasks; dedup, sampling and writing stay here
+        rendered = curate_all(run.manifest, run.work, workers)
     lock = sample_and_write(run, rendered)
     artifacts.publish_mix(load_summary(rendered), lock, run.out, run.work)
     return str(run.out)

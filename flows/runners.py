@@ -1,0 +1,96 @@
+"""Where a flow's tasks run: `local` (the flow's own thread pool, the default) or `ray` (a Ray cluster
+through prefect-ray's RayTaskRunner).
+
+A deployment's task runner is fixed when its flow is decorated, but the runner is a run parameter
+here (the UI's form, `curate serve`), so the flow picks it after the parameters arrive: inside
+`task_runner(choice)` every `task.submit` of the flow goes to that runner. The tasks, their cache
+keys and their output directories are the same under either runner, so are the shards.
+
+Ray's address: the `ray_address` parameter, else RAY_ADDRESS, else a local Ray cluster started for
+the run and stopped after it (~4 s, ~1.2 GB idle). The run's work directory is a local path: a
+cluster whose workers do not share that file system (and the project's code) cannot run the tasks.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+RUNNERS = ("local", "ray")
+RAY_INSTALL = "pip install prefect-ray ray"
+
+
+@dataclass(frozen=True)
+class RunnerChoice:
+    """A validated runner: `name` is "local" or "ray"; `address` the Ray cluster's (None: RAY_ADDRESS,
+    else a local cluster started for the run)."""
+
+    name: str = "local"
+    address: str | None = None
+
+    def describe(self) -> str:
+        if self.name == "local":
+            return "local task runner (threads in the flow process)"
+        where = self.address or os.environ.get("RAY_ADDRESS") or "a local Ray cluster started for this run"
+        return f"Ray task runner at {where}"
+
+
+def choose(runner: str = "local", ray_address: str | None = None) -> RunnerChoice:
+    """Validate the flow parameters `runner` and `ray_address` before any work; ValueError names
+    the problem (an unknown runner, an address without runner="ray", prefect-ray not installed)."""
+    name = runner.strip().lower() if isinstance(runner, str) else runner
+    if name not in RUNNERS:
+        raise ValueError(f"runner must be one of {', '.join(RUNNERS)}, got {runner!r}")
+    address = ray_address.strip() if isinstance(ray_address, str) else ray_address
+    if address is not None and not isinstance(address, str):
+        raise ValueError(
+            f"ray_address must be a string such as 'auto', 'HOST:6379' or 'ray://HOST:10001', got {ray_address!r}"
+        )
+    if address == "":
+        address = None
+    if name == "local":
+        if address is not None:
+            raise ValueError(
+                f"ray_address {address!r} is given but runner is 'local': pass runner='ray' to use it"
+            )
+        return RunnerChoice()
+    try:
+        import prefect_ray  # noqa: F401
+        import ray  # noqa: F401
+    except ImportError as exc:
+        raise ValueError(f"runner='ray' needs prefect-ray and ray installed ({RAY_INSTALL}): {exc}") from exc
+    return RunnerChoice("ray", address)
+
+
+@contextmanager
+def task_runner(choice: RunnerChoice) -> Iterator[None]:
+    """Inside a flow run: route the flow's `task.submit` calls to the chosen runner for the block.
+    Tasks called directly (not submitted) still run in the flow process."""
+    if choice.name == "local":
+        yield  # the flow's own runner, as decorated
+        return
+    from prefect.context import FlowRunContext
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect_ray import RayTaskRunner
+
+    context = FlowRunContext.get()
+    if context is None:
+        raise RuntimeError("task_runner() is for use inside a flow run")
+    # The Ray workers get the flow's settings with each task: name the API the flow talks to, else a
+    # flow in Prefect's ephemeral mode (no PREFECT_API_URL) would have each worker start a server of its
+    # own (~5 s each) and record the task runs there, out of the flow run's sight.
+    api = PREFECT_API_URL.value() or str(context.client.api_url).rstrip("/")
+    # RayTaskRunner connects to `address`, or with None calls ray.init() which reads RAY_ADDRESS or
+    # starts a local cluster; on exit it disconnects (and stops the cluster it started).
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # a local cluster would try to report usage
+    # "auto" goes to ray.init as is (prefect-ray would otherwise start a new cluster for it).
+    kwargs = {"address": "auto"} if choice.address == "auto" else None
+    ray_runner = RayTaskRunner(address=choice.address, init_kwargs=kwargs)
+    with (
+        temporary_settings(updates={PREFECT_API_URL: api}),
+        ray_runner,
+        context.model_copy(update={"task_runner": ray_runner}),
+    ):
+        yield

@@ -1,0 +1,163 @@
+"""The flows on Ray (prefect-ray's RayTaskRunner) against a local Ray cluster started for this module:
+the demo 1.2T pretraining mix built by the build-mix flow with the local runner, on Ray one task at
+a time and on Ray two at a time has byte-identical shards, equal to `curate mix build --demo`; the
+Ray tasks report to the flow's Prefect server; a bad runner parameter fails the run before any work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import time
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+pytest.importorskip("prefect")
+pytest.importorskip("ray", reason="ray is not installed (pip install ray prefect-ray)")
+pytest.importorskip("prefect_ray", reason="prefect-ray is not installed (pip install ray prefect-ray)")
+
+REPO = Path(__file__).resolve().parents[1]
+MIX = "wind-edge-1.6-pretrain-1.2t"
+RAY_CPUS = 2  # the cluster's CPUs: "2 workers" runs two tasks at once, "1 worker" takes both per task
+# The files that hold no paths (the lock and the card name the work directory the demo inputs live in).
+SAME_FILES = ("*/*.arrow", "*/dataset_info.json", "*/state.json", "dataset_dict.json", "*.png")
+CURATED = ("ingest-", "filter-", "render-")  # the tasks the flow submits (to Ray with runner="ray")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A Prefect server of this module's own (a temporary PREFECT_HOME): the Ray workers report to it."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows.serve import prefect_server
+
+    home = tmp_path_factory.mktemp("prefect-home")
+    with (
+        prefect_server("127.0.0.1", _free_port(), home) as url,
+        temporary_settings(updates={PREFECT_API_URL: url}),
+    ):
+        yield url
+        from prefect.logging.handlers import APILogWorker
+
+        APILogWorker.drain_all(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def ray_address():
+    """A local Ray cluster (one node, RAY_CPUS CPUs, no dashboard) for this module; its processes
+    are stopped at teardown. The test process does not connect to it: the flow's runner does."""
+    from ray.cluster_utils import Cluster
+
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": RAY_CPUS, "include_dashboard": False})
+    try:
+        yield cluster.address
+    finally:
+        cluster.shutdown()
+
+
+def _digests(mix: Path) -> dict[str, str]:
+    files = sorted({p for pattern in SAME_FILES for p in mix.glob(pattern)})
+    assert any(p.suffix == ".arrow" for p in files), f"no shards in {mix}"
+    return {str(p.relative_to(mix)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+def _build(api: str, out: Path, **runner) -> list[dict]:
+    """build-mix on the demo pretraining manifest; returns the flow run's task runs (API JSON)."""
+    from flows.mix import build_mix_flow
+
+    state = build_mix_flow(manifest=MIX, demo=True, out=str(out), return_state=True, **runner)
+    assert state.is_completed(), f"{runner}: {state.message}"
+    assert state.result() == str(out)
+    run_id = str(state.state_details.flow_run_id)
+    found = httpx.post(f"{api}/task_runs/filter", json={"flow_runs": {"id": {"any_": [run_id]}}})
+    found.raise_for_status()
+    return found.json()
+
+
+def _overlaps(task_runs: list[dict]) -> int:
+    """How many pairs of the submitted tasks ran at the same time (by their start and end times)."""
+    spans = sorted(
+        (datetime.fromisoformat(r["start_time"]), datetime.fromisoformat(r["end_time"]))
+        for r in task_runs
+        if r["name"].startswith(CURATED)
+    )
+    return sum(b_start < a_end for i, (_, a_end) in enumerate(spans) for b_start, _ in spans[i + 1 :])
+
+
+def test_local_and_ray_with_one_and_two_workers_write_identical_shards(server, ray_address, tmp_path):
+    from prefect_ray.context import remote_options
+
+    from curation.cli.main import app
+
+    cli = tmp_path / "cli"
+    result = CliRunner().invoke(
+        app, ["mix", "build", str(REPO / "mixes" / f"{MIX}.yaml"), "--demo", "--out", str(cli)]
+    )
+    assert result.exit_code == 0, result.output
+    expected = _digests(cli)
+    assert sum(name.endswith(".arrow") for name in expected) >= 2  # both phases' shards
+
+    # Separate output (hence work) directories: no run finds another's cached tasks.
+    local = _build(server, tmp_path / "local")
+    with remote_options(num_cpus=RAY_CPUS):  # every Ray task takes the whole cluster: one at a time
+        one = _build(server, tmp_path / "ray-1", runner="ray", ray_address=ray_address)
+    two = _build(server, tmp_path / "ray-2", runner="ray", ray_address=ray_address)
+
+    for name in ("local", "ray-1", "ray-2"):
+        assert _digests(tmp_path / name) == expected, name
+    for runs in (local, one, two):  # every task, the Ray ones included, recorded by the flow's server
+        names = sorted(r["name"] for r in runs)
+        assert sum(n.startswith(CURATED) for n in names) == 3 * 8, names
+        assert {"dedup", "sample-and-write"} <= set(names)
+        assert all(r["state"]["type"] == "COMPLETED" for r in runs), [
+            (r["name"], r["state"]["name"]) for r in runs
+        ]
+    assert _overlaps(one) == 0
+
+
+@pytest.mark.parametrize(
+    ("runner", "address", "message"),
+    [
+        ("spark", None, "runner must be one of local, ray, got 'spark'"),
+        ("local", "127.0.0.1:6379", "ray_address '127.0.0.1:6379' is given but runner is 'local'"),
+    ],
+)
+def test_a_bad_runner_fails_the_run_before_any_work(server, tmp_path, runner, address, message):
+    from flows.mix import build_mix_flow
+
+    start = time.monotonic()
+    state = build_mix_flow(
+        manifest=MIX,
+        demo=True,
+        out=str(tmp_path / "mix"),
+        runner=runner,
+        ray_address=address,
+        return_state=True,
+    )
+    assert state.is_failed() and message in state.message
+    assert time.monotonic() - start < 30
+    assert not (tmp_path / "mix").exists() and not (tmp_path / ".mix.work").exists()
+
+
+def test_runner_choice():
+    from flows.runners import RunnerChoice, choose
+
+    assert choose() == RunnerChoice("local", None)
+    assert choose(" Ray ", " ") == RunnerChoice(
+        "ray", None
+    )  # a blank address: RAY_ADDRESS or a local cluster
+    assert choose("ray", "ray://head:10001") == RunnerChoice("ray", "ray://head:10001")
+    with pytest.raises(ValueError, match="ray_address must be a string"):
+        choose("ray", 6379)
