@@ -139,8 +139,11 @@ def curate_all(manifest: MixManifest, work: Path, workers: int = 1, linked: str 
         dkey = stage_key(
             "dedup", ingest=keys, dedup=manifest.dedup.model_dump(mode="json"), priorities=_priorities(manifest)
         )
-        deduped = dedup.with_options(**storage)(
-            dkey, manifest, runs, str(keyed_dir(stages / "dedup", "all", dkey)), workers
+        # Submitted like every other stage, so it runs where the task runner runs tasks (on Ray too).
+        deduped = (
+            dedup.with_options(**storage)
+            .submit(dkey, manifest, runs, str(keyed_dir(stages / "dedup", "all", dkey)), workers)
+            .result()
         )
         runs = dict.fromkeys(names, deduped)
         keys = dict.fromkeys(names, dkey)
