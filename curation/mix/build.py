@@ -17,7 +17,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -95,7 +94,7 @@ def write_mix(manifest: MixManifest, run: Path, out_dir: Path, progress: Progres
     splits = {TRAIN: _rows(run, train, manifest, ordered_parts=[p.name for p in manifest.parts()])}
     if manifest.split.eval_fraction > 0:
         splits[EVAL] = _rows(run, evals, manifest, ordered_parts=[EVAL])
-    lengths = {name: pa.concat_arrays(list(_taken_lengths(run, train, name))) for name in sorted(pools)}
+    lengths = {name: _taken_lengths(pools[name][1], train, name) for name in sorted(pools)}
     with staged_output(Path(out_dir)) as tmp:
         shards = write_hf_dataset_dict(
             {k: [v] for k, v in splits.items()},
@@ -111,7 +110,7 @@ def write_mix(manifest: MixManifest, run: Path, out_dir: Path, progress: Progres
         write_lock(lock, tmp / LOCK_FILE)
         from curation.mix.card import write_card
 
-        write_card(tmp, lock, load_summary(run), {k: np.asarray(v) for k, v in lengths.items() if len(v)})
+        write_card(tmp, lock, load_summary(run), {k: v for k, v in lengths.items() if len(v)})
     return lock
 
 
@@ -231,11 +230,10 @@ def _rows(run: Path, picks: list[Pick], manifest: MixManifest, ordered_parts: li
     return pa.concat_tables(out) if out else MIX_SCHEMA.empty_table()
 
 
-def _taken_lengths(run: Path, picks: list[Pick], name: str) -> list[pa.Array]:
-    tokens = pl.concat([pl.read_parquet(p, columns=["n_tokens"]) for p in source_parts(run, name)])["n_tokens"]
-    return [tokens.to_arrow().take(pa.array(p.indices, pa.int64())) for p in picks if p.source == name] or [
-        pa.array([], pa.int64())
-    ]
+def _taken_lengths(tokens: np.ndarray, picks: list[Pick], name: str) -> np.ndarray:
+    """Token counts of the rows taken from source `name` (repeats counted), for the card's histogram."""
+    taken = [p.indices for p in picks if p.source == name]
+    return tokens[np.concatenate(taken)] if taken else np.zeros(0, dtype=np.int64)
 
 
 def _lock(manifest: MixManifest, shards, stats) -> MixLock:
