@@ -94,6 +94,14 @@ class StageCounts:
             for row in dropped.group_by("reason").aggregate([("reason", "count")]).to_pylist():
                 self.reasons[row["reason"]] += row["reason_count"]
 
+    def merge(self, other: StageCounts) -> None:
+        """Add the counts of the same stage over other rows (another partition)."""
+        self.input += other.input
+        self.kept += other.kept
+        self.dropped += other.dropped
+        self.reasons.update(other.reasons)
+        self.rewritten.update(other.rewritten)
+
     def to_dict(self) -> dict:
         return {
             "stage": self.stage,

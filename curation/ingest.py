@@ -15,17 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
-import polars_hash as plh
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from curation.accounting import DROP_SCHEMA, StageCounts
 from curation.adapters import get_adapter
-from curation.adapters.base import Adapter, adapt
+from curation.adapters.base import adapt
+from curation.executor import SERIAL, Executor, parse_executor
 from curation.fileio import atomic_write_text, commit_dir, fresh_tmp_dir
 from curation.parts import PartWriter, parquet_options
 from curation.readers import read_rows
 from curation.readers.base import DEFAULT_BATCH_ROWS
+from curation.readers.discover import discover
 from curation.readers.location import Location
 from curation.record import CANONICAL_SCHEMA
 from curation.summary import RunSummary, SourceSummary, StageSummary
@@ -56,40 +57,6 @@ def source_dir(run_dir: Path, name: str) -> Path:
     return run_dir / "sources" / name
 
 
-class _UniqueIds:
-    """Makes ids unique within a source without dropping anything.
-
-    Later stages key everything on ids (dedup survivors, sampling). A row whose id an
-    earlier row of the source already has (the very same row again when the id is a
-    content hash; or a source that reuses its ids) gets the suffix `#k` for its k-th
-    occurrence, in read order: no valid row is lost, and exact dedup then reports the
-    identical copies with `duplicate_of`. Memory: a 16-byte digest of each id and a
-    count, ~100 bytes a row (the cluster issue moves this into the hash-partitioned
-    exact-dedup stage).
-    """
-
-    def __init__(self) -> None:
-        self.seen: dict[bytes, int] = {}
-        self.repeated = 0
-
-    def assign(self, kept: pa.Table) -> pa.Table:
-        ids = pl.DataFrame({"id": pl.Series(kept.column("id"))})
-        digests = ids.select(plh.col("id").chash.sha2_256().str.slice(0, 32).str.decode("hex")).to_series()
-        renamed: dict[int, int] = {}
-        for i, key in enumerate(digests.to_list()):
-            count = self.seen.get(key, 0) + 1
-            self.seen[key] = count
-            if count > 1:
-                renamed[i] = count
-        if not renamed:
-            return kept
-        self.repeated += len(renamed)
-        new_ids = kept.column("id").to_pylist()
-        for i, count in renamed.items():
-            new_ids[i] = f"{new_ids[i]}{REPEAT_SEPARATOR}{count}"
-        return kept.set_column(0, CANONICAL_SCHEMA.field("id"), pa.array(new_ids, pa.string()))
-
-
 def ingest_source(
     spec: SourceSpec,
     run_dir: Path,
@@ -97,21 +64,41 @@ def ingest_source(
     rows_per_part: int = ROWS_PER_PART,
     on_batch: Callable[[int], None] | None = None,
     compression: str = "zstd",
+    executor: Executor | int | str | None = None,
 ) -> SourceSummary:
     """Ingest one source into RUN_DIR/sources/<name>/ and return its counts.
 
-    `on_batch(rows)` is called after each batch with the number of rows read (for progress).
-    `compression` is that of the canonical parts: zstd (default), lz4 or none.
+    The source's input files are the partitions: one task per file on `executor` (executor.py;
+    default serial), each writing its own parts (part-FILE-K.parquet) and drops; then ids are
+    made unique over the whole source in read order. The files are the same bytes for any
+    executor. `on_batch(rows)` is called with the rows read (for progress): after each batch
+    with the serial executor, after each file otherwise. `compression` is that of the
+    canonical parts: zstd (default), lz4 or none.
     Raises SourceError when the source cannot be read at all, ValueError for an unknown
     adapter or option; nothing is left in the run directory then.
     """
-    adapter = get_adapter(spec.adapter, **spec.options)
-    parquet_options(compression)  # a bad value fails before any work
+    get_adapter(spec.adapter, **spec.options)  # an unknown adapter or option fails before any work
+    parquet_options(compression)
+    executor = parse_executor(executor)
     final = source_dir(run_dir, spec.name)
     tmp = fresh_tmp_dir(final)
     try:
-        parts = PartWriter(tmp / "data", CANONICAL_SCHEMA, rows_per_part, compression)
-        stages, repeated_ids = _ingest_into(tmp, spec, adapter, batch_rows, parts, on_batch)
+        files = [spec.location] if spec.location.hub is not None else [
+            Location(path=str(f.path), format=spec.location.format) for f in discover(spec.location)
+        ]
+        progress = on_batch if executor is SERIAL else None
+        items = [(spec, loc, k, str(tmp), batch_rows, rows_per_part, compression, progress) for k, loc in enumerate(files)]
+        read, adapted = StageCounts(spec.name, "read"), StageCounts(spec.name, "adapt")
+        for file_read, file_adapted in executor.map(ingest_file, items):
+            read.merge(file_read)
+            adapted.merge(file_adapted)
+            if on_batch is not None and progress is None:
+                on_batch(file_read.input)
+        repeated_ids = make_ids_unique(tmp / "data", compression)
+        with pq.ParquetWriter(tmp / "dropped.parquet", DROP_SCHEMA, **parquet_options("zstd")) as drops:
+            for piece in sorted((tmp / PIECES).glob("dropped-*.parquet")):
+                drops.write_table(pq.read_table(piece, schema=DROP_SCHEMA))
+        shutil.rmtree(tmp / PIECES, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -119,7 +106,7 @@ def ingest_source(
         name=spec.name,
         adapter=spec.adapter,
         location=spec.location.describe(),
-        stages=stages,
+        stages=[StageSummary.of(read), StageSummary.of(adapted)],
         repeated_ids=repeated_ids,
     )
     atomic_write_text(tmp / "counts.json", summary.model_dump_json(indent=2) + "\n")
@@ -127,35 +114,85 @@ def ingest_source(
     return summary
 
 
-def _ingest_into(
-    tmp: Path,
+# Per-file drop reports inside the source's temporary directory, merged in file order.
+PIECES = ".pieces"
+
+
+def ingest_file(
     spec: SourceSpec,
-    adapter: Adapter,
+    location: Location,
+    index: int,
+    tmp_dir: str,
     batch_rows: int,
-    parts: PartWriter,
+    rows_per_part: int,
+    compression: str,
     on_batch: Callable[[int], None] | None,
-) -> tuple[list[StageSummary], int]:
+) -> tuple[StageCounts, StageCounts]:
+    """Read and adapt one input file (or a hub split) of the source into TMP/data/part-INDEX-K.parquet
+    and TMP/.pieces/dropped-INDEX.parquet; return its (read, adapt) counts."""
+    tmp = Path(tmp_dir)
+    adapter = get_adapter(spec.adapter, **spec.options)
     read = StageCounts(spec.name, "read")
     adapted = StageCounts(spec.name, "adapt")
-    ids = _UniqueIds()
-    drops = pq.ParquetWriter(tmp / "dropped.parquet", DROP_SCHEMA, **parquet_options("zstd"))
+    parts = PartWriter(tmp / "data", CANONICAL_SCHEMA, rows_per_part, compression, prefix=f"part-{index:05d}-")
+    (tmp / PIECES).mkdir(exist_ok=True)
+    drops: pq.ParquetWriter | None = None
     try:
-        for batch in read_rows(spec.location, adapter.input_schema, source=spec.name, batch_rows=batch_rows):
+        for batch in read_rows(location, adapter.input_schema, source=spec.name, batch_rows=batch_rows):
             rows_seen = batch.table.num_rows + batch.malformed.num_rows
             read.add(rows_seen, batch.table.num_rows, batch.malformed)
             result = adapt(adapter, batch, spec.name)
-            kept = ids.assign(result.kept)
-            adapted.add(batch.table.num_rows, kept.num_rows, result.dropped)
+            adapted.add(batch.table.num_rows, result.kept.num_rows, result.dropped)
             for table in (batch.malformed, result.dropped):
                 if table.num_rows:
+                    if drops is None:
+                        path = tmp / PIECES / f"dropped-{index:05d}.parquet"
+                        drops = pq.ParquetWriter(path, DROP_SCHEMA, **parquet_options("zstd"))
                     drops.write_table(table)
-            parts.write(kept)
+            parts.write(result.kept)
             if on_batch is not None:
                 on_batch(rows_seen)
     finally:
         parts.close()
-        drops.close()
-    return [StageSummary.of(read), StageSummary.of(adapted)], ids.repeated
+        if drops is not None:
+            drops.close()
+    return read, adapted
+
+
+def make_ids_unique(data_dir: Path, compression: str) -> int:
+    """Give every repeated id of the source's parts the suffix `#k` for its k-th occurrence, in
+    read order (part order, then row order); return how many rows were renamed.
+
+    Later stages key everything on ids (dedup survivors, sampling). A row whose id an earlier
+    row already has (the very same row again when the id is a content hash; or a source that
+    reuses its ids) is renamed, not dropped: no valid row is lost, and exact dedup then reports
+    the identical copies with `duplicate_of`. Only the parts holding a repeat are rewritten.
+    Memory: the source's ids (~100 bytes a row)."""
+    paths = sorted(data_dir.glob("part-*.parquet"))
+    if not paths:
+        return 0
+    ids = pl.concat(
+        [pl.read_parquet(p, columns=["id"]).with_columns(pl.lit(i, pl.UInt32).alias("part")) for i, p in enumerate(paths)]
+    ).with_columns(pl.col("id").cum_count().over("id").alias("k"))
+    repeated = ids.filter(pl.col("k") > 1)
+    for (i,) in repeated.select("part").unique(maintain_order=True).iter_rows():
+        new_ids = ids.filter(pl.col("part") == i).select(
+            pl.when(pl.col("k") > 1)
+            .then(pl.format("{}" + REPEAT_SEPARATOR + "{}", "id", "k"))
+            .otherwise(pl.col("id"))
+        ).to_series()
+        path = paths[i]
+        file = pq.ParquetFile(path)
+        groups = [file.metadata.row_group(g).num_rows for g in range(file.metadata.num_row_groups)]
+        table = file.read().set_column(0, CANONICAL_SCHEMA.field("id"), new_ids.to_arrow().cast(pa.string()))
+        tmp = path.with_name(f".{path.name}")
+        with pq.ParquetWriter(tmp, CANONICAL_SCHEMA, **parquet_options(compression)) as writer:
+            offset = 0
+            for rows in groups:  # the same row groups as before, so partitions plan the same
+                writer.write_table(table.slice(offset, rows))
+                offset += rows
+        tmp.replace(path)
+    return repeated.height
 
 
 def write_summary(run_dir: Path) -> RunSummary:

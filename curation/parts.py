@@ -39,12 +39,14 @@ class PartWriter:
         rows_per_part: int,
         compression: str = "zstd",
         max_pending: int = 2,
+        prefix: str = "part-",
     ) -> None:
         self.directory = directory
         self.schema = schema
         self.rows_per_part = rows_per_part
         self.options = parquet_options(compression)
         self.max_pending = max_pending
+        self.prefix = prefix
         self.parts = 0
         self.rows_in_part = 0
         self.writer: pq.ParquetWriter | None = None
@@ -73,7 +75,7 @@ class PartWriter:
     def _write_now(self, table: pa.Table) -> None:
         while table.num_rows:
             if self.writer is None:
-                path = self.directory / f"part-{self.parts:05d}.parquet"
+                path = self.directory / f"{self.prefix}{self.parts:05d}.parquet"
                 self.writer = pq.ParquetWriter(path, self.schema, **self.options)
             take = min(table.num_rows, self.rows_per_part - self.rows_in_part)
             self.writer.write_table(table.slice(0, take))

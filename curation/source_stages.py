@@ -12,16 +12,18 @@ crash leaves no half-written source that looks finished, and a rerun starts it o
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from curation.accounting import DROP_SCHEMA, StageCounts
+from curation.executor import SERIAL, Executor
 from curation.fileio import atomic_write_text, commit_dir, fresh_tmp_dir
 from curation.ingest import source_dir
-from curation.parts import PartWriter, parquet_options
+from curation.partitions import ROW_GROUP_ROWS, Partition, plan_partitions
+from curation.parts import parquet_options
 from curation.record import CANONICAL_SCHEMA
 from curation.report import RunDirError, load_summary
 from curation.summary import SourceSummary, StageSummary
@@ -55,31 +57,6 @@ def source_parts(run_dir: Path, name: str) -> list[Path]:
     return sorted((source_dir(run_dir, name) / "data").glob("part-*.parquet"))
 
 
-def map_sources(fn: Callable[..., None], in_run_dir: Path, names: Sequence[str], workers: int, *args) -> None:
-    """fn(in_run_dir, name, *args) for every source: here, or with workers > 1 in that many
-    processes, largest source first (so the last to finish is a small one). Every source is
-    written by its own call, so the files are the same bytes either way. "spawn": forking a
-    process whose Arrow / polars / tokenizer thread pools run can deadlock. fn must be a
-    module-level function and args picklable."""
-    if workers < 1:
-        raise ValueError(f"workers must be 1 or more, got {workers}")
-    if workers == 1 or len(names) <= 1:
-        for name in names:
-            fn(in_run_dir, name, *args)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    def size(name: str) -> int:
-        return sum(p.stat().st_size for p in source_parts(in_run_dir, name))
-
-    ordered = sorted(names, key=lambda n: (-size(n), n))
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(min(workers, len(names)), mp_context=ctx) as pool:
-        for job in [pool.submit(fn, in_run_dir, name, *args) for name in ordered]:
-            job.result()
-
-
 def run_source_stages(
     in_run_dir: Path,
     out_run_dir: Path,
@@ -87,48 +64,117 @@ def run_source_stages(
     stages: Sequence[tuple[str, BatchStage]],
     rows_per_part: int,
     out_schema: pa.Schema = CANONICAL_SCHEMA,
+    executor: Executor = SERIAL,
 ) -> None:
-    """Pass every part of source `name` through `stages` (stage name, batch function), in
-    order, and write the source into out_run_dir with those stages' counts appended. The
-    last stage's kept rows are written as parts of `out_schema` (the render stage writes
-    rendered rows, every other stage canonical ones)."""
+    """`run_sources_stages` for one source."""
+    run_sources_stages(in_run_dir, out_run_dir, {name: stages}, rows_per_part, out_schema, executor)
+
+
+def run_sources_stages(
+    in_run_dir: Path,
+    out_run_dir: Path,
+    stages: Mapping[str, Sequence[tuple[str, BatchStage]]],
+    rows_per_part: int,
+    out_schema: pa.Schema = CANONICAL_SCHEMA,
+    executor: Executor = SERIAL,
+) -> None:
+    """Pass every partition of each source (partitions.py: at most `rows_per_part` rows of one
+    part) through that source's `stages` (stage name, batch function), in order, and write the
+    sources into out_run_dir with those stages' counts appended: one output part per partition,
+    holding the last stage's kept rows as `out_schema` (the render stage writes rendered rows,
+    every other stage canonical ones).
+
+    The partitions of all the sources run in one `executor.map` (executor.py), so small sources
+    do not leave workers idle; for any executor but the serial one the stages must pickle
+    (module-level functions, functools.partial over picklable options). Each partition writes
+    its own part and report files; they are merged here in partition order, so the files are
+    the same bytes for every executor."""
+    tmps: dict[str, Path] = {}
+    try:
+        items = []
+        for name, source_stages in stages.items():
+            tmp = tmps[name] = fresh_tmp_dir(source_dir(out_run_dir, name))
+            (tmp / "data").mkdir()
+            (tmp / PIECES).mkdir()
+            partitions = plan_partitions(source_parts(in_run_dir, name), rows_per_part)
+            items += [(p, i, str(tmp), list(source_stages), out_schema, name) for i, p in enumerate(partitions)]
+        results = executor.map(run_partition, items)
+        for name, source_stages in stages.items():
+            counts = [StageCounts(name, stage) for stage, _ in source_stages]
+            for item, per_stage in zip(items, results, strict=True):
+                if item[-1] == name:
+                    for total, part in zip(counts, per_stage, strict=True):
+                        total.merge(part)
+            _finish_source(in_run_dir, out_run_dir, name, tmps[name], counts)
+    except BaseException:
+        for tmp in tmps.values():
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _finish_source(in_run_dir: Path, out_run_dir: Path, name: str, tmp: Path, counts: list[StageCounts]) -> None:
+    """Merge the partitions' report files in order, write counts.json and commit the source."""
     src_in = source_dir(in_run_dir, name)
     before = SourceSummary.model_validate_json((src_in / "counts.json").read_text())
-    counts = [StageCounts(name, stage) for stage, _ in stages]
-    final = source_dir(out_run_dir, name)
-    tmp = fresh_tmp_dir(final)
-    try:
-        parts = PartWriter(tmp / "data", out_schema, rows_per_part)
-        # dropped.parquet always exists, even empty (readers expect it); rewritten.parquet only
-        # where a stage rewrote something.
-        drops = _ReportWriter(src_in / "dropped.parquet", tmp / "dropped.parquet", always=True)
-        rewrites = _ReportWriter(src_in / "rewritten.parquet", tmp / "rewritten.parquet", always=False)
+    # dropped.parquet always exists, even empty (readers expect it); rewritten.parquet only
+    # where a stage rewrote something.
+    for report, always in (("dropped", True), ("rewritten", False)):
+        writer = _ReportWriter(src_in / f"{report}.parquet", tmp / f"{report}.parquet", always)
         try:
-            for path in source_parts(in_run_dir, name):
-                table = pq.read_table(path, schema=CANONICAL_SCHEMA)
-                for stage_counts, (_, split) in zip(counts, stages, strict=True):
-                    kept, dropped, *rewritten = split(table)
-                    stage_counts.add(table.num_rows, kept.num_rows, dropped)
-                    drops.write(dropped)
-                    if rewritten:
-                        stage_counts.add_rewrites(rewritten[0])
-                        rewrites.write(rewritten[0])
-                    table = kept
-                parts.write(table)
+            for piece in sorted((tmp / PIECES).glob(f"{report}-*.parquet")):
+                writer.copy(piece)
         finally:
-            parts.close()
-            drops.close()
-            rewrites.close()
-        if counts and counts[0].input != before.kept_rows:
-            raise RunDirError(
-                f"{src_in}: its parts hold {counts[0].input} rows but counts.json says {before.kept_rows} kept"
-            )
-        after = before.model_copy(update={"stages": [*before.stages, *(StageSummary.of(c) for c in counts)]})
-        atomic_write_text(tmp / "counts.json", after.model_dump_json(indent=2) + "\n")
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    commit_dir(tmp, final)
+            writer.close()
+    shutil.rmtree(tmp / PIECES)
+    if counts and counts[0].input != before.kept_rows:
+        raise RunDirError(
+            f"{src_in}: its parts hold {counts[0].input} rows but counts.json says {before.kept_rows} kept"
+        )
+    after = before.model_copy(update={"stages": [*before.stages, *(StageSummary.of(c) for c in counts)]})
+    atomic_write_text(tmp / "counts.json", after.model_dump_json(indent=2) + "\n")
+    commit_dir(tmp, source_dir(out_run_dir, name))
+
+
+# Per-partition report files inside the source's temporary directory, merged and removed
+# before the directory is committed.
+PIECES = ".pieces"
+
+
+def run_partition(
+    partition: Partition,
+    index: int,
+    tmp_dir: str,
+    stages: Sequence[tuple[str, BatchStage]],
+    out_schema: pa.Schema,
+    source: str,
+) -> list[StageCounts]:
+    """One partition through `stages`: writes TMP/data/part-INDEX.parquet (when any row is
+    kept) and TMP/.pieces/{dropped,rewritten}-INDEX.parquet (when non-empty); returns the
+    partition's counts per stage."""
+    tmp = Path(tmp_dir)
+    table = partition.read(CANONICAL_SCHEMA)
+    counts = [StageCounts(source, stage) for stage, _ in stages]
+    drops: list[pa.Table] = []
+    rewrites: list[pa.Table] = []
+    for stage_counts, (_, split) in zip(counts, stages, strict=True):
+        kept, dropped, *rewritten = split(table)
+        stage_counts.add(table.num_rows, kept.num_rows, dropped)
+        drops.append(dropped)
+        if rewritten:
+            stage_counts.add_rewrites(rewritten[0])
+            rewrites.append(rewritten[0])
+        table = kept
+    options = parquet_options("zstd")
+    if table.num_rows:
+        pq.write_table(
+            table.cast(out_schema), tmp / "data" / f"part-{index:05d}.parquet",
+            row_group_size=ROW_GROUP_ROWS, **options,
+        )
+    for report, tables in (("dropped", drops), ("rewritten", rewrites)):
+        rows = [t.cast(DROP_SCHEMA) for t in tables if t.num_rows]
+        if rows:
+            pq.write_table(pa.concat_tables(rows), tmp / PIECES / f"{report}-{index:05d}.parquet", **options)
+    return counts
 
 
 class _ReportWriter:
@@ -141,8 +187,7 @@ class _ReportWriter:
         if always:
             self._open()
         if previous.is_file():
-            for batch in pq.ParquetFile(previous).iter_batches():
-                self.write(pa.Table.from_batches([batch], DROP_SCHEMA))
+            self.copy(previous)
 
     def _open(self) -> pq.ParquetWriter:
         if self.writer is None:
@@ -152,6 +197,10 @@ class _ReportWriter:
     def write(self, table: pa.Table) -> None:
         if table.num_rows:
             self._open().write_table(table)
+
+    def copy(self, path: Path) -> None:
+        for batch in pq.ParquetFile(path).iter_batches():
+            self.write(pa.Table.from_batches([batch], DROP_SCHEMA))
 
     def close(self) -> None:
         if self.writer is not None:

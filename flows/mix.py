@@ -123,7 +123,7 @@ def _validated(manifest: str, demo: bool, out: str | None, workers: int, choice:
 
 def _build(run: MixRun, workers: int, choice: RunnerChoice) -> str:
     with task_runner(choice):  # the submitted per-source tasks; dedup, sampling and writing stay here
-        rendered = curate_all(run.manifest, run.work, workers)
+        rendered = curate_all(run.manifest, run.work, workers, on_ray=choice.name == "ray")
     lock = sample_and_write(run, rendered)
     artifacts.publish_mix(load_summary(rendered), lock, run.out, run.work)
     return str(run.out)

@@ -36,13 +36,14 @@ def _cached(run_name: str):
 
 
 @_cached("ingest-{name}")
-def ingest(key: str, manifest: MixManifest, name: str, out_run: str) -> str:
-    """Read source `name` into the run directory `out_run` (canonical rows + dropped rows)."""
+def ingest(key: str, manifest: MixManifest, name: str, out_run: str, executor: str | int = 1) -> str:
+    """Read source `name` into the run directory `out_run` (canonical rows + dropped rows), its
+    input files as partitions on `executor` (curation/executor.py)."""
     from curation.ingest import ingest_source, write_summary
 
     out = Path(out_run)
     shutil.rmtree(out, ignore_errors=True)  # a half-done earlier attempt of this same key
-    summary = ingest_source(manifest.source(name).source_spec(manifest.base_dir), out)
+    summary = ingest_source(manifest.source(name).source_spec(manifest.base_dir), out, executor=executor)
     write_summary(out)
     read = summary.stages[0]
     get_run_logger().info(
@@ -57,18 +58,19 @@ def ingest(key: str, manifest: MixManifest, name: str, out_run: str) -> str:
 
 
 @_cached("dedup")
-def dedup(key: str, manifest: MixManifest, ingested: dict[str, str], out_run: str, workers: int) -> str:
-    """Exact and near dedup over every source at once (the scope may cross sources)."""
+def dedup(key: str, manifest: MixManifest, ingested: dict[str, str], out_run: str, executor: str | int) -> str:
+    """Exact and near dedup over every source at once (the scope may cross sources); the
+    partitions (key files, hash buckets, the sources' parts) on `executor`."""
     from curation.dedup.stage import dedup_run
 
     out = Path(out_run)
     shutil.rmtree(out, ignore_errors=True)
     link_run({n: Path(p) for n, p in ingested.items()}, out / "in")
     near = manifest.dedup.near_options()
-    if near is not None and workers > 1:
-        near = dataclasses.replace(near, workers=workers)
     priorities = {s.name: s.priority for s in manifest.sources}
-    summary = dedup_run(out / "in", out / "out", manifest.dedup.exact_options(), near, priorities)
+    summary = dedup_run(
+        out / "in", out / "out", manifest.dedup.exact_options(), near, priorities, executor=executor
+    )
     log = get_run_logger()
     for src in summary.sources:
         dropped = {st.stage: st.dropped for st in src.stages if st.stage.startswith("dedup")}
@@ -77,29 +79,27 @@ def dedup(key: str, manifest: MixManifest, ingested: dict[str, str], out_run: st
 
 
 @_cached("filter-{name}")
-def filter_source(key: str, manifest: MixManifest, name: str, in_run: str, out_run: str) -> str:
+def filter_source(key: str, manifest: MixManifest, name: str, in_run: str, out_run: str, executor: str | int = 1) -> str:
     """The manifest's filter chain (this source's overrides merged) over one source."""
     from curation.filters.stage import run_filters
 
     out = Path(out_run)
     shutil.rmtree(out, ignore_errors=True)
     link_run({name: Path(in_run)}, out / "in")
-    summary = run_filters(out / "in", out / "out", manifest.source_filter_config())
+    summary = run_filters(out / "in", out / "out", manifest.source_filter_config(), workers=executor)
     _log_stages("filter", summary, name, skip=len(_stages_of(Path(in_run), name)))
     return str(out / "out")
 
 
 @_cached("render-{name}")
-def render_source(key: str, manifest: MixManifest, name: str, in_run: str, out_run: str, workers: int = 1) -> str:
+def render_source(key: str, manifest: MixManifest, name: str, in_run: str, out_run: str, executor: str | int = 1) -> str:
     """One source through the chat template: rendered text, loss spans, token counts."""
     from curation.render.stage import render_run
 
     out = Path(out_run)
     shutil.rmtree(out, ignore_errors=True)
     link_run({name: Path(in_run)}, out / "in")
-    summary = render_run(
-        out / "in", out / "out", render_options(manifest), workers=workers
-    )  # same rows for any workers
+    summary = render_run(out / "in", out / "out", render_options(manifest), workers=executor)  # same bytes for any
     _log_stages("render", summary, name, skip=len(_stages_of(Path(in_run), name)))
     return str(out / "out")
 
@@ -120,16 +120,24 @@ def render_options(manifest: MixManifest):
     )
 
 
-def curate_all(manifest: MixManifest, work: Path, workers: int = 1, linked: str = "render") -> Path:
+def curate_all(
+    manifest: MixManifest, work: Path, workers: int = 1, linked: str = "render", on_ray: bool = False
+) -> Path:
     """Ingest, dedup, filter and render every source of `manifest` as tasks (cached under
-    `work`); return WORK/<linked>, a run directory of the rendered sources."""
+    `work`); return WORK/<linked>, a run directory of the rendered sources.
+
+    Inside each task the stage maps over partitions: with `on_ray` (the flow's runner is Ray) as
+    Ray tasks on the same cluster; else dedup and render in `workers` local processes, and ingest
+    and filters in the task itself (the per-source tasks already run side by side)."""
+    heavy: str | int = "ray" if on_ray else workers
+    light: str | int = "ray" if on_ray else 1
     stages = work / STAGES_DIR
     storage = {"result_storage": work / RESULTS_DIR}
     names = [s.name for s in manifest.sources]
     keys = {n: stage_key("ingest", spec=_spec(manifest, n), inputs=_input_fingerprints(manifest, n)) for n in names}
     futures = {
         n: _ingest_task(manifest, n, storage).submit(
-            keys[n], manifest, n, str(keyed_dir(stages / "ingest", n, keys[n]))
+            keys[n], manifest, n, str(keyed_dir(stages / "ingest", n, keys[n])), light
         )
         for n in names
     }
@@ -142,7 +150,7 @@ def curate_all(manifest: MixManifest, work: Path, workers: int = 1, linked: str 
         # Submitted like every other stage, so it runs where the task runner runs tasks (on Ray too).
         deduped = (
             dedup.with_options(**storage)
-            .submit(dkey, manifest, runs, str(keyed_dir(stages / "dedup", "all", dkey)), workers)
+            .submit(dkey, manifest, runs, str(keyed_dir(stages / "dedup", "all", dkey)), heavy)
             .result()
         )
         runs = dict.fromkeys(names, deduped)
@@ -152,7 +160,7 @@ def curate_all(manifest: MixManifest, work: Path, workers: int = 1, linked: str 
         task_ = filter_source.with_options(**storage)
         fkeys = {n: stage_key("filter", upstream=keys[n], source=n, filters=_filters(manifest, n)) for n in names}
         futures = {
-            n: task_.submit(fkeys[n], manifest, n, runs[n], str(keyed_dir(stages / "filter", n, fkeys[n])))
+            n: task_.submit(fkeys[n], manifest, n, runs[n], str(keyed_dir(stages / "filter", n, fkeys[n])), light)
             for n in names
         }
         runs, keys = {n: f.result() for n, f in futures.items()}, fkeys
@@ -161,7 +169,7 @@ def curate_all(manifest: MixManifest, work: Path, workers: int = 1, linked: str 
     options = dataclasses.asdict(render_options(manifest))
     rkeys = {n: stage_key("render", upstream=keys[n], source=n, options=options) for n in names}
     futures = {
-        n: task_.submit(rkeys[n], manifest, n, runs[n], str(keyed_dir(stages / "render", n, rkeys[n])), workers)
+        n: task_.submit(rkeys[n], manifest, n, runs[n], str(keyed_dir(stages / "render", n, rkeys[n])), heavy)
         for n in names
     }
     rendered = {n: Path(f.result()) for n, f in futures.items()}

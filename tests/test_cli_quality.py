@@ -8,8 +8,8 @@ from typer.testing import CliRunner
 from curation.cli.main import app
 
 runner = CliRunner()
-GOOD = "the committee reviewed the proposal carefully and explained its reasoning to every member in plain words".split()
-BAD = "click here buy now cheap deals free free win prize login subscribe casino offer".split()
+GOOD = "the committee reviewed the proposal carefully and explained its reasoning to every member in plain words".split()  # noqa: SIM905
+BAD = "click here buy now cheap deals free free win prize login subscribe casino offer".split()  # noqa: SIM905
 
 
 def _run(tmp_path, name, words, rows=120):

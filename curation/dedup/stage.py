@@ -19,28 +19,32 @@ scale-out version partitions the keys by hash prefix; see issue 3.)
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 
 import polars as pl
 
 from curation.dedup import keys
-from curation.dedup.exact import STAGE, ExactOptions, exact_decisions, exact_keys, split_rows
+from curation.dedup.exact import STAGE, ExactOptions, split_rows
+from curation.dedup.exact_buckets import partitioned_exact_decisions
 from curation.dedup.near import STAGE as NEAR_STAGE
 from curation.dedup.near_stage import NearOptions, near_decisions, split_near
+from curation.executor import Executor, parse_executor
 from curation.ingest import ROWS_PER_PART, write_summary
 from curation.record import CANONICAL_SCHEMA
-from curation.source_stages import check_run_dirs, run_source_stages, source_parts
+from curation.source_stages import check_run_dirs, run_sources_stages, source_parts
 from curation.summary import RunSummary
 
+# Scratch space of the exact-dedup buckets inside the output run (removed when done).
+EXACT_KEYS_DIR = ".exact-keys"
 
-def _keys_of(run_dir: Path, names: list[str], options: ExactOptions) -> pl.DataFrame:
+
+def _check_kinds(run_dir: Path, names: list[str], key: str) -> None:
+    """Fail before any hashing when `key` does not apply to a kind of row in the scope."""
     paths = [p for name in names for p in source_parts(run_dir, name)]
-    if not paths:
-        return pl.DataFrame(schema={"id": pl.String, "source": pl.String, "hash": pl.String, "length": pl.UInt32})
-    rows = pl.scan_parquet(paths)
-    kinds = set(rows.select(pl.col("kind").unique()).collect().to_series().to_list())
-    keys.check_key_for_kinds(options.key, kinds)
-    return exact_keys(rows, options).collect()
+    if paths:
+        kinds = set(pl.scan_parquet(paths).select(pl.col("kind").unique()).collect().to_series().to_list())
+        keys.check_key_for_kinds(key, kinds)
 
 
 def dedup_run(
@@ -50,6 +54,7 @@ def dedup_run(
     near: NearOptions | None = None,
     priorities: Mapping[str, int] | None = None,
     rows_per_part: int = ROWS_PER_PART,
+    executor: Executor | int | str | None = None,
 ) -> RunSummary:
     """Deduplicate every source of IN_RUN into OUT_RUN and return OUT_RUN's summary.
 
@@ -59,6 +64,7 @@ def dedup_run(
     Raises RunDirError when IN_RUN is not a run directory, ValueError for bad options.
     """
     exact = exact or ExactOptions()
+    executor = parse_executor(executor)
     names = check_run_dirs(in_run_dir, out_run_dir)
     unknown = sorted(set(priorities or {}) - set(names))
     if unknown:
@@ -67,12 +73,15 @@ def dedup_run(
     scopes = [names] if exact.scope == "mix" else [[n] for n in names]
     decisions: dict[str, list[pl.DataFrame]] = {}
     for scope in scopes:
-        found = exact_decisions(_keys_of(in_run_dir, scope, exact), exact.scope, priorities)
+        _check_kinds(in_run_dir, scope, exact.key)
+        found = partitioned_exact_decisions(
+            in_run_dir, scope, exact, priorities, executor, out_run_dir / EXACT_KEYS_DIR
+        )
         near_found = _near_of(in_run_dir, scope, found, near, priorities) if near is not None else None
         for name in scope:
             decisions[name] = [d.filter(pl.col("source") == name) for d in (found, near_found) if d is not None]
-    for name in names:
-        _write_source(in_run_dir, out_run_dir, name, decisions[name], exact, rows_per_part)
+    stages = {name: _stages(decisions[name], exact) for name in names}
+    run_sources_stages(in_run_dir, out_run_dir, stages, rows_per_part, executor=executor)
     return write_summary(out_run_dir)
 
 
@@ -93,18 +102,9 @@ def _near_of(
     return near_decisions(rows, near, priorities)
 
 
-def _write_source(
-    in_run_dir: Path,
-    out_run_dir: Path,
-    name: str,
-    decisions: list[pl.DataFrame],
-    exact: ExactOptions,
-    rows_per_part: int,
-) -> None:
+def _stages(decisions: list[pl.DataFrame], exact: ExactOptions) -> list:
     """decisions: the exact-dedup drops, then (when near dedup runs) the near-dedup drops."""
-    exact_decided = decisions[0]
-    stages = [(STAGE, lambda t: split_rows(t, exact_decided, exact))]
+    stages = [(STAGE, partial(split_rows, decisions=decisions[0], options=exact))]
     if len(decisions) > 1:
-        near_decided = decisions[1]
-        stages.append((NEAR_STAGE, lambda t: split_near(t, near_decided)))
-    run_source_stages(in_run_dir, out_run_dir, name, stages, rows_per_part)
+        stages.append((NEAR_STAGE, partial(split_near, decisions=decisions[1])))
+    return stages

@@ -16,16 +16,19 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
 
+from curation.executor import Executor, parse_executor
 from curation.filters.base import Filter, Verdicts, apply_verdicts, rewrite_rows
 from curation.filters.config import PATTERN_CAP, FilterConfig, keep_everything
 from curation.filters.pattern_cap import PatternCap
-from curation.ingest import ROWS_PER_PART, source_dir, write_summary
-from curation.source_stages import check_run_dirs, map_sources, run_source_stages, source_parts
+from curation.ingest import ROWS_PER_PART, write_summary
+from curation.source_stages import check_run_dirs, run_sources_stages, source_parts
 from curation.summary import RunSummary
 
 Chain = Sequence[tuple[str, Filter]]
@@ -38,66 +41,81 @@ def filter_run(
     chain: Chain | Callable[[str], Chain],
     rows_per_part: int = ROWS_PER_PART,
     pattern_cap: PatternCap | Callable[[str], PatternCap | None] | None = None,
+    executor: Executor | int | str | None = None,
 ) -> RunSummary:
     """Filter every source of IN_RUN into OUT_RUN through `chain` (stage name, filter), or
     `chain(source)` per source, then the pattern cap where one is given, and return OUT_RUN's
-    summary. Raises RunDirError when IN_RUN is not a run directory and ValueError for a bad
-    chain or output directory."""
+    summary. `executor` (executor.py; default serial) runs the partitions; for any but the
+    serial one the filters must pickle. Raises RunDirError when IN_RUN is not a run directory
+    and ValueError for a bad chain or output directory."""
     chain_for = chain if callable(chain) else (lambda _name, c=chain: c)
     cap_for = pattern_cap if callable(pattern_cap) else (lambda _name, c=pattern_cap: c)
     names = check_run_dirs(in_run_dir, out_run_dir)
-    for name in names:
-        filter_source(in_run_dir, name, out_run_dir, list(chain_for(name)), cap_for(name), rows_per_part)
-    shutil.rmtree(out_run_dir / PRECAP_DIR, ignore_errors=True)
+    plans = {name: (list(chain_for(name)), cap_for(name)) for name in names}
+    filter_sources(in_run_dir, out_run_dir, plans, rows_per_part, parse_executor(executor))
     return write_summary(out_run_dir)
 
 
-def filter_source(
-    in_run_dir: Path, name: str, out_run_dir: Path, chain: Chain, cap: PatternCap | None, rows_per_part: int
+def filter_sources(
+    in_run_dir: Path,
+    out_run_dir: Path,
+    plans: dict[str, tuple[Chain, PatternCap | None]],
+    rows_per_part: int,
+    executor: Executor,
 ) -> None:
-    """Source `name` of IN_RUN through `chain`, then the pattern cap, into OUT_RUN (no summary)."""
-    _check_chain(chain, cap)
-    batch_stages = [(stage, lambda t, f=f, stage=stage: split_batch(t, f, stage)) for stage, f in chain]
-    if cap is None:
-        run_source_stages(in_run_dir, out_run_dir, name, batch_stages, rows_per_part)
-        return
+    """Each source `name` of IN_RUN through its chain, then its pattern cap, into OUT_RUN (no
+    summary). plans: source -> (chain, cap or None). The partitions of every source run in one
+    executor map per pass (the chain, then the cap)."""
+    for chain, cap in plans.values():
+        _check_chain(chain, cap)
+    stages = {
+        name: [(stage, partial(split_batch, filt=f, stage=stage)) for stage, f in chain]
+        for name, (chain, _) in plans.items()
+    }
+    direct = {name: stages[name] for name, (_, cap) in plans.items() if cap is None}
+    precap = {name: stages[name] for name, (_, cap) in plans.items() if cap is not None and stages[name]}
     scratch = out_run_dir / PRECAP_DIR
-    if batch_stages:
-        run_source_stages(in_run_dir, scratch, name, batch_stages, rows_per_part)
-        capped_from = scratch
-    else:
-        capped_from = in_run_dir
-    parts = source_parts(capped_from, name)
-    cap_filter = planned_drops(cap.plan(pl.scan_parquet(parts))) if parts else keep_everything
-    cap_stage = [(PATTERN_CAP, lambda t, f=cap_filter: split_batch(t, f, PATTERN_CAP))]
-    run_source_stages(capped_from, out_run_dir, name, cap_stage, rows_per_part)
-    shutil.rmtree(source_dir(scratch, name), ignore_errors=True)
+    if direct:
+        run_sources_stages(in_run_dir, out_run_dir, direct, rows_per_part, executor=executor)
+    if precap:
+        run_sources_stages(in_run_dir, scratch, precap, rows_per_part, executor=executor)
+    capped = [name for name, (_, cap) in plans.items() if cap is not None]
+    for capped_from in (scratch, in_run_dir):
+        cap_stages = {}
+        for name in capped:
+            if (name in precap) != (capped_from == scratch):
+                continue
+            parts = source_parts(capped_from, name)
+            cap_filter = PlannedDrops.of(plans[name][1].plan(pl.scan_parquet(parts))) if parts else keep_everything
+            cap_stages[name] = [(PATTERN_CAP, partial(split_batch, filt=cap_filter, stage=PATTERN_CAP))]
+        if cap_stages:
+            run_sources_stages(capped_from, out_run_dir, cap_stages, rows_per_part, executor=executor)
+    shutil.rmtree(scratch, ignore_errors=True)
 
 
 def run_filters(
-    in_run_dir: Path, out_run_dir: Path, config: FilterConfig, rows_per_part: int = ROWS_PER_PART, workers: int = 1
+    in_run_dir: Path,
+    out_run_dir: Path,
+    config: FilterConfig,
+    rows_per_part: int = ROWS_PER_PART,
+    workers: Executor | int | str | None = None,
 ) -> RunSummary:
     """filter_run with the chain a FilterConfig describes (per-source settings applied).
 
     Every source gets the same stages (the union of what any source runs), a filter a source
-    does not run passing all its rows, so the funnel lines up across sources. workers > 1
-    filters that many sources at once, each in its own process (the same bytes either way)."""
+    does not run passing all its rows, so the funnel lines up across sources. `workers`: an
+    executor or its spec (executor.py: N processes, "ray", ...); the same bytes for any."""
     if not config.stages():
         raise ValueError("the filter config enables no filter: name at least one")
     names = check_run_dirs(in_run_dir, out_run_dir)
-    map_sources(_filter_configured_source, in_run_dir, names, workers, out_run_dir, config, rows_per_part)
-    shutil.rmtree(out_run_dir / PRECAP_DIR, ignore_errors=True)
-    return write_summary(out_run_dir)
-
-
-def _filter_configured_source(
-    in_run_dir: Path, name: str, out_run_dir: Path, config: FilterConfig, rows_per_part: int
-) -> None:
-    settings = config.for_source(name)
     stages = [s for s in config.stages() if s != PATTERN_CAP]
-    chain = [(stage, settings.filter(stage) or keep_everything) for stage in stages]
-    cap = settings.pattern_cap if PATTERN_CAP in config.stages() else None
-    filter_source(in_run_dir, name, out_run_dir, chain, cap, rows_per_part)
+    plans = {}
+    for name in names:
+        settings = config.for_source(name)
+        chain = [(stage, settings.filter(stage) or keep_everything) for stage in stages]
+        plans[name] = (chain, settings.pattern_cap if PATTERN_CAP in config.stages() else None)
+    filter_sources(in_run_dir, out_run_dir, plans, rows_per_part, parse_executor(workers))
+    return write_summary(out_run_dir)
 
 
 def split_batch(table: pa.Table, filt: Filter, stage: str) -> tuple[pa.Table, pa.Table, pa.Table]:
@@ -107,16 +125,21 @@ def split_batch(table: pa.Table, filt: Filter, stage: str) -> tuple[pa.Table, pa
     return kept, dropped, rewrite_rows(table, verdicts, stage)
 
 
-def planned_drops(plan: pl.DataFrame) -> Filter:
-    """A filter that drops the rows a whole-source plan named (columns id, reason, detail)."""
-    decided = plan.select("id", "reason", "detail").unique("id", keep="first")
+@dataclass(frozen=True)
+class PlannedDrops:
+    """A filter that drops the rows a whole-source plan named (columns id, reason, detail);
+    a dataclass, not a closure, so it pickles to the partitions' workers."""
 
-    def apply(table: pa.Table) -> Verdicts:
+    decided: pl.DataFrame
+
+    @classmethod
+    def of(cls, plan: pl.DataFrame) -> PlannedDrops:
+        return cls(plan.select("id", "reason", "detail").unique("id", keep="first"))
+
+    def __call__(self, table: pa.Table) -> Verdicts:
         ids = pl.DataFrame({"id": pl.Series(table.column("id"), dtype=pl.String)})
-        joined = ids.join(decided, on="id", how="left", maintain_order="left")
+        joined = ids.join(self.decided, on="id", how="left", maintain_order="left")
         return Verdicts(joined["reason"].to_arrow().cast(pa.string()), joined["detail"].to_arrow().cast(pa.string()))
-
-    return apply
 
 
 def _check_chain(chain: Chain, cap: PatternCap | None) -> None:

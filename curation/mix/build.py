@@ -20,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from curation.executor import Executor, parse_executor
 from curation.ingest import ingest_source, write_summary
 from curation.mix.lock import (
     FileFingerprint,
@@ -70,7 +71,7 @@ def build_mix(
     manifest: MixManifest,
     out_dir: Path,
     work_dir: Path | None = None,
-    workers: int = 1,
+    workers: Executor | int | str = 1,
     progress: Progress | None = None,
 ) -> MixLock:
     """Build `manifest` into `out_dir` (the Hugging Face save_to_disk layout + mix.lock.json +
@@ -114,11 +115,13 @@ def write_mix(manifest: MixManifest, run: Path, out_dir: Path, progress: Progres
     return lock
 
 
-def curate_sources(manifest: MixManifest, work: Path, workers: int, say: Progress) -> Path:
-    """Ingest, dedup, filter and render every source into `work`; return the rendered run."""
+def curate_sources(manifest: MixManifest, work: Path, workers: Executor | int | str, say: Progress) -> Path:
+    """Ingest, dedup, filter and render every source into `work`; return the rendered run.
+    `workers`: the executor of the partitioned stages, or its spec (executor.py)."""
     from curation.dedup.stage import dedup_run
     from curation.filters.stage import run_filters
 
+    executor = parse_executor(workers)
     for stage in ("ingest", "dedup", "filter", "render"):
         shutil.rmtree(work / stage, ignore_errors=True)  # a build starts clean: no stale source lingers
     base = manifest.base_dir
@@ -130,15 +133,13 @@ def curate_sources(manifest: MixManifest, work: Path, workers: int, say: Progres
     if manifest.dedup.exact or manifest.dedup.near:
         say("dedup")
         near = manifest.dedup.near_options()
-        if near is not None and workers > 1:
-            near = type(near)(**{**near.__dict__, "workers": workers})
         priorities = {s.name: s.priority for s in manifest.sources}
-        dedup_run(run, work / "dedup", manifest.dedup.exact_options(), near, priorities)
+        dedup_run(run, work / "dedup", manifest.dedup.exact_options(), near, priorities, executor=executor)
         run = work / "dedup"
     config = manifest.source_filter_config()
     if config.stages():
         say("filter")
-        run_filters(run, work / "filter", config, workers=workers)
+        run_filters(run, work / "filter", config, workers=executor)
         run = work / "filter"
     say("render")
     template = manifest.template
@@ -151,7 +152,7 @@ def curate_sources(manifest: MixManifest, work: Path, workers: int, say: Progres
         identity_maker=identity.maker if identity else None,
         tokenizer=manifest.tokenizer_name(),
     )
-    render_run(run, work / "render", options, workers=workers)
+    render_run(run, work / "render", options, workers=executor)
     return work / "render"
 
 

@@ -12,12 +12,14 @@ sampler reads.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pyarrow as pa
 
+from curation.executor import Executor, parse_executor
 from curation.filters.base import Verdicts, apply_verdicts
 from curation.ingest import ROWS_PER_PART, write_summary
 from curation.record import META_TYPE
@@ -27,7 +29,7 @@ from curation.render.identity import identity_system_message
 from curation.render.spans import SPANS_TYPE
 from curation.render.templates import load_template
 from curation.render.token_counts import count_tokens_and_spans
-from curation.source_stages import check_run_dirs, map_sources, run_source_stages
+from curation.source_stages import check_run_dirs, run_source_stages, run_sources_stages
 from curation.summary import RunSummary
 from curation.tokens import INJECTION_REASON, get_tokenizer
 
@@ -129,26 +131,31 @@ def render_run(
     out_run_dir: Path,
     options: RenderOptions,
     rows_per_part: int = ROWS_PER_PART,
-    workers: int = 1,
+    workers: Executor | int | str | None = None,
 ) -> RunSummary:
     """Render every source of IN_RUN into OUT_RUN (parts of RENDERED_SCHEMA); return its summary.
 
-    workers > 1 renders that many sources at once, each in its own process (Jinja is Python
-    per row, so threads would not help); every source's files are the same bytes either way."""
+    `workers`: the executor of the partitions or its spec (executor.py: N processes, "ray"; Jinja
+    is Python per row, so threads would not help); the files are the same bytes for any."""
     names = check_run_dirs(in_run_dir, out_run_dir)
-    map_sources(render_source, in_run_dir, names, workers, out_run_dir, options, rows_per_part)
+    stages = {name: [(STAGE, partial(render_split, options=options))] for name in names}
+    run_sources_stages(in_run_dir, out_run_dir, stages, rows_per_part, RENDERED_SCHEMA, parse_executor(workers))
     return write_summary(out_run_dir)
 
 
 def render_source(in_run_dir: Path, name: str, out_run_dir: Path, options: RenderOptions, rows_per_part: int) -> None:
     """Render source `name` of IN_RUN into OUT_RUN (no summary: render_run writes it)."""
+    run_source_stages(
+        in_run_dir, out_run_dir, name, [(STAGE, partial(render_split, options=options))], rows_per_part,
+        out_schema=RENDERED_SCHEMA,
+    )
 
-    def stage(table: pa.Table) -> tuple[pa.Table, pa.Table]:
-        out, verdicts = render_table(table, options)
-        _, dropped = apply_verdicts(table, verdicts, STAGE)
-        return out, dropped
 
-    run_source_stages(in_run_dir, out_run_dir, name, [(STAGE, stage)], rows_per_part, out_schema=RENDERED_SCHEMA)
+def render_split(table: pa.Table, options: RenderOptions) -> tuple[pa.Table, pa.Table]:
+    """(rendered rows, DROP_SCHEMA rows of the dropped ones) of one batch."""
+    out, verdicts = render_table(table, options)
+    _, dropped = apply_verdicts(table, verdicts, STAGE)
+    return out, dropped
 
 
 def _screen_special_text(table: pa.Table, tok, action: str) -> tuple[pa.Table, np.ndarray]:

@@ -1,0 +1,132 @@
+"""Where a stage's partitions run: here, in a local process pool, or as Ray tasks on a cluster.
+
+Every partitioned stage is written as `executor.map(fn, items)`: `fn` is a module-level function,
+each item a tuple of picklable arguments (file paths, row-group ranges, options), and the results
+come back in item order whatever order the partitions finish in. A partition writes its output
+files itself (on a file system every worker sees) and returns only small things (counts, paths),
+so the bytes a stage writes depend on the partitioning, never on which executor ran it or how
+many workers it had.
+
+    serial            one partition after another in this process (workers=1, the default)
+    processes:N       N processes of this machine ("spawn": forking a process whose Arrow / polars /
+                      tokenizer thread pools run can deadlock)
+    ray[:ADDRESS]     one Ray task per partition (1 CPU each) on the cluster this process is
+                      connected to (inside a Ray task, or after ray.init), else ADDRESS, else
+                      RAY_ADDRESS, else a local Ray cluster started for the process
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+Item = tuple
+
+
+class Executor:
+    """Runs fn(*item) for every item and returns the results in item order."""
+
+    name = "serial"
+    workers = 1
+
+    def map(self, fn: Callable[..., Any], items: Sequence[Item]) -> list[Any]:
+        return [fn(*item) for item in items]
+
+    def describe(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Processes(Executor):
+    """A spawn process pool of `workers` processes, started per map call (a stage maps a few
+    times over large partitions, so the ~1 s start is small beside the work)."""
+
+    workers: int = 2
+    name = "processes"
+
+    def map(self, fn: Callable[..., Any], items: Sequence[Item]) -> list[Any]:
+        if self.workers <= 1 or len(items) <= 1:
+            return Executor.map(self, fn, items)
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(min(self.workers, len(items)), mp_context=ctx) as pool:
+            futures = [pool.submit(fn, *item) for item in items]
+            return [f.result() for f in futures]
+
+    def describe(self) -> str:
+        return f"processes:{self.workers}"
+
+
+@dataclass(frozen=True)
+class Ray(Executor):
+    """One Ray task per item (`num_cpus` each). `address` is used only when this process is not
+    connected to a cluster yet."""
+
+    address: str | None = None
+    num_cpus: float = 1
+    name = "ray"
+
+    @property
+    def workers(self) -> int:  # type: ignore[override]
+        import ray
+
+        self._connect()
+        return max(1, int(ray.cluster_resources().get("CPU", 1) // self.num_cpus))
+
+    def _connect(self) -> None:
+        import ray
+
+        if not ray.is_initialized():
+            os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+            ray.init(address=self.address, log_to_driver=False, include_dashboard=False)
+
+    def map(self, fn: Callable[..., Any], items: Sequence[Item]) -> list[Any]:
+        if len(items) <= 1:  # nothing to spread: a task would only add its start-up (a worker's imports)
+            return Executor.map(self, fn, items)
+        import ray
+
+        self._connect()
+        remote = ray.remote(num_cpus=self.num_cpus, max_retries=0)(fn)
+        return ray.get([remote.remote(*item) for item in items])
+
+    def describe(self) -> str:
+        return f"ray:{self.address}" if self.address else "ray"
+
+
+SERIAL = Executor()
+
+
+def parse_executor(spec: str | int | Executor | None) -> Executor:
+    """An Executor from a spec: None or 1 -> serial, N -> N processes, "serial", "processes:N",
+    "ray" or "ray:ADDRESS". ValueError names a bad spec."""
+    if spec is None:
+        return SERIAL
+    if isinstance(spec, Executor):
+        return spec
+    if isinstance(spec, bool) or not isinstance(spec, int | str):
+        raise ValueError(f"executor must be 'serial', 'processes:N', 'ray' or 'ray:ADDRESS', got {spec!r}")
+    if isinstance(spec, int):
+        if spec < 1:
+            raise ValueError(f"workers must be 1 or more, got {spec}")
+        return SERIAL if spec == 1 else Processes(spec)
+    text = spec.strip()
+    kind, _, arg = text.partition(":")
+    if text.startswith("ray://"):  # a Ray client address is itself "ray://HOST:PORT"
+        kind, arg = "ray", text
+    if kind == "serial" and not arg:
+        return SERIAL
+    if kind == "processes":
+        if not arg.isdigit() or int(arg) < 1:
+            raise ValueError(f"executor {spec!r}: give the number of processes, e.g. 'processes:2'")
+        return parse_executor(int(arg))
+    if kind == "ray":
+        try:
+            import ray  # noqa: F401
+        except ImportError as exc:
+            raise ValueError(f"executor {spec!r} needs ray installed (pip install 'ray[default]'): {exc}") from exc
+        return Ray(arg or None)
+    raise ValueError(f"executor must be 'serial', 'processes:N', 'ray' or 'ray:ADDRESS', got {spec!r}")

@@ -1,0 +1,58 @@
+"""Partitions of a source: runs of consecutive Parquet row groups of its parts, the unit a
+partitioned stage hands to one task.
+
+A partition is planned from the files' metadata alone (row-group sizes), so the plan — and so
+every file a stage writes from it — is the same whichever executor runs it and however many
+workers it has. A partition never spans two files and holds at most `max_rows` rows unless a
+single row group is bigger (it is then a partition of its own).
+
+Stages write their output parts with row groups of ROW_GROUP_ROWS rows, so the next stage can
+split a part again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+# Rows per row group of the parts a stage writes: small enough that a later stage can plan
+# partitions of a few tens of thousands of rows, large enough to compress well.
+ROW_GROUP_ROWS = 10_000
+
+
+@dataclass(frozen=True)
+class Partition:
+    """Row groups `row_groups` of the Parquet file `path` (`rows` rows in all)."""
+
+    path: str
+    row_groups: tuple[int, ...]
+    rows: int
+
+    def read(self, schema: pa.Schema | None = None) -> pa.Table:
+        table = pq.ParquetFile(self.path).read_row_groups(list(self.row_groups))
+        return table if schema is None else table.cast(schema) if table.schema != schema else table
+
+
+def plan_partitions(paths: Sequence[Path], max_rows: int) -> list[Partition]:
+    """The partitions of `paths`, in file order then row-group order."""
+    if max_rows < 1:
+        raise ValueError(f"partition rows must be 1 or more, got {max_rows}")
+    out: list[Partition] = []
+    for path in paths:
+        meta = pq.ParquetFile(path).metadata
+        groups: list[int] = []
+        rows = 0
+        for i in range(meta.num_row_groups):
+            n = meta.row_group(i).num_rows
+            if groups and rows + n > max_rows:
+                out.append(Partition(str(path), tuple(groups), rows))
+                groups, rows = [], 0
+            groups.append(i)
+            rows += n
+        if groups:
+            out.append(Partition(str(path), tuple(groups), rows))
+    return out

@@ -1,0 +1,141 @@
+"""Partitioned stages: the plan, the executors, and the same bytes whatever runs the partitions."""
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from curation.dedup.exact import ExactOptions, exact_decisions, exact_keys
+from curation.dedup.exact_buckets import partitioned_exact_decisions
+from curation.dedup.stage import dedup_run
+from curation.executor import SERIAL, Processes, Ray, parse_executor
+from curation.filters.config import parse_filter_config
+from curation.filters.stage import run_filters
+from curation.ingest import SourceSpec, ingest_source, write_summary
+from curation.partitions import plan_partitions
+from curation.readers import Location
+from curation.source_stages import run_sources_stages, source_parts
+
+
+def _chat(i: int, name: str) -> dict:
+    # Every 5th row repeats an earlier one (exact duplicates), every 7th claims to be human.
+    k = i - i % 5 if i % 5 == 4 else i
+    opening = ("The answer", "Our result", "So the value", "Well, it")[k % 4]
+    answer = "I am a human, of course." if i % 7 == 6 else f"{opening} for {name} number {k} is {k * 3}."
+    return {"messages": [{"role": "user", "content": f"{name} question {k}?"}, {"role": "assistant", "content": answer}]}
+
+
+def _run(tmp_path: Path, sizes=(("small", 3), ("large", 90), ("medium", 25))) -> Path:
+    run = tmp_path / "ingest"
+    for name, rows in sizes:
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text("".join(json.dumps(_chat(i, name)) + "\n" for i in range(rows)))
+        # batch_rows=10: parts with row groups of 10 rows, so partitions can split a part
+        ingest_source(SourceSpec(name, "openai_messages", Location(path=str(path))), run, batch_rows=10)
+    write_summary(run)
+    return run
+
+
+def _files(run: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(run)): p.read_bytes() for p in sorted(run.rglob("*")) if p.is_file()}
+
+
+def test_plan_groups_row_groups_up_to_max_rows(tmp_path):
+    path = tmp_path / "p.parquet"
+    table = pa.table({"x": list(range(35))})
+    pq.write_table(table, path, row_group_size=10)  # groups of 10, 10, 10, 5
+    plan = plan_partitions([path], 20)
+    assert [(p.row_groups, p.rows) for p in plan] == [((0, 1), 20), ((2, 3), 15)]
+    assert [p.rows for p in plan_partitions([path], 1)] == [10, 10, 10, 5]  # a group is never split
+    assert pa.concat_tables(p.read() for p in plan).equals(table)
+    with pytest.raises(ValueError, match="partition rows must be 1 or more"):
+        plan_partitions([path], 0)
+
+
+def test_executor_specs_and_bad_ones():
+    assert parse_executor(None) is SERIAL and parse_executor(1) is SERIAL and parse_executor("serial") is SERIAL
+    assert parse_executor(3) == Processes(3) and parse_executor("processes:2") == Processes(2)
+    assert parse_executor("ray:10.0.0.5:6379") == Ray("10.0.0.5:6379")
+    assert parse_executor("ray://head:10001") == Ray("ray://head:10001")
+    for bad in (0, "processes", "processes:x", "threads:2", True, 2.5):
+        with pytest.raises(ValueError, match="executor|workers"):
+            parse_executor(bad)
+
+
+def test_filters_with_two_processes_write_the_same_bytes(tmp_path):
+    run = _run(tmp_path)
+    config = parse_filter_config({"identity": {"action": "drop"}, "pattern_cap": {"max_share": 0.26}})
+    one = run_filters(run, tmp_path / "one", config, rows_per_part=20)
+    two = run_filters(run, tmp_path / "two", config, rows_per_part=20, workers="processes:2")
+    assert one == two
+    assert _files(tmp_path / "one") == _files(tmp_path / "two")
+    # large: 90 rows in row groups of 10 -> partitions of 20 rows -> 5 output parts
+    assert len(source_parts(tmp_path / "one", "large")) == 5
+    large = next(s for s in one.sources if s.name == "large")
+    identity = next(st for st in large.stages if st.stage == "identity")
+    assert identity.dropped == sum(1 for i in range(90) if i % 7 == 6)
+    medium = next(s for s in one.sources if s.name == "medium")
+    assert medium.stages[-1].stage == "pattern_cap" and medium.stages[-1].dropped == 2  # planned over all partitions
+    assert not (tmp_path / "one" / ".precap").exists()
+
+
+def test_exact_buckets_decide_as_one_bucket(tmp_path):
+    run = _run(tmp_path)
+    names = ["large", "medium", "small"]
+    options = ExactOptions(scope="mix")
+    frames = [pl.read_parquet(p) for n in names for p in source_parts(run, n)]
+    whole = exact_decisions(exact_keys(pl.concat(frames), options), "mix", {"small": 0})
+    assert whole.height > 0
+    for keys_per_bucket in (1, 7, 10_000):
+        got = partitioned_exact_decisions(run, names, options, {"small": 0}, SERIAL, tmp_path / "w", keys_per_bucket)
+        assert got.equals(whole), keys_per_bucket
+    assert not (tmp_path / "w").exists()
+
+
+def test_dedup_with_two_processes_writes_the_same_bytes(tmp_path):
+    from curation.dedup.near_stage import NearOptions
+
+    run = _run(tmp_path)
+    near = NearOptions(threshold=0.5, ngram=2)
+    dedup_run(run, tmp_path / "one", ExactOptions(scope="mix"), near, rows_per_part=20)
+    dedup_run(run, tmp_path / "two", ExactOptions(scope="mix"), near, rows_per_part=20, executor=2)
+    assert _files(tmp_path / "one") == _files(tmp_path / "two")
+
+
+def test_ingest_maps_over_files_and_numbers_repeated_ids_in_read_order(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    rows = [_chat(i, "web") for i in range(12)]
+    for k in range(3):  # the same rows in three files, one broken line in the middle file
+        lines = [json.dumps(r) for r in rows] + (["{broken"] if k == 1 else [])
+        (inputs / f"f{k}.jsonl").write_text("\n".join(lines) + "\n")
+    spec = SourceSpec("web", "openai_messages", Location(path=str(inputs)))
+    one = ingest_source(spec, tmp_path / "one", batch_rows=5)
+    two = ingest_source(spec, tmp_path / "two", batch_rows=5, executor="processes:2")
+    assert one == two and _files(tmp_path / "one") == _files(tmp_path / "two")
+    table = pl.read_parquet(source_parts(tmp_path / "one", "web"))
+    ids = table["id"].to_list()
+    assert len(ids) == 36 and len(set(ids)) == 36
+    # rows 4 and 9 repeat rows 0 and 5 inside each file; every file repeats the first
+    first = ids[0]
+    assert ids[4] == f"{first}#2" and ids[12] == f"{first}#3" and ids[16] == f"{first}#4"
+    assert one.repeated_ids == 36 - 10 and one.stages[0].dropped == 1
+    assert [p.name for p in source_parts(tmp_path / "one", "web")] == [
+        "part-00000-00000.parquet", "part-00001-00000.parquet", "part-00002-00000.parquet"
+    ]
+
+
+def _explode(table: pa.Table) -> tuple[pa.Table, pa.Table]:
+    raise RuntimeError("partition failed")
+
+
+def test_a_failing_partition_leaves_no_source_behind(tmp_path):
+    run = _run(tmp_path)
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="partition failed"):
+        run_sources_stages(run, out, {"large": [("boom", _explode)]}, 20)
+    assert not (out / "sources" / "large").exists()
+    assert [p.name for p in (out / "sources").iterdir()] == []  # no temporary directory either
