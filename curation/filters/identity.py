@@ -30,9 +30,12 @@ K being the turn's 0-based index in ``messages``.
 Cost: one polars ``str.contains`` over the assistant turns (contents and reasonings) with
 both families' keywords at once (~5% of chat turns hit); the per-family keyword flags and the
 context (last user turn, system prompt) are computed for those turns only. Each precise
-``regex`` pattern then runs in Python only on the turns its family's keywords flag, and only
-when the words it cannot match without are in the turn (identity_patterns.HUMAN_NEEDLES /
-MODEL_NEEDLES). Verdicts are those of the plain version (tests/data/identity_pii_verdicts.json).
+``regex`` pattern then runs in Python only on the turns its family's keywords flag, only where
+its relaxed twin (no lookarounds, identity_prefilter.py), run by polars over all those turns at
+once, matches, and only when the words it cannot match without are in the turn
+(identity_patterns.HUMAN_NEEDLES / MODEL_NEEDLES). In long chat turns the keywords hit ~75% of
+the turns and the patterns almost none: the relaxed twins leave ~5% to Python. Verdicts are
+those of the plain version (tests/data/identity_pii_verdicts.json).
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ import regex
 
 from curation.filters import identity_patterns as P
 from curation.filters.base import Verdicts
+from curation.filters.identity_prefilter import human_candidates, model_candidates
 
 HUMAN = "identity_claim:human"
 OTHER_MODEL = "identity_claim:other_model"
@@ -109,33 +113,25 @@ class IdentityFilter:
         edits: dict[int, dict] = {}  # flat message index -> {"row": row, field: new text}
         report: list[dict] = []
         ids = table.column("id")
-        for t in turns.iter_rows(named=True):
+        # Turns in order, content before reasoning; once a row is dropped its later turns are not read.
+        for t, field, text, masked, human_ok, model_ok in _judgements(turns):
             row = t["row"]
             if reason[row] is not None:
                 continue
-            for field in ("content", "reasoning"):
-                text = t[field]
-                if not text:
-                    continue
-                # A pattern family runs only where its keywords hit (exemption or no hit: skip).
-                outcome = self._judge(
-                    text,
-                    t["exempt_all"] or not t[f"model_{field}"],
-                    t["exempt_human"] or not t[f"human_{field}"],
-                )
-                if outcome is None:
-                    continue
-                where = f"assistant turn {t['pos']}" + (" reasoning" if field == "reasoning" else "")
-                code, span, rewritten, spans = outcome
-                if code is not None:
-                    reason[row] = code
-                    detail[row] = f'{where}: "{_clip(span)}"'
-                    break
-                edits.setdefault(t["i"], {"row": row})[field] = rewritten
-                rid = ids[row].as_py()
-                report.extend(
-                    {"id": rid, "turn": t["pos"], "field": field, "before": b, "after": a} for b, a in spans
-                )
+            outcome = self._judge(text, masked, human_ok, model_ok)
+            if outcome is None:
+                continue
+            where = f"assistant turn {t['pos']}" + (" reasoning" if field == "reasoning" else "")
+            code, span, rewritten, spans = outcome
+            if code is not None:
+                reason[row] = code
+                detail[row] = f'{where}: "{_clip(span)}"'
+                continue
+            edits.setdefault(t["i"], {"row": row})[field] = rewritten
+            rid = ids[row].as_py()
+            report.extend(
+                {"id": rid, "turn": t["pos"], "field": field, "before": b, "after": a} for b, a in spans
+            )
         verdict_reason = pa.array(reason, pa.string())
         verdict_detail = pa.array(detail, pa.string())
         # A row dropped by a later turn is not reported or counted as rewritten.
@@ -150,26 +146,31 @@ class IdentityFilter:
         verdicts = Verdicts(verdict_reason, verdict_detail, new_table, mask, rewrite_reason, rewrite_detail)
         return verdicts, pa.Table.from_pylist(report, REWRITE_SCHEMA)
 
-    def _judge(self, text: str, skip_model: bool, skip_human: bool):
-        """None (no claim) or (reason code | None, first span, rewritten text, [(before, after)])."""
-        if skip_model and skip_human:
+    def _judge(self, text: str, masked: str, human_ok: np.ndarray | None, model_ok: np.ndarray | None):
+        """None (no claim) or (reason code | None, first span, rewritten text, [(before, after)]).
+
+        masked: the text with quotes and code blanked (QUOTED_RE). human_ok / model_ok: per
+        pattern of HUMAN_RES / MODEL_REWRITABLE_RES + MODEL_ARCH_RE, whether it may match
+        (identity_prefilter); None where the family does not run on this turn."""
+        human_any = human_ok is not None and human_ok.any()
+        model_any = model_ok is not None and model_ok.any()
+        if not human_any and not model_any:
             return None
-        masked = P.QUOTED_RE.sub(lambda m: " " * len(m.group()), text)
         folded = masked.casefold()
-        if not skip_human:
-            m = _first_human(masked, folded)
+        if human_any:
+            m = _first_human(masked, folded, human_ok)
             if m:
                 return HUMAN, text[m.start() : m.end()], None, []
         # Every model pattern holds a NAME or MAKER: with neither in the unquoted text, none can
         # match (the keyword scan also fires on "metadata", "palm", "Google Docs"...).
-        if skip_model or not P.ENTITY_RE.search(masked):
+        if not model_any or not P.ENTITY_RE.search(masked):
             return None
-        arch = P.MODEL_ARCH_RE.search(masked)
+        arch = P.MODEL_ARCH_RE.search(masked) if model_ok[-1] else None
         claims = _merge(
             [
                 m.span()
-                for r, groups in zip(P.MODEL_REWRITABLE_RES, P.MODEL_NEEDLES, strict=True)
-                if groups is None or _has_all(folded, groups)
+                for r, groups, ok in zip(P.MODEL_REWRITABLE_RES, P.MODEL_NEEDLES, model_ok[:-1], strict=True)
+                if ok and (groups is None or _has_all(folded, groups))
                 for m in r.finditer(masked)
             ]
         )
@@ -184,15 +185,48 @@ class IdentityFilter:
         return None, None, rewritten[0], rewritten[1]
 
 
-def _first_human(masked: str, folded: str):
-    """The first HUMAN_RES pattern's match (patterns in order), each tried only when its
-    HUMAN_NEEDLES are all in the turn (folded: masked.casefold())."""
-    for pattern, groups in zip(P.HUMAN_RES, P.HUMAN_NEEDLES, strict=True):
-        if groups is not None and not _has_all(folded, groups):
+def _first_human(masked: str, folded: str, ok: np.ndarray):
+    """The first HUMAN_RES pattern's match (patterns in order), each tried only where the
+    prefilter says it may match (ok) and its HUMAN_NEEDLES are all in the turn (folded:
+    masked.casefold())."""
+    for pattern, groups, may in zip(P.HUMAN_RES, P.HUMAN_NEEDLES, ok, strict=True):
+        if not may or (groups is not None and not _has_all(folded, groups)):
             continue
         if m := pattern.search(masked):
             return m
     return None
+
+
+def _judgements(turns: pl.DataFrame):
+    """(turn, field, text, masked text, human_ok, model_ok) per non-empty content/reasoning of
+    the candidate turns, in order, for IdentityFilter._judge. A pattern family runs only where
+    its keywords hit and no exemption applies (else its *_ok is None); the prefilter flags of
+    every such text come from a few polars passes over all of them at once."""
+    todo = []
+    for t in turns.iter_rows(named=True):
+        for field in ("content", "reasoning"):
+            text = t[field]
+            if not text:
+                continue
+            run_model = not t["exempt_all"] and t[f"model_{field}"]
+            run_human = not t["exempt_human"] and t[f"human_{field}"]
+            if run_model or run_human:
+                todo.append((t, field, text, run_human, run_model))
+    masked = [P.QUOTED_RE.sub(_blank, text) for _, _, text, _, _ in todo]
+    human_at = [k for k, job in enumerate(todo) if job[3]]
+    model_at = [k for k, job in enumerate(todo) if job[4]]
+    human_ok: list[np.ndarray | None] = [None] * len(todo)
+    model_ok: list[np.ndarray | None] = [None] * len(todo)
+    for k, ok in zip(human_at, human_candidates([masked[k] for k in human_at]), strict=True):
+        human_ok[k] = ok
+    for k, ok in zip(model_at, model_candidates([masked[k] for k in model_at]), strict=True):
+        model_ok[k] = ok
+    for k, (t, field, text, _, _) in enumerate(todo):
+        yield t, field, text, masked[k], human_ok[k], model_ok[k]
+
+
+def _blank(m: regex.Match) -> str:
+    return " " * len(m.group())
 
 
 def _has_all(folded: str, groups: tuple[tuple[str, ...], ...]) -> bool:

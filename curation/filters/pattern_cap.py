@@ -36,6 +36,7 @@ SCAFFOLDS: dict[str, str] = {
 }
 
 DROP_COLUMNS = ("source", "id", "reason", "detail")
+_PREFIX_CHARS = 256  # an opening is read from this many characters of the answer where it holds k + 1 words
 
 
 def _frame(rows: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
@@ -57,7 +58,14 @@ def opening(k: int, scaffolds: bool = True) -> pl.Expr:
     its first k words, lowercased, punctuation removed (so "Step 1:" and "step 1 -" are one
     opening), whitespace-split. Null when the response has no word."""
     text = final_response()
-    words = text.str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}\s]+", "").str.extract_all(r"\S+").list.head(k)
+    # The words of a long answer's first _PREFIX_CHARS characters, when there are more than k of
+    # them, are its first k words: lowercasing (Σ's final form looks past a word's end only up to
+    # the next space) and punctuation removal act per character, so the prefix's words are the
+    # answer's, bar the last, which the slice may cut. Only answers with fewer words there pay
+    # for the whole text (a null elsewhere, which the string kernels skip).
+    head = _words(text.str.slice(0, _PREFIX_CHARS)).list.head(k + 1)
+    whole = _words(pl.when(head.list.len() <= k).then(text))
+    words = pl.when(head.list.len() > k).then(head).otherwise(whole).list.head(k)
     first_words = pl.when(words.list.len() > 0).then(words.list.join(" "))
     if not scaffolds:
         return first_words
@@ -65,6 +73,11 @@ def opening(k: int, scaffolds: bool = True) -> pl.Expr:
     for name, core in reversed(SCAFFOLDS.items()):  # the first listed scaffold wins
         out = pl.when(text.str.contains(rf"(?i)\A[\W_]*{core}")).then(pl.lit(name)).otherwise(out)
     return out
+
+
+def _words(text: pl.Expr) -> pl.Expr:
+    """Lowercased words of `text`, punctuation removed."""
+    return text.str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}\s]+", "").str.extract_all(r"\S+")
 
 
 def _chat_openings(rows: pl.LazyFrame | pl.DataFrame, k: int, scaffolds: bool = True) -> pl.LazyFrame:

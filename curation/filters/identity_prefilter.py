@@ -1,0 +1,173 @@
+"""A Rust-regex (polars) prefilter for the identity filter's precise ``regex`` patterns.
+
+The precise patterns (identity_patterns.py) need lookarounds, so they run in Python, one turn
+at a time, at ~5 MB/s: on long assistant turns that is most of the filter step, although almost
+no turn matches. Each pattern has a *relaxed* twin that polars runs over all flagged turns at
+once: the same pattern with every lookaround, ``\\b``, ``^`` and ``$`` removed. Removing a
+zero-width assertion only widens what a pattern matches, so a turn its relaxed twin misses cannot
+match the precise pattern, which is then skipped; the verdicts are those of the plain version.
+
+That holds where both engines read the same pattern alike: the same ``\\s \\d \\w \\p{L}``
+classes and case-insensitive literals. They differ on a few characters (Unicode versions: the
+``regex`` module knows letters and digits Rust's tables do not; full case folding: "ß" matches
+"ss", "İ" matches "i"), so a turn holding any character outside SAFE_RANGES (common scripts,
+punctuation, CJK, minus every character whose case folding has several characters) skips the
+prefilter and runs every precise pattern as before. tests/test_filters_identity_prefilter.py
+checks, character by character over SAFE_RANGES, that Rust matches wherever ``regex`` does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from curation.filters import identity_patterns as P
+
+# Blocks where the text is read alike by both engines (checked by the test), as code point ranges.
+_BLOCKS = (
+    (0x0000, 0x036F),  # Latin, IPA, spacing modifiers, combining diacritics
+    (0x0370, 0x03FF),  # Greek
+    (0x0400, 0x04FF),  # Cyrillic
+    (0x1E00, 0x1FFF),  # Latin Extended Additional, Greek Extended
+    (0x2000, 0x206F),  # general punctuation
+    (0x20A0, 0x20BF),  # currency
+    (0x2100, 0x214F),  # letterlike (Kelvin K, Ohm sign: single-character folds)
+    (0x2190, 0x23FF),  # arrows, mathematical operators, technical
+    (0x2500, 0x27BF),  # box drawing, shapes, symbols, dingbats
+    (0x3000, 0x30FF),  # CJK punctuation, kana
+    (0x4E00, 0x9FFF),  # CJK ideographs
+    (0xAC00, 0xD7A3),  # Hangul syllables
+    (0xFF01, 0xFF5E),  # full-width ASCII
+    (0xFFFD, 0xFFFD),  # replacement character
+)
+
+
+def _odd_case(ch: str) -> bool:
+    """Full case folding lets "ß" match "ss" and "İ" match "i"; ``regex`` pairs "ı" with "I"."""
+    fold = ch.casefold()
+    return len(fold) != 1 or ch.upper().casefold() != fold or ch.lower().casefold() != fold
+
+
+def _safe_ranges() -> tuple[tuple[int, int], ...]:
+    """_BLOCKS minus every character of odd case (_odd_case): a text with one is left to the
+    precise patterns alone."""
+    out: list[tuple[int, int]] = []
+    for lo, hi in _BLOCKS:
+        start = lo
+        for c in range(lo, hi + 1):
+            if _odd_case(chr(c)):
+                if start < c:
+                    out.append((start, c - 1))
+                start = c + 1
+        if start <= hi:
+            out.append((start, hi))
+    return tuple(out)
+
+
+SAFE_RANGES = _safe_ranges()
+# Any character outside SAFE_RANGES (a Rust class: \x{...} escapes, never a literal).
+UNSAFE = "[^" + "".join(f"\\x{{{lo:X}}}-\\x{{{hi:X}}}" for lo, hi in SAFE_RANGES) + "]"
+
+
+def relax(pattern: str) -> str:
+    """`pattern` (``regex`` syntax) without its lookarounds, ``\\b``/``\\B``, ``^`` and ``$``, and
+    with ``\\p{Lu}``/``\\p{Ll}`` widened to ``\\p{L}``:
+    a pattern Rust's regex compiles that matches wherever `pattern` does (and more)."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\" and pattern.startswith(("\\p{Lu}", "\\p{Ll}"), i):
+            # case-insensitive, regex's \p{Lu} also matches "ĸ" (no uppercase): Rust's would not
+            out.append("\\p{L}")
+            i += 6
+        elif c == "\\":
+            if pattern[i + 1] not in "bB":
+                out.append(pattern[i : i + 2])
+            i += 2
+        elif c == "[":
+            end = _class_end(pattern, i)
+            out.append(pattern[i:end])
+            i = end
+        elif c == "(" and pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+            i = _group_end(pattern, i)
+        elif c in "^$":
+            i += 1
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def _class_end(pattern: str, i: int) -> int:
+    """Index just past the character class opening at i."""
+    j = i + 1
+    if pattern[j] == "^":
+        j += 1
+    if pattern[j] == "]":  # a leading ] is a literal
+        j += 1
+    while pattern[j] != "]":
+        if pattern[j] == "[":
+            raise ValueError(
+                f"nested character classes are not supported by relax(): {pattern[i : i + 40]!r}"
+            )
+        j += 2 if pattern[j] == "\\" else 1
+    return j + 1
+
+
+def _group_end(pattern: str, i: int) -> int:
+    """Index just past the group opening at i."""
+    depth = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i = _class_end(pattern, i)
+            continue
+        depth += c == "("
+        depth -= c == ")"
+        i += 1
+        if depth == 0:
+            return i
+    raise ValueError(f"unbalanced parentheses in {pattern!r}")
+
+
+# The precise patterns all run case-insensitively (identity_patterns.F): so do their twins.
+HUMAN_RELAXED = tuple("(?i)" + relax(p.pattern) for p in P.HUMAN_RES)
+MODEL_RELAXED = tuple("(?i)" + relax(p.pattern) for p in P.MODEL_REWRITABLE_RES)
+ARCH_RELAXED = "(?i)" + relax(P.MODEL_ARCH_RE.pattern)
+# All human twins as one pattern: one pass finds the few turns any of them can match. (The model
+# twins are larger: as one alternation they thrash Rust's lazy DFA, so they run one by one.)
+_HUMAN_ANY = "(?i)" + "|".join(f"(?:{p.removeprefix('(?i)')})" for p in HUMAN_RELAXED)
+
+
+def human_candidates(masked: list[str]) -> np.ndarray:
+    """bool[len(masked), len(HUMAN_RES)]: False where that human pattern cannot match the
+    (quote-masked) text; True where it may (always, for a text outside SAFE_RANGES)."""
+    return _candidates(masked, HUMAN_RELAXED, _HUMAN_ANY)
+
+
+def model_candidates(masked: list[str]) -> np.ndarray:
+    """bool[len(masked), len(MODEL_REWRITABLE_RES) + 1]: as human_candidates for the
+    rewritable model patterns, then MODEL_ARCH_RE in the last column."""
+    return _candidates(masked, (*MODEL_RELAXED, ARCH_RELAXED), None)
+
+
+def _candidates(masked: list[str], patterns: tuple[str, ...], any_pattern: str | None) -> np.ndarray:
+    out = np.ones((len(masked), len(patterns)), dtype=bool)
+    if not masked:
+        return out
+    texts = pl.Series(masked, dtype=pl.String)
+    safe = ~texts.str.contains(UNSAFE).to_numpy()
+    rows = np.flatnonzero(safe)
+    if any_pattern is not None and len(rows):
+        hit = texts.gather(rows).str.contains(any_pattern).to_numpy()
+        out[rows[~hit]] = False
+        rows = rows[hit]
+    if len(rows):
+        sub = texts.gather(rows)
+        for k, pattern in enumerate(patterns):
+            out[rows, k] = sub.str.contains(pattern).to_numpy()
+    return out

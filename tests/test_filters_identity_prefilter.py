@@ -1,0 +1,81 @@
+"""The identity prefilter (curation/filters/identity_prefilter.py) never hides a match: Rust
+matches every piece of every relaxed pattern wherever the `regex` module does, on every
+character a turn may hold for the prefilter to apply; relax() only drops assertions."""
+
+import numpy as np
+import polars as pl
+import regex
+
+from curation.filters import identity_patterns as P
+from curation.filters import identity_prefilter as R
+from curation.filters.identity import IdentityFilter
+
+PATTERNS = (*R.HUMAN_RELAXED, *R.MODEL_RELAXED, R.ARCH_RELAXED)
+
+
+def _safe_chars() -> list[str]:
+    return [chr(c) for lo, hi in R.SAFE_RANGES for c in range(lo, hi + 1) if not 0xD800 <= c <= 0xDFFF]
+
+
+def _units() -> set[str]:
+    """Every one-character piece of the relaxed patterns: escapes, classes, literals."""
+    units = {"."}
+    for p in PATTERNS:
+        i = 0
+        while i < len(p):
+            if p[i] == "\\":
+                end = p.index("}", i) + 1 if p[i + 1] == "p" else i + 2
+                units.add(p[i:end])
+                i = end
+            elif p[i] == "[":
+                end = R._class_end(p, i)
+                units.add(p[i:end])
+                i = end
+            else:
+                if p[i] not in "()?:|*+{},-" and not p[i].isdigit():
+                    units.add(regex.escape(p[i]))
+                i += 1
+    return units
+
+
+def test_rust_matches_wherever_regex_does_on_safe_characters():
+    chars = _safe_chars()
+    assert all(len(c.casefold()) == 1 for c in chars)
+    joined = "".join(chars)
+    series = pl.Series(chars)
+    for unit in sorted(_units()):
+        py = np.zeros(len(chars), dtype=bool)
+        for m in regex.finditer(unit, joined, P.F):
+            assert m.end() - m.start() == 1, (unit, m)
+            py[m.start()] = True
+        rust = series.str.contains(f"(?i)^(?:{unit})$").to_numpy()
+        missed = [hex(ord(chars[k])) for k in np.flatnonzero(py & ~rust)[:5]]
+        assert not missed, (unit, missed)
+
+
+def test_relax_drops_assertions_only():
+    assert R.relax(r"\bI(?<!\bif\s+I)(?:\s+am\b)(?![-\w])x[(?!]$") == r"I(?:\s+am)x[(?!]"
+    assert R.relax(r"^(?:a|b(?=c(?:d)))\\b") == r"(?:a|b)\\b"
+
+
+def test_unsafe_characters_skip_the_prefilter():
+    masked = ["I am a human.", "I am a human. ß", "nothing here", "nothing here ß"]
+    got = R.human_candidates(masked)
+    assert got[0].any() and got[1].all() and not got[2].any() and got[3].all()
+    assert R.model_candidates(["hello"]).sum() == 0 and R.model_candidates([]).shape == (
+        0,
+        len(R.MODEL_RELAXED) + 1,
+    )
+
+
+def test_claims_in_unsafe_texts_still_found():
+    import pyarrow as pa
+
+    rows = [
+        [{"role": "user", "content": "who?"}, {"role": "assistant", "content": f"Straße. I'm ChatGPT{tail}"}]
+        for tail in ("", ", made by OpenAI.")
+    ]
+    msg = pa.struct([("role", pa.string()), ("content", pa.string()), ("reasoning", pa.string())])
+    table = pa.table({"id": ["a", "b"], "messages": pa.array(rows, pa.list_(msg))})
+    verdicts = IdentityFilter()(table)
+    assert verdicts.reason.to_pylist() == ["identity_claim:other_model"] * 2
