@@ -17,8 +17,12 @@ many workers it had.
 
 from __future__ import annotations
 
+import atexit
 import os
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,8 +44,9 @@ class Executor:
 
 @dataclass(frozen=True)
 class Processes(Executor):
-    """A spawn process pool of `workers` processes, started per map call (a stage maps a few
-    times over large partitions, so the ~1 s start is small beside the work)."""
+    """A spawn process pool of `workers` processes. The pool is started on first use and kept for
+    the life of this process (one per worker count), so a build that maps many times pays the
+    workers' start-up and imports (seconds each) once; a pool whose worker died is replaced."""
 
     workers: int = 2
     name = "processes"
@@ -49,16 +54,40 @@ class Processes(Executor):
     def map(self, fn: Callable[..., Any], items: Sequence[Item]) -> list[Any]:
         if self.workers <= 1 or len(items) <= 1:
             return Executor.map(self, fn, items)
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(min(self.workers, len(items)), mp_context=ctx) as pool:
+        pool = _pool(self.workers)
+        try:
             futures = [pool.submit(fn, *item) for item in items]
             return [f.result() for f in futures]
+        except BrokenProcessPool:
+            _POOLS.pop(self.workers, None)
+            raise
 
     def describe(self) -> str:
         return f"processes:{self.workers}"
+
+
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    with _POOLS_LOCK:
+        if workers not in _POOLS:
+            import multiprocessing
+
+            _POOLS[workers] = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        return _POOLS[workers]
+
+
+def shutdown_pools() -> None:
+    """Stop the kept process pools (at exit, or to free their memory)."""
+    with _POOLS_LOCK:
+        for pool in _POOLS.values():
+            pool.shutdown(wait=True, cancel_futures=True)
+        _POOLS.clear()
+
+
+atexit.register(shutdown_pools)
 
 
 @dataclass(frozen=True)

@@ -139,3 +139,29 @@ def test_a_failing_partition_leaves_no_source_behind(tmp_path):
         run_sources_stages(run, out, {"large": [("boom", _explode)]}, 20)
     assert not (out / "sources" / "large").exists()
     assert [p.name for p in (out / "sources").iterdir()] == []  # no temporary directory either
+
+
+def test_partitioned_near_dedup_decides_as_the_whole_scope_at_once(tmp_path):
+    from curation.dedup.near_partitioned import near_decisions_partitioned
+    from curation.dedup.near_stage import NearOptions, near_decisions
+
+    words = [f"w{i}" for i in range(400)]
+    inputs = tmp_path / "docs.jsonl"
+    lines = []
+    for i in range(60):  # 20 documents, each with two edited copies (one word changed)
+        doc = words[(i // 3) * 17 :][:60]
+        if i % 3:
+            doc = [*doc[:30], f"edit{i}", *doc[31:]]
+        lines.append({"messages": [{"role": "user", "content": "Write."}, {"role": "assistant", "content": " ".join(doc)}]})
+    inputs.write_text("".join(json.dumps(r) + "\n" for r in lines))
+    run = tmp_path / "ingest"
+    ingest_source(SourceSpec("docs", "openai_messages", Location(path=str(inputs))), run, batch_rows=7)
+    write_summary(run)
+    options = NearOptions(threshold=0.7, ngram=3)
+    whole = near_decisions(pl.scan_parquet(source_parts(run, "docs")), options)
+    assert whole.height >= 30
+    empty = pl.DataFrame(schema={"source": pl.String, "id": pl.String})
+    for executor, rows in ((SERIAL, 10), (Processes(2), 10), (SERIAL, 1000)):  # 9, 9 and 1 partitions
+        got = near_decisions_partitioned(run, ["docs"], empty, options, None, executor, tmp_path / "w", rows)
+        assert got.equals(whole)
+        assert not (tmp_path / "w").exists()

@@ -28,6 +28,8 @@ import numba
 import numpy as np
 import pyarrow as pa
 
+from curation.executor import Executor
+
 EDGE_SCHEMA = pa.schema(
     [pa.field("a", pa.int64(), nullable=False), pa.field("b", pa.int64(), nullable=False)]
 )
@@ -243,13 +245,14 @@ def edges_from_key_shards(
     n_nodes: int,
     bands: int,
     work_dir: str | os.PathLike,
-    workers: int = 1,
+    workers: int | Executor = 1,
     band_parts: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Steps 2-3: candidate edges (node a < node b) of all bands from the key shards
     (step 1, `write_key_shard`) that together cover nodes 0..n_nodes-1.
 
-    `workers` > 1 runs the band partitions in a process pool; the edges are the same for
+    `workers` > 1 runs the band partitions in a process pool, an Executor (executor.py) as its
+    tasks (Ray: one task per band range, reading the key shards from a shared file system); the edges are the same for
     any `workers` and `band_parts` (default: one partition per band, so a partition holds
     one band's keys: ~8 bytes a node, plus its hash table).
     """
@@ -259,17 +262,14 @@ def edges_from_key_shards(
         return np.empty(0, np.int64), np.empty(0, np.int64)
     ranges = band_ranges(bands, band_parts or bands)
     outs = [str(work / f"edges-{lo:03d}-{hi:03d}.arrow") for lo, hi in ranges]
-    if workers <= 1:
-        edge_paths = [
-            band_edges_partition(key_paths, lo, hi, n_nodes, out)
-            for (lo, hi), out in zip(ranges, outs, strict=True)
-        ]
+    items = [(key_paths, lo, hi, n_nodes, out) for (lo, hi), out in zip(ranges, outs, strict=True)]
+    if isinstance(workers, Executor):
+        edge_paths = workers.map(band_edges_partition, items)
+    elif workers <= 1:
+        edge_paths = [band_edges_partition(*item) for item in items]
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [
-                pool.submit(band_edges_partition, key_paths, lo, hi, n_nodes, out)
-                for (lo, hi), out in zip(ranges, outs, strict=True)
-            ]
+            futures = [pool.submit(band_edges_partition, *item) for item in items]
             edge_paths = [f.result() for f in futures]
     return collect_edges(edge_paths, n_nodes)
 

@@ -47,6 +47,7 @@ from curation.accounting import DROP_SCHEMA, excerpt
 from curation.dedup.clusters import components
 from curation.dedup.lsh import edges_from_key_shards, write_key_shard
 from curation.dedup.minhash import EMPTY_VALUE, jaccard_estimate  # EMPTY_VALUE: a text with no shingle
+from curation.executor import Executor
 
 STAGE = "dedup_near"
 REASON = "near_duplicate"
@@ -98,7 +99,7 @@ def near_duplicates(
     rows: int,
     threshold: float,
     verify: bool = True,
-    workers: int = 1,
+    workers: int | Executor = 1,
     work_dir: str | os.PathLike | None = None,
     max_rounds: int = 8,
     similarity_fn: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
@@ -142,7 +143,7 @@ def near_duplicates_streamed(
     threshold: float,
     similarity_fn: Callable[[np.ndarray, np.ndarray], np.ndarray],
     verify: bool = True,
-    workers: int = 1,
+    workers: int | Executor = 1,
     work_dir: str | os.PathLike | None = None,
     max_rounds: int = 8,
 ) -> NearResult:

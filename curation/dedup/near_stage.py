@@ -101,7 +101,7 @@ def near_decisions(
     )
     n = frame.height
     if n == 0:
-        return _empty()
+        return no_decisions()
     shingler = Shingler(n=options.ngram)
     hasher = MinHasher(options.num_perm, options.seed, shingler)
     texts = frame["dedup_text"]
@@ -124,15 +124,21 @@ def near_decisions(
             scoped_ids, rank, batches, lsh.bands, lsh.rows, options.threshold,
             ExactJaccard(texts, shingler), verify=options.verify == "exact", **common,
         )
-    removed = frame[result.removed]
-    survivors = frame[result.duplicate_of_row]
+    return decisions_of(frame[result.removed], frame[result.duplicate_of_row], result.similarity, options)
+
+
+def decisions_of(
+    removed: pl.DataFrame, survivors: pl.DataFrame, similarity: np.ndarray, options: NearOptions
+) -> pl.DataFrame:
+    """The decisions frame from the removed rows, their survivors (id, source; row for row) and
+    the similarity of each pair, sorted by source and id."""
     return pl.DataFrame(
         {
             "id": removed["id"],
             "source": removed["source"],
             "duplicate_of": survivors["id"],
             "duplicate_source": survivors["source"],
-            "similarity": result.similarity,
+            "similarity": similarity,
         }
     ).with_columns(
         pl.format(
@@ -150,7 +156,7 @@ def near_decisions(
     ).sort("source", "id")
 
 
-def _empty() -> pl.DataFrame:
+def no_decisions() -> pl.DataFrame:
     return pl.DataFrame(
         schema={
             "id": pl.String,

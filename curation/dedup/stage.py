@@ -11,9 +11,12 @@ so every later stage and `curate report` read it like any run. A cross-source dr
 "mix") is charged to the source of the dropped row. Each source is built in a temporary
 directory and renamed into place when complete.
 
-Memory: one scope's dedup keys (id, source, 64-char hash, length; ~150 bytes a row) are held
-at once, never the rows themselves; rows are read and written one part at a time. (The
-scale-out version partitions the keys by hash prefix; see issue 3.)
+Partitioned (executor.py: serial, local processes or Ray tasks; the same bytes for any):
+exact dedup computes keys per partition into hash buckets and decides each bucket on its own
+(exact_buckets.py: ~150 bytes a row in a bucket task, KEYS_PER_BUCKET rows a bucket); near dedup
+computes signatures per partition, bands them in band-range tasks and clusters the verified
+edges here (near_partitioned.py: ~100 bytes a row of (id, source, length) plus the edges; never
+the texts or the signatures); writing maps over the sources' partitions.
 """
 
 from __future__ import annotations
@@ -28,15 +31,16 @@ from curation.dedup import keys
 from curation.dedup.exact import STAGE, ExactOptions, split_rows
 from curation.dedup.exact_buckets import partitioned_exact_decisions
 from curation.dedup.near import STAGE as NEAR_STAGE
-from curation.dedup.near_stage import NearOptions, near_decisions, split_near
-from curation.executor import Executor, parse_executor
+from curation.dedup.near_partitioned import near_decisions_partitioned
+from curation.dedup.near_stage import NearOptions, split_near
+from curation.executor import SERIAL, Executor, Processes, parse_executor
 from curation.ingest import ROWS_PER_PART, write_summary
-from curation.record import CANONICAL_SCHEMA
 from curation.source_stages import check_run_dirs, run_sources_stages, source_parts
 from curation.summary import RunSummary
 
 # Scratch space of the exact-dedup buckets inside the output run (removed when done).
 EXACT_KEYS_DIR = ".exact-keys"
+NEAR_DIR = ".near"  # near dedup's signatures, texts and LSH files (removed when done)
 
 
 def _check_kinds(run_dir: Path, names: list[str], key: str) -> None:
@@ -77,7 +81,11 @@ def dedup_run(
         found = partitioned_exact_decisions(
             in_run_dir, scope, exact, priorities, executor, out_run_dir / EXACT_KEYS_DIR
         )
-        near_found = _near_of(in_run_dir, scope, found, near, priorities) if near is not None else None
+        near_found = (
+            _near_of(in_run_dir, scope, found, near, priorities, executor, out_run_dir / NEAR_DIR)
+            if near is not None
+            else None
+        )
         for name in scope:
             decisions[name] = [d.filter(pl.col("source") == name) for d in (found, near_found) if d is not None]
     stages = {name: _stages(decisions[name], exact) for name in names}
@@ -91,15 +99,16 @@ def _near_of(
     exact_dropped: pl.DataFrame,
     near: NearOptions,
     priorities: Mapping[str, int] | None,
+    executor: Executor,
+    work: Path,
 ) -> pl.DataFrame:
-    """Near-dedup decisions for a scope, over the rows exact dedup kept."""
-    paths = [p for name in names for p in source_parts(run_dir, name)]
-    if not paths:
-        return near_decisions(pl.LazyFrame(schema=pl.from_arrow(CANONICAL_SCHEMA.empty_table()).schema), near)
-    rows = pl.scan_parquet(paths).join(exact_dropped.lazy().select("source", "id"), on=["source", "id"], how="anti")
-    kinds = set(rows.select(pl.col("kind").unique()).collect().to_series().to_list())
-    keys.check_key_for_kinds(near.key, kinds)
-    return near_decisions(rows, near, priorities)
+    """Near-dedup decisions for a scope, over the rows exact dedup kept (partitioned:
+    near_partitioned.py). With workers set in the near options and the serial executor, the band
+    partitions still run in that many local processes (the CLI's --workers)."""
+    _check_kinds(run_dir, names, near.key)
+    if executor is SERIAL and near.workers > 1:
+        executor = Processes(near.workers)
+    return near_decisions_partitioned(run_dir, names, exact_dropped, near, priorities, executor, work)
 
 
 def _stages(decisions: list[pl.DataFrame], exact: ExactOptions) -> list:

@@ -1,0 +1,140 @@
+"""Near dedup partitioned for a cluster: signatures per partition, band partitions, then
+connected components over edges.
+
+    map over partitions (partitions.py) of the scope's sources, minus exact duplicates:
+        rows -> dedup text -> MinHash signatures   -> WORK/sig-<i>.npy   (512 B a row at 128 perms)
+                           -> the dedup texts      -> WORK/text-<i>.arrow (read back only for candidates)
+                           -> (id, source, length) back to the caller (~100 B a row)
+    here: survivor rank of every row (priority, length, id, source: survivor.order_exprs)
+    near.near_duplicates_streamed:
+        signatures, one partition at a time -> band-key shards (8 B a band a row)
+        map over band ranges (lsh.edges_from_key_shards) -> candidate edges
+        exact Jaccard of the candidates' texts -> verified edges -> connected components
+
+The caller holds the rows' (id, source, length) and the edges, never the signatures or the
+texts; a band task holds one band range's keys. The decisions equal near_stage.near_decisions
+over the same rows (same survivor order, same signatures, same edges): they do not depend on the
+partitioning or the executor.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+from curation.dedup import keys
+from curation.dedup.jaccard import ExactJaccard
+from curation.dedup.minhash import MinHasher
+from curation.dedup.near import near_duplicates, near_duplicates_streamed
+from curation.dedup.near_stage import NearOptions, decisions_of, no_decisions
+from curation.dedup.shingle import Shingler
+from curation.dedup.survivor import order_exprs
+from curation.executor import Executor
+from curation.partitions import Partition, plan_partitions
+from curation.record import CANONICAL_SCHEMA
+from curation.source_stages import source_parts
+
+# Rows per signature partition: 10 MB of signatures at 128 permutations.
+NEAR_PARTITION_ROWS = 20_000
+EXACT_DROPPED = "exact-dropped.parquet"
+
+
+def signature_partition(partition: Partition, index: int, options: NearOptions, work: str) -> pl.DataFrame:
+    """Signatures and dedup texts of one partition's rows that exact dedup kept, written to
+    WORK; returns their (id, source, length)."""
+    out = Path(work)
+    frame = pl.from_arrow(partition.read(CANONICAL_SCHEMA))
+    dropped = pl.scan_parquet(out / EXACT_DROPPED).filter(pl.col("source").is_in(frame["source"].unique().implode()))
+    rows = (
+        frame.lazy()
+        .join(dropped, on=["source", "id"], how="anti", maintain_order="left")
+        .select("id", "source", keys.dedup_text(options.key, options.normalise))
+        .with_columns(pl.col("dedup_text").str.len_chars().fill_null(0).alias("length"))
+        .collect()
+    )
+    hasher = MinHasher(options.num_perm, options.seed, Shingler(n=options.ngram))
+    texts = rows["dedup_text"].to_arrow()
+    np.save(out / f"sig-{index:06d}.npy", hasher.signatures(texts))
+    with pa.OSFile(str(out / f"text-{index:06d}.arrow"), "wb") as sink, pa.ipc.new_file(
+        sink, pa.schema([("t", pa.large_string())])
+    ) as writer:
+        writer.write_table(pa.table({"t": texts.cast(pa.large_string())}))
+    return rows.select("id", "source", "length")
+
+
+class PartitionTexts:
+    """The dedup texts of every row (partition order), read back by row from the partitions'
+    text files (memory-mapped): only the candidates' texts are ever read."""
+
+    def __init__(self, work: Path, counts: list[int]) -> None:
+        self.paths = [work / f"text-{i:06d}.arrow" for i in range(len(counts))]
+        self.starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+    def gather(self, rows: np.ndarray) -> pa.Array:
+        rows = np.asarray(rows, dtype=np.int64)
+        order = np.argsort(rows, kind="stable")
+        part = np.searchsorted(self.starts, rows[order], side="right") - 1
+        pieces = []
+        for p in np.unique(part):
+            local = rows[order][part == p] - self.starts[p]
+            with pa.memory_map(str(self.paths[p])) as source:
+                pieces.append(pa.ipc.open_file(source).read_all().column("t").take(pa.array(local)))
+        got = pa.concat_arrays([c for piece in pieces for c in piece.chunks]) if pieces else pa.array([], pa.large_string())
+        inverse = np.empty_like(order)
+        inverse[order] = np.arange(order.size)
+        return got.take(pa.array(inverse))
+
+
+def near_decisions_partitioned(
+    run_dir: Path,
+    names: list[str],
+    exact_dropped: pl.DataFrame,
+    options: NearOptions,
+    priorities: Mapping[str, int] | None,
+    executor: Executor,
+    work: Path,
+    partition_rows: int = NEAR_PARTITION_ROWS,
+) -> pl.DataFrame:
+    """The rows of the scope `names` that near dedup drops (near_stage.near_decisions' columns),
+    over the rows exact dedup kept; scratch files in `work` (removed afterwards)."""
+    partitions = [p for n in names for p in plan_partitions(source_parts(run_dir, n), partition_rows)]
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    try:
+        exact_dropped.select("source", "id").write_parquet(work / EXACT_DROPPED)
+        metas = executor.map(signature_partition, [(p, i, options, str(work)) for i, p in enumerate(partitions)])
+        return _decide(metas, options, priorities, executor, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _decide(metas, options: NearOptions, priorities, executor: Executor, work: Path) -> pl.DataFrame:
+    frame = pl.concat([pl.DataFrame(schema={"id": pl.String, "source": pl.String, "length": pl.UInt32}), *metas])
+    n = frame.height
+    if n == 0:
+        return no_decisions()
+    by, descending = order_exprs(priorities)
+    # The survivor order (a total order: id and source break every tie) as a rank per row.
+    row_of_rank = frame.with_row_index("row").sort(by, descending=descending)["row"].to_numpy()
+    rank = np.empty(n, dtype=np.int64)
+    rank[row_of_rank] = np.arange(n, dtype=np.int64)
+    scoped_ids = (frame["source"] + "\x1f" + frame["id"]).to_arrow()
+    sig_paths = [work / f"sig-{i:06d}.npy" for i in range(len(metas))]
+    batches = (np.load(p) for p in sig_paths)
+    lsh = options.lsh()
+    common = {"workers": executor, "work_dir": work / "lsh"}
+    if options.verify == "signature":
+        sigs = np.concatenate(list(batches))  # the estimate needs every signature at hand
+        result = near_duplicates(scoped_ids, sigs, rank, lsh.bands, lsh.rows, options.threshold, **common)
+    else:
+        texts = PartitionTexts(work, [m.height for m in metas])
+        result = near_duplicates_streamed(
+            scoped_ids, rank, batches, lsh.bands, lsh.rows, options.threshold,
+            ExactJaccard(texts, Shingler(n=options.ngram)), verify=options.verify == "exact", **common,
+        )
+    return decisions_of(frame[result.removed], frame[result.duplicate_of_row], result.similarity, options)
