@@ -141,6 +141,7 @@ def test_build_command_tells_where_everything_is(tmp_path):
         (["mix", "build", "{tmp}/bad.yaml"], "sources.a.adapter: unknown adapter 'nope'"),
         (["mix", "build", "{tmp}/nodemo.yaml", "--demo"], "sources a name no demo stand-in"),
         (["mix", "build", str(DISTILL), "--demo", "--workers", "0"], "--workers must be 1 or more"),
+        (["mix", "build", str(DISTILL), "--demo", "--executor", "threads:2"], "executor must be 'serial', 'processes:N'"),
         (["mix", "regenerate", "{tmp}/none.json"], "no such lock file"),
         (["mix", "show", "{tmp}"], "lock"),
     ],

@@ -18,7 +18,11 @@ def build(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory (default: runs/mixes/<name>[-demo]).")] = None,
     demo: Annotated[bool, typer.Option("--demo", help="Build on the embedded demo corpora at the manifest's demo budget.")] = False,
     work: Annotated[Path | None, typer.Option(help="Work directory for the intermediate runs (default: beside --out).")] = None,
-    workers: Annotated[int, typer.Option(help="Processes for near dedup and render (the output does not depend on it).")] = 1,
+    workers: Annotated[int, typer.Option(help="Local processes for the partitioned stages (the output does not depend on it).")] = 1,
+    executor: Annotated[
+        str | None,
+        typer.Option(help="Where the partitions run: serial, processes:N, ray (RAY_ADDRESS or a local cluster) or ray:ADDRESS. Overrides --workers; the output does not depend on it."),
+    ] = None,
 ) -> None:
     """Build a mix: ingest, dedup, filter, render, sample by tokens, write shards + lock + card."""
     from curation.cli.main import UserError, _fail, _user_errors
@@ -28,8 +32,11 @@ def build(
 
     con = console()
     try:
+        from curation.executor import parse_executor
+
         if workers < 1:
             raise UserError("--workers must be 1 or more")
+        runs_on = parse_executor(executor if executor is not None else workers)
         m = load_manifest(manifest, check_files=not demo)
         out = out or DEFAULT_OUT / (m.name + ("-demo" if demo else ""))
         work_dir = work or default_work_dir(out)
@@ -37,7 +44,7 @@ def build(
             from curation.mix.demo_inputs import demo_manifest
 
             m = demo_manifest(m, work_dir / "inputs")
-        lock = build_mix(m, out, work_dir, workers, progress=lambda msg: con.print(f"[dim]{msg}[/]"))
+        lock = build_mix(m, out, work_dir, runs_on, progress=lambda msg: con.print(f"[dim]{msg}[/]"))
     except _user_errors() as exc:
         _fail(str(exc))
     con.print(_sources_table(lock))
