@@ -24,9 +24,8 @@ from curation.adapters.base import adapt
 from curation.executor import SERIAL, Executor, parse_executor
 from curation.fileio import atomic_write_text, commit_dir, fresh_tmp_dir
 from curation.parts import PartWriter, parquet_options
-from curation.readers import read_rows
+from curation.readers import input_paths, read_rows
 from curation.readers.base import DEFAULT_BATCH_ROWS
-from curation.readers.discover import discover
 from curation.readers.location import Location
 from curation.record import CANONICAL_SCHEMA
 from curation.summary import RunSummary, SourceSummary, StageSummary
@@ -84,7 +83,7 @@ def ingest_source(
     tmp = fresh_tmp_dir(final)
     try:
         files = [spec.location] if spec.location.hub is not None else [
-            Location(path=str(f.path), format=spec.location.format) for f in discover(spec.location)
+            Location(path=p, format=spec.location.format) for p in input_paths(spec.location)
         ]
         progress = on_batch if executor is SERIAL else None
         items = [(spec, loc, k, str(tmp), batch_rows, rows_per_part, compression, progress) for k, loc in enumerate(files)]

@@ -209,9 +209,13 @@ def _input_fingerprints(manifest: MixManifest, name: str) -> list:
     entry = manifest.source(name)
     if entry.is_hub:
         return [entry.location, entry.revision or "unpinned"]
-    from curation.readers.discover import discover
+    from curation.readers import input_paths
+    from curation.readers.remote import is_url, sha256_url
 
-    return [(f.path, file_sha256(Path(f.path))) for f in discover(entry.location_spec(manifest.base_dir))]
+    return [
+        (p, sha256_url(p)[0] if is_url(p) else file_sha256(Path(p)))
+        for p in input_paths(entry.location_spec(manifest.base_dir))
+    ]
 
 
 def _priorities(manifest: MixManifest) -> dict[str, int]:

@@ -266,9 +266,9 @@ def _lock(manifest: MixManifest, shards, stats) -> MixLock:
 def _input_record(manifest: MixManifest, entry) -> InputRecord:
     if entry.location.startswith("hf:"):
         return InputRecord(source=entry.name, location=entry.location, kind="hub", revision=entry.revision or "unpinned")
-    from curation.readers.discover import discover
+    from curation.readers import input_paths
 
-    paths = sorted({Path(f.path) for f in discover(entry.location_spec(manifest.base_dir))})
+    paths = sorted(set(input_paths(entry.location_spec(manifest.base_dir))))
     files: list[FileFingerprint] = file_fingerprints(paths, manifest.base_dir)
     return InputRecord(source=entry.name, location=entry.location, kind="file", files=files)
 

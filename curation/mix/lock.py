@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from curation.fileio import atomic_write_text
 from curation.mix.shards import ShardInfo, sha256_file
+from curation.readers.base import SourceError
+from curation.readers.remote import is_url, sha256_url
 
 LOCK_FILE = "mix.lock.json"
 LOCK_VERSION = 1
@@ -169,11 +171,15 @@ def _display_path(path: Path, base_dir: Path | None) -> str:
     return resolved.as_posix()
 
 
-def file_fingerprints(paths: Iterable[Path], base_dir: Path | None = None) -> list[FileFingerprint]:
+def file_fingerprints(paths: Iterable[Path | str], base_dir: Path | None = None) -> list[FileFingerprint]:
     """sha256 + size of each file (read in 1 MiB chunks), sorted by recorded path; paths are
     relative to base_dir (the manifest directory) when inside it."""
     out = {}
     for path in paths:
+        if is_url(path):  # an object-store input: hashed as it streams, recorded by its URL
+            sha, size = sha256_url(str(path))
+            out[str(path)] = FileFingerprint(path=str(path), sha256=sha, bytes=size)
+            continue
         path = Path(path)
         if not path.is_file():
             raise ValueError(f"cannot fingerprint {path}: not a file")
@@ -248,11 +254,18 @@ def verify_inputs(lock: MixLock, base_dir: Path) -> list[str]:
     problems = []
     for inp in lock.inputs:
         for f in inp.files or []:
-            path = Path(f.path) if Path(f.path).is_absolute() else Path(base_dir) / f.path
-            if not path.is_file():
-                problems.append(f"input {inp.source}: {f.path} is missing")
-                continue
-            sha, size = sha256_file(path)
+            if is_url(f.path):
+                try:
+                    sha, size = sha256_url(f.path)
+                except (OSError, SourceError) as exc:
+                    problems.append(f"input {inp.source}: {f.path} cannot be read ({exc})")
+                    continue
+            else:
+                path = Path(f.path) if Path(f.path).is_absolute() else Path(base_dir) / f.path
+                if not path.is_file():
+                    problems.append(f"input {inp.source}: {f.path} is missing")
+                    continue
+                sha, size = sha256_file(path)
             if sha != f.sha256:
                 problems.append(
                     f"input {inp.source}: {f.path} changed ({size} bytes, sha256 {sha[:16]}…; "

@@ -13,6 +13,7 @@ from curation.mix.manifest_errors import field_error
 from curation.mix.manifest_paths import context_base_dir, context_check_files, resolve
 from curation.mix.manifest_types import Slug, Weight
 from curation.readers.location import FORMATS, HUB_PREFIX, Location
+from curation.readers.remote import is_url
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -113,11 +114,11 @@ class SourceEntry(BaseModel):
             raise field_error("options", str(exc)) from None
 
     def _check_files(self, base_dir: Path) -> None:
+        from curation.readers import input_paths
         from curation.readers.base import SourceError
-        from curation.readers.discover import discover
 
         try:
-            discover(self.location_spec(base_dir))
+            input_paths(self.location_spec(base_dir))
         except SourceError as exc:
             raise field_error("location", f"{exc} (relative paths are relative to {base_dir})") from None
 
@@ -129,6 +130,8 @@ class SourceEntry(BaseModel):
         """The reader's Location, local paths made absolute against `base_dir` (the manifest's dir)."""
         if self.is_hub:
             return Location.parse(self.location, revision=self.revision, subset=self.subset, split=self.split)
+        if is_url(self.location):  # s3://..., gs://...: read through fsspec (readers/remote.py)
+            return Location(path=self.location, split=self.split, format=self.format)
         return Location(path=str(resolve(base_dir, self.location)), split=self.split, format=self.format)
 
     def source_spec(self, base_dir: Path) -> SourceSpec:

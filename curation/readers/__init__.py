@@ -26,6 +26,7 @@ from curation.readers.hub import hub_file, read_hub
 from curation.readers.json_array import read_json
 from curation.readers.jsonl import read_jsonl
 from curation.readers.location import Location
+from curation.readers.remote import is_url, list_urls, local_copy
 from curation.readers.text import read_text
 
 __all__ = [
@@ -67,9 +68,29 @@ def read_rows(
     if location.hub is not None:
         yield from read_hub(location, FileContext(input_schema, source, hub_file(location), batch_rows))
         return
+    if is_url(location.path):
+        for url in list_urls(location.path, location.format):
+            with local_copy(url) as local:  # the readers seek and memory-map: give them a local file
+                try:
+                    (sf,) = discover(Location(path=str(local), format=location.format))
+                    yield from _read_file(sf, FileContext(input_schema, source, url, batch_rows))
+                except SourceError as exc:  # name the URL, not the temporary copy
+                    raise SourceError(str(exc).replace(str(local), url)) from None
+        return
     for sf in discover(location):
-        ctx = FileContext(input_schema, source, str(sf.path), batch_rows)
-        try:
-            yield from READERS[sf.format](sf, ctx)
-        except (OSError, pa.ArrowException) as exc:  # I/O, decompression (a truncated .gz), a broken CSV
-            raise SourceError(f"{sf.path}: cannot read: {' '.join(str(exc).split())}") from exc
+        yield from _read_file(sf, FileContext(input_schema, source, str(sf.path), batch_rows))
+
+
+def _read_file(sf: SourceFile, ctx: FileContext) -> Iterator[RawBatch]:
+    try:
+        yield from READERS[sf.format](sf, ctx)
+    except (OSError, pa.ArrowException) as exc:  # I/O, decompression (a truncated .gz), a broken CSV
+        raise SourceError(f"{ctx.file}: cannot read: {' '.join(str(exc).split())}") from exc
+
+
+def input_paths(location: Location) -> list[str]:
+    """The files a local path or a URL location names, in read order (paths or URLs); the
+    partitions of ingest. SourceError when there are none."""
+    if is_url(location.path):
+        return list_urls(location.path, location.format)
+    return [str(f.path) for f in discover(location)]
