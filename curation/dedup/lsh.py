@@ -260,6 +260,10 @@ def edges_from_key_shards(
     work.mkdir(parents=True, exist_ok=True)
     if n_nodes == 0 or bands == 0 or not key_paths:
         return np.empty(0, np.int64), np.empty(0, np.int64)
+    if band_parts is None and isinstance(workers, Executor):
+        # A task per band is mostly start-up when a band's keys are small: two band ranges per
+        # worker keep every worker busy with fewer, larger tasks (the edges are the same).
+        band_parts = max(4, 2 * workers.workers)
     ranges = band_ranges(bands, band_parts or bands)
     outs = [str(work / f"edges-{lo:03d}-{hi:03d}.arrow") for lo, hi in ranges]
     items = [(key_paths, lo, hi, n_nodes, out) for (lo, hi), out in zip(ranges, outs, strict=True)]
