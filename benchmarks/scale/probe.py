@@ -1,0 +1,81 @@
+"""Process measurements for the scale benchmark: CPU seconds and peak RSS of a process and of
+the processes it started (Ray's raylet, GCS and workers are children of the driver that
+started the local cluster), and sha256 of a stage's output tree.
+
+Peak RSS is the kernel's VmHWM, reset to the current RSS with /proc/PID/clear_refs ("5") when
+a clock starts, so it is the peak of the timed work, not of the imports before it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import resource
+from pathlib import Path
+
+import psutil
+
+MIB = 1 << 20
+
+
+def vm_hwm(pid: int) -> int:
+    """Peak resident bytes of `pid` since its start or its last reset_peak (0 if it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def reset_peak(pid: int) -> None:
+    # Not ours or gone: its peak then includes earlier work.
+    with contextlib.suppress(OSError):
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+def own_cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process and its reaped children."""
+    s = resource.getrusage(resource.RUSAGE_SELF)
+    c = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
+
+
+def descendants() -> list[psutil.Process]:
+    return psutil.Process(os.getpid()).children(recursive=True)
+
+
+def descendant_cpu() -> dict[int, float]:
+    """pid -> CPU seconds so far, for every live descendant of this process."""
+    out = {}
+    for p in descendants():
+        try:
+            t = p.cpu_times()
+            out[p.pid] = t.user + t.system
+        except psutil.Error:
+            pass
+    return out
+
+
+def is_ray_worker(p: psutil.Process) -> bool:
+    try:
+        cmd = " ".join(p.cmdline())
+        return "default_worker.py" in cmd or p.name().startswith("ray::")
+    except psutil.Error:
+        return False
+
+
+def tree_digest(root: Path) -> tuple[str, dict[str, str]]:
+    """(sha256 over the sorted (path, file sha256) pairs, path -> file sha256) of every file
+    under `root`."""
+    files = {}
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        h = hashlib.sha256()
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        files[str(path.relative_to(root))] = h.hexdigest()
+    total = hashlib.sha256("".join(f"{k}\0{v}\n" for k, v in files.items()).encode()).hexdigest()
+    return total, files

@@ -1,0 +1,301 @@
+"""The pipeline stages the scale benchmark times, each through the project's public entry
+point with an executor, and the child processes that time them.
+
+    ingest       corpus JSONL files -> canonical run         curation.ingest.ingest_source
+    dedup_exact  run -> run, exact SHA-256 dedup              curation.dedup.stage.dedup_run (near=None)
+    dedup_near   exact-deduped run -> run, exact + MinHash    dedup_run(near=NearOptions()); exact finds
+                                                              nothing new here, its keys are recomputed
+    filters      run -> run, pii + gopher + c4 + fineweb      curation.filters.stage.run_filters
+    render       run -> rendered run (qwen3 tokens)           curation.render.stage.render_run
+    sample_write rendered run -> HF shards of half the tokens curation.mix.build.write_mix (no executor)
+
+Serial:  .venv/bin/python benchmarks/scale/stages.py serial STAGE SRC OUT JSON   (run under taskset -c 0)
+Ray:     .venv/bin/python benchmarks/scale/stages.py ray PLAN.json JSON          (a local 2-CPU cluster)
+
+Every stage of the Ray child reads the serial run's input for that stage, so each stage's
+output is compared with the serial one on the same bytes.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+import probe  # noqa: E402
+
+from curation.executor import Executor, Ray  # noqa: E402
+
+STAGES = ("ingest", "dedup_exact", "dedup_near", "filters", "render", "sample_write")
+PARALLEL = {s for s in STAGES if s != "sample_write"}  # sample_write runs in the flow process
+# The pretraining manifest's web filters that need no model file (language, toxicity and the
+# quality classifier need fastText models that are not shipped; see the report).
+FILTERS = {"pii": True, "gopher_quality": True, "gopher_repetition": True, "c4": True, "fineweb": True}
+SOURCE = "web"
+# Single-threaded libraries in every process: one task = one core, serial and on Ray alike.
+THREAD_ENV = {
+    "POLARS_MAX_THREADS": "1",
+    "RAYON_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "ARROW_NUM_THREADS": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+    "RAY_USAGE_STATS_ENABLED": "0",
+}
+
+
+class Timed(Executor):
+    """An executor that records each map call: function, items, seconds inside the map. The
+    rest of a stage's wall time is driver work, which does not shrink with more workers."""
+
+    def __init__(self, inner: Executor) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.maps: list[dict[str, Any]] = []
+
+    @property
+    def workers(self) -> int:  # type: ignore[override]
+        return self.inner.workers
+
+    def map(self, fn: Callable[..., Any], items: Sequence[tuple]) -> list[Any]:
+        t0 = time.perf_counter()
+        out = self.inner.map(fn, items)
+        self.maps.append(
+            {"fn": getattr(fn, "__name__", str(fn)), "items": len(items), "seconds": time.perf_counter() - t0}
+        )
+        return out
+
+    def describe(self) -> str:
+        return self.inner.describe()
+
+
+def rows_per_part() -> int:
+    return int(os.environ.get("SCALE_ROWS_PER_PART", "20000"))
+
+
+def _accepts_executor(fn: Callable) -> str | None:
+    params = inspect.signature(fn).parameters
+    return next((p for p in ("executor", "workers") if p in params), None)
+
+
+def run_stage(stage: str, src: Path, out: Path, executor: Executor) -> dict[str, Any]:
+    """Run `stage` from SRC into OUT; returns notes (e.g. which call took no executor)."""
+    import shutil
+
+    shutil.rmtree(out, ignore_errors=True)
+    notes: dict[str, Any] = {}
+    if stage == "ingest":
+        from curation.ingest import SourceSpec, ingest_source, write_summary
+        from curation.readers.location import Location
+
+        spec = SourceSpec(SOURCE, "documents", Location(path=str(src)), {"domain": "web"})
+        kw = {"rows_per_part": rows_per_part()}
+        if _accepts_executor(ingest_source):
+            kw[_accepts_executor(ingest_source)] = executor
+        else:
+            notes["unpartitioned"] = "ingest_source takes no executor: one task"
+        ingest_source(spec, out, **kw)
+        write_summary(out)
+    elif stage in ("dedup_exact", "dedup_near"):
+        from curation.dedup.exact import ExactOptions
+        from curation.dedup.near_stage import NearOptions
+        from curation.dedup.stage import dedup_run
+
+        near = NearOptions() if stage == "dedup_near" else None
+        dedup_run(src, out, ExactOptions(), near, rows_per_part=rows_per_part(), executor=executor)
+    elif stage == "filters":
+        from curation.filters.config import FilterConfig
+        from curation.filters.stage import run_filters
+
+        run_filters(src, out, FilterConfig.model_validate(FILTERS), rows_per_part(), workers=executor)
+    elif stage == "render":
+        from curation.render.stage import RenderOptions, render_run
+
+        render_run(
+            src, out, RenderOptions(template="qwen3", tokenizer="qwen3"), rows_per_part(), workers=executor
+        )
+    elif stage == "sample_write":
+        _sample_write(src, out)
+    else:
+        raise ValueError(f"unknown stage {stage!r}; known: {', '.join(STAGES)}")
+    return notes
+
+
+def _sample_write(src: Path, out: Path) -> None:
+    """Half of the rendered tokens of the run, sampled by token budget and written as shards."""
+    import polars as pl
+
+    from curation.mix.build import write_mix
+    from curation.mix.manifest import parse_manifest
+
+    tokens = pl.scan_parquet(str(src / "sources" / SOURCE / "data" / "*.parquet")).select(
+        pl.col("n_tokens").sum()
+    )
+    budget = int(tokens.collect().item()) // 2
+    manifest = parse_manifest(
+        {
+            "name": "scale-bench",
+            "seed": 1,
+            "budget_tokens": budget,
+            "template": {"name": "qwen3"},
+            "sources": [{"name": SOURCE, "adapter": "documents", "location": str(src), "weight": 1}],
+            "output": {"pack": False, "shuffle": True},
+        },
+        check_files=False,
+    )
+    write_mix(manifest, src, out)
+
+
+def warm_imports() -> None:
+    """Import what the stages import, so that a stage's clock measures the work."""
+    import curation.dedup.stage  # noqa: F401
+    import curation.filters.stage  # noqa: F401
+    import curation.ingest  # noqa: F401
+    import curation.mix.build  # noqa: F401
+    import curation.render.stage  # noqa: F401
+
+
+def serial_child(stage: str, src: Path, out: Path, result: Path) -> None:
+    warm_imports()
+    if stage == "render":
+        from curation.tokens import get_tokenizer
+
+        get_tokenizer("qwen3")  # loaded once per process; on Ray once per worker (in its time)
+    executor = Timed(Executor())
+    probe.reset_peak(os.getpid())
+    cpu0, t0 = probe.own_cpu_seconds(), time.perf_counter()
+    notes = run_stage(stage, src, out, executor)
+    wall = time.perf_counter() - t0
+    cpu = probe.own_cpu_seconds() - cpu0
+    result.write_text(
+        json.dumps(
+            {
+                "stage": stage,
+                "executor": "serial",
+                "wall_s": wall,
+                "cpu_s": cpu,
+                "peak_rss_mib": probe.vm_hwm(os.getpid()) / probe.MIB,
+                "maps": executor.maps,
+                "notes": notes,
+                "load_before": os.getloadavg(),
+            },
+            indent=1,
+        )
+    )
+
+
+def _ray_noop() -> None:
+    return None
+
+
+def _ray_warm(_i: int) -> int:
+    warm_imports()
+    time.sleep(0.3)
+    return os.getpid()
+
+
+def ray_child(plan_path: Path, result: Path, cpus: int, overhead_tasks: int) -> None:
+    """plan: [[stage, src, out], ...] run on a local Ray cluster of `cpus` CPUs; then the Ray
+    overhead microbenchmark."""
+    import ray
+
+    warm_imports()
+    t0 = time.perf_counter()
+    # address="local": a new cluster of its own, never one another job on the machine started.
+    ray.init(address="local", num_cpus=cpus, include_dashboard=False, log_to_driver=False)
+    start_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pids = ray.get([ray.remote(num_cpus=1)(_ray_warm).remote(i) for i in range(2 * cpus)])
+    warm_s = time.perf_counter() - t0
+    out: dict[str, Any] = {
+        "cluster_start_s": start_s,
+        "worker_warmup_s": warm_s,
+        "warm_worker_pids": sorted(set(pids)),
+        "stages": [],
+    }
+    for stage, src, dst in json.loads(plan_path.read_text()):
+        executor = Timed(Ray())
+        for p in probe.descendants():
+            probe.reset_peak(p.pid)
+        probe.reset_peak(os.getpid())
+        before = probe.descendant_cpu()
+        load = os.getloadavg()
+        cpu0, t0 = probe.own_cpu_seconds(), time.perf_counter()
+        notes = run_stage(stage, Path(src), Path(dst), executor)
+        wall = time.perf_counter() - t0
+        driver_cpu = probe.own_cpu_seconds() - cpu0
+        after = probe.descendant_cpu()
+        cluster_cpu = sum(v - before.get(pid, 0.0) for pid, v in after.items())
+        workers = [p for p in probe.descendants() if probe.is_ray_worker(p)]
+        worker_peaks = sorted((probe.vm_hwm(p.pid) / probe.MIB for p in workers), reverse=True)
+        out["stages"].append(
+            {
+                "stage": stage,
+                "executor": "ray",
+                "wall_s": wall,
+                "cpu_s": driver_cpu + cluster_cpu,
+                "driver_cpu_s": driver_cpu,
+                "cluster_cpu_s": cluster_cpu,
+                "peak_rss_mib": probe.vm_hwm(os.getpid()) / probe.MIB,
+                "worker_peak_rss_mib": worker_peaks[:4],
+                "maps": executor.maps,
+                "notes": notes,
+                "load_before": load,
+            }
+        )
+        print(f"ray {stage}: {wall:.2f} s", file=sys.stderr, flush=True)
+    out["overhead"] = ray_overhead(overhead_tasks)
+    ray.shutdown()
+    result.write_text(json.dumps(out, indent=1))
+
+
+def ray_overhead(n: int) -> dict[str, float]:
+    """Per-task cost of Ray on this cluster: n empty 1-CPU tasks submitted at once, n/5 submitted
+    one at a time (submit + get), against n local calls."""
+    import ray
+
+    noop = ray.remote(num_cpus=1, max_retries=0)(_ray_noop)
+    ray.get([noop.remote() for _ in range(2 * ray.cluster_resources().get("CPU", 1).__int__())])  # warm
+    t0 = time.perf_counter()
+    for _ in range(n):
+        _ray_noop()
+    local = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    ray.get([noop.remote() for _ in range(n)])
+    batch = time.perf_counter() - t0
+    m = max(1, n // 5)
+    t0 = time.perf_counter()
+    for _ in range(m):
+        ray.get(noop.remote())
+    sync = time.perf_counter() - t0
+    return {
+        "tasks": n,
+        "local_s": local,
+        "batch_s": batch,
+        "sync_tasks": m,
+        "sync_s": sync,
+        "batch_ms_per_task": 1000 * (batch - local) / n,
+        "sync_ms_per_task": 1000 * sync / m,
+    }
+
+
+def main(argv: list[str]) -> None:
+    if argv[0] == "serial":
+        serial_child(argv[1], Path(argv[2]), Path(argv[3]), Path(argv[4]))
+    elif argv[0] == "ray":
+        ray_child(Path(argv[1]), Path(argv[2]), int(argv[3]), int(argv[4]))
+    else:
+        raise SystemExit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

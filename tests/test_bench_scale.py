@@ -1,0 +1,87 @@
+"""The scale benchmark's cost model (benchmarks/scale/cost_model.py) on made-up rates: no Ray,
+no data, milliseconds."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks" / "scale"))
+
+import cost_model  # noqa: E402
+from cost_model import Assumptions, StageRate  # noqa: E402
+
+
+def _flat(**kw) -> Assumptions:
+    keep = {"web": 1.0, "other": 1.0}
+    return Assumptions(exact_keep=keep, near_keep=keep, filter_keep=keep, **kw)
+
+
+def test_volumes_follow_the_keep_fractions():
+    a = Assumptions(
+        tokens=1e12,
+        bytes_per_token=4.0,
+        web_share=1.0,
+        exact_keep={"web": 0.5, "other": 1.0},
+        near_keep={"web": 0.5, "other": 1.0},
+        filter_keep={"web": 0.5, "other": 1.0},
+    )
+    v = cost_model.volumes(a)
+    assert v["kept"] == pytest.approx(4e12)
+    assert v["raw"] == pytest.approx(32e12)  # 4 TB kept / 0.125
+    assert v["dedup_near"] == pytest.approx(16e12)
+    assert v["filters"] == pytest.approx(8e12)
+    assert v["render"] == v["sample_write"] == pytest.approx(4e12)
+
+
+def test_core_hours_and_wall_time():
+    a = _flat(tokens=1e12, bytes_per_token=3.6, rows_per_task=1000, doc_bytes=1e6)  # 3.6 TB everywhere
+    # driver: 1 h fixed + 0.1 s per MB (99 h at 3.6e6 MB)
+    rate = StageRate(
+        "filters",
+        cpu_s_per_mb=1.0,
+        driver_fixed_s=3600.0,
+        driver_s_per_mb=0.099,
+        ray_cpu_s_per_mb=2.0,
+        task_rss_mib=512,
+        maps=1,
+        parallel=True,
+    )
+    (row, total) = cost_model.stage_costs(a, [rate], overhead_s_per_task=0.0, workers=(10,))
+    assert row["core_hours"] == pytest.approx(1000.0)  # 3.6e6 MB x 1 s / 3600
+    assert row["efficiency"] == pytest.approx(0.5)
+    assert row["tasks"] == 3600  # 3.6e6 rows of 1 MB / 1000 rows per task
+    # 100 h of driver work + 900 h over 10 workers at efficiency 0.5
+    assert row["wall_h_10"] == pytest.approx(100 + 900 / 5)
+    assert row["memory_per_worker_gib"] == pytest.approx(0.5)
+    assert total["core_hours"] == pytest.approx(1000.0)
+
+
+def test_serial_stage_runs_in_the_driver_and_exact_buckets_add_keys():
+    a = _flat(tokens=1e12, bytes_per_token=3.6, keys_per_bucket=1 << 20, exact_key_bytes=1024)
+    serial = StageRate("sample_write", 1.0, 0.0, 0.0, None, 100, 1, parallel=False)
+    exact = StageRate("dedup_exact", 1.0, 0.0, 0.0, 1.0, 0, 1, parallel=True)
+    rows = cost_model.stage_costs(a, [serial, exact], overhead_s_per_task=0.0, workers=(1000,))
+    assert rows[0]["wall_h_1000"] == pytest.approx(rows[0]["core_hours"])  # no speed-up
+    assert rows[0]["tasks"] == 0
+    assert rows[1]["memory_per_worker_gib"] == pytest.approx(1.0)  # 2^20 keys x 1 KiB
+
+
+def test_shuffle_volumes():
+    a = Assumptions(
+        tokens=1e12,
+        bytes_per_token=4.0,
+        web_share=1.0,
+        doc_bytes=4000,
+        exact_keep={"web": 1.0, "other": 1.0},
+        near_keep={"web": 0.5, "other": 1.0},
+        filter_keep={"web": 1.0, "other": 1.0},
+        bands=10,
+    )
+    s = cost_model.shuffle(a, cost_model.volumes(a))
+    rows = 8e12 / 4000  # raw = 4 TB kept / 0.5
+    assert s["exact_keys"] == pytest.approx(rows * 150)
+    assert s["band_keys"] == pytest.approx(rows * 10 * 8)
+    assert s["edges"] == pytest.approx(rows / 2 * 16)
