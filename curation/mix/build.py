@@ -189,19 +189,28 @@ def _pools(run: Path, names: list[str]) -> dict[str, tuple[pa.Array, np.ndarray]
     return pools
 
 
-def _source_table(run: Path, name: str) -> pa.Table:
+def _picked_rows(run: Path, name: str, indices: np.ndarray) -> pa.Table:
+    """Rows `indices` (into the concatenation of the source's parts, in that order, repeats
+    allowed) of source `name`, reading one part at a time and keeping only the picked rows: memory
+    is one part plus the picks, not the whole source."""
     parts = source_parts(run, name)
-    return pa.concat_tables(pq.read_table(p) for p in parts)
+    starts = np.concatenate([[0], np.cumsum([pq.read_metadata(p).num_rows for p in parts])]).astype(np.int64)
+    wanted, inverse = np.unique(np.asarray(indices, dtype=np.int64), return_inverse=True)
+    pieces = []
+    for k, path in enumerate(parts):
+        lo, hi = np.searchsorted(wanted, starts[k : k + 2])
+        if hi > lo:
+            pieces.append(pq.read_table(path).take(pa.array(wanted[lo:hi] - starts[k])))
+    return pa.concat_tables(pieces).take(pa.array(inverse.ravel()))
 
 
 def _rows(run: Path, picks: list[Pick], manifest: MixManifest, ordered_parts: list[str]) -> pa.Table:
     """The picked rows of every source as MIX_SCHEMA, parts in order, each part shuffled."""
-    tables: dict[str, pa.Table] = {}
     by_part: dict[str, list[pa.Table]] = {p: [] for p in ordered_parts}
     for pick in sorted(picks, key=lambda p: (p.part, p.source)):
-        if pick.source not in tables:
-            tables[pick.source] = _source_table(run, pick.source)
-        src = tables[pick.source].take(pa.array(pick.indices, pa.int64()))
+        if len(pick.indices) == 0:
+            continue
+        src = _picked_rows(run, pick.source, pick.indices)
         by_part[pick.part].append(
             pa.table(
                 {

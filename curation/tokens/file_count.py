@@ -69,7 +69,8 @@ def input_files(path: Path) -> list[Path]:
         files = sorted(
             p
             for p in path.rglob("*")
-            if p.is_file() and p.suffix.lower() in FORMATS and p.name != "dropped.parquet"
+            if p.is_file() and p.suffix.lower() in FORMATS
+            and not p.name.endswith(("dropped.parquet", "rewritten.parquet"))
         )
     if not files:
         raise ValueError(f"{path}: no {', '.join(FORMATS)} files in this directory")
