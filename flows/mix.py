@@ -28,10 +28,11 @@ DEFAULT_MANIFEST = "wind-edge-1.6-distill-12m"
 
 
 @task(name="sample-and-write", task_run_name="sample-and-write")
-def sample_and_write(run: MixRun, rendered: Path) -> MixLock:
+def sample_and_write(run: MixRun, rendered: Path, executor: str | int = 1) -> MixLock:
     """Select rows by token budget and write shards, lock and card (not cached: it is quick,
-    and its output directory is the one thing a person may delete)."""
-    lock = write_mix(run.manifest, rendered, run.out)
+    and its output directory is the one thing a person may delete). The shards are written
+    partitioned on `executor` (Ray tasks under the Ray runner)."""
+    lock = write_mix(run.manifest, rendered, run.out, executor=executor)
     t = lock.totals
     get_run_logger().info("wrote %s: %d tokens in %d rows, %d shards", run.out, t.tokens, t.rows, t.shards)
     return lock
@@ -122,8 +123,9 @@ def _validated(manifest: str, demo: bool, out: str | None, workers: int, choice:
 
 
 def _build(run: MixRun, workers: int, choice: RunnerChoice) -> str:
-    with task_runner(choice):  # the submitted per-source tasks; dedup, sampling and writing stay here
-        rendered = curate_all(run.manifest, run.work, workers, on_ray=choice.name == "ray")
-    lock = sample_and_write(run, rendered)
+    on_ray = choice.name == "ray"
+    with task_runner(choice):  # the submitted tasks, and under Ray the partitions of every stage
+        rendered = curate_all(run.manifest, run.work, workers, on_ray=on_ray)
+        lock = sample_and_write(run, rendered, "ray" if on_ray else workers)
     artifacts.publish_mix(load_summary(rendered), lock, run.out, run.work)
     return str(run.out)

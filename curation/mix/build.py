@@ -36,7 +36,8 @@ from curation.mix.lock import (
 from curation.mix.manifest import MixManifest
 from curation.mix.sample import shuffle_order
 from curation.mix.select import EVAL, Pick, select
-from curation.mix.shards import staged_output, write_hf_dataset_dict
+from curation.mix.shards import staged_output, write_dataset_dict_file
+from curation.mix.split_writer import SplitRows, write_split_partitioned
 from curation.render.spans import SPANS_TYPE
 from curation.render.stage import RenderOptions, render_run
 from curation.report import load_summary
@@ -80,39 +81,73 @@ def build_mix(
     out_dir = Path(out_dir)
     work = Path(work_dir) if work_dir is not None else default_work_dir(out_dir)
     run = curate_sources(manifest, work, workers, say)
-    return write_mix(manifest, run, out_dir, say)
+    return write_mix(manifest, run, out_dir, say, workers)
 
 
-def write_mix(manifest: MixManifest, run: Path, out_dir: Path, progress: Progress | None = None) -> MixLock:
+def write_mix(
+    manifest: MixManifest,
+    run: Path,
+    out_dir: Path,
+    progress: Progress | None = None,
+    executor: Executor | int | str | None = None,
+) -> MixLock:
     """Select rows by token budget from the rendered run `run` and write the mix into
-    `out_dir` (shards, mix.lock.json, README.md card, plots), staged and renamed into place."""
+    `out_dir` (shards, mix.lock.json, README.md card, plots), staged and renamed into place.
+    The shards are written partitioned on `executor` (split_writer.py; the same bytes for any)."""
     say = progress or (lambda _msg: None)
+    executor = parse_executor(executor)
     say("sample")
     pools = _pools(run, [s.name for s in manifest.sources])
     max_epochs = {s.name: s.max_epochs for s in manifest.sources}
     train, evals, stats = select(pools, manifest.parts(), manifest.seed, max_epochs, manifest.split.eval_fraction)
     say("write")
-    splits = {TRAIN: _rows(run, train, manifest, ordered_parts=[p.name for p in manifest.parts()])}
+    picks = {TRAIN: (train, [p.name for p in manifest.parts()])}
     if manifest.split.eval_fraction > 0:
-        splits[EVAL] = _rows(run, evals, manifest, ordered_parts=[EVAL])
+        picks[EVAL] = (evals, [EVAL])
     lengths = {name: _taken_lengths(pools[name][1], train, name) for name in sorted(pools)}
+    run_parts = {name: source_parts(run, name) for name in pools}
     with staged_output(Path(out_dir)) as tmp:
-        shards = write_hf_dataset_dict(
-            {k: [v] for k, v in splits.items()},
-            tmp,
-            MIX_SCHEMA,
-            manifest.output.max_shard_rows,
-            manifest.output.max_shard_bytes,
-            atomic=False,
-        )
+        shards = []
+        for split, (split_picks, parts) in picks.items():
+            shards += write_split_partitioned(
+                _split_rows(pools, split_picks, manifest, parts), run_parts, tmp / split, MIX_SCHEMA,
+                manifest.output.max_shard_rows, manifest.output.max_shard_bytes, split, f"{split}/",
+                executor, tmp / f".shuffle-{split}",
+            )
+        write_dataset_dict_file(tmp, list(picks))
         if manifest.output.pack:
-            shards += _write_packed(manifest, splits[TRAIN], tmp)
+            train_rows = _rows(run, train, manifest, ordered_parts=[p.name for p in manifest.parts()])
+            shards += _write_packed(manifest, train_rows, tmp)
         lock = _lock(manifest, shards, stats)
         write_lock(lock, tmp / LOCK_FILE)
         from curation.mix.card import write_card
 
         write_card(tmp, lock, load_summary(run), {k: v for k, v in lengths.items() if len(v)})
     return lock
+
+
+def _split_rows(pools, picks: list[Pick], manifest: MixManifest, ordered_parts: list[str]) -> SplitRows:
+    """The split's rows in their final order (parts in order, each part's rows shuffled), by
+    reference: the order `_rows` gives, computed from the ids alone."""
+    sources = sorted(pools)
+    columns: dict[str, list[np.ndarray]] = {"source": [], "row": [], "epoch": [], "part": []}
+    for k, part in enumerate(ordered_parts):
+        mine = sorted((p for p in picks if p.part == part and len(p.indices)), key=lambda p: p.source)
+        if not mine:
+            continue
+        src = np.concatenate([np.full(len(p.indices), sources.index(p.source), np.int32) for p in mine])
+        row = np.concatenate([np.asarray(p.indices, np.int64) for p in mine])
+        epoch = np.concatenate([np.asarray(p.epochs, np.int32) for p in mine])
+        if manifest.output.shuffle:
+            ids = pa.concat_arrays([pools[p.source][0].take(pa.array(p.indices, pa.int64())) for p in mine])
+            names = pa.array(np.asarray(sources, dtype=object)[src], pa.string())
+            order = shuffle_order(ids, names, epoch, manifest.seed)
+        else:
+            order = np.arange(len(row))
+        for key, values in (("source", src), ("row", row), ("epoch", epoch), ("part", np.full(len(row), k, np.int32))):
+            columns[key].append(values[order])
+    cat = {k: np.concatenate(v) if v else np.zeros(0, np.int64) for k, v in columns.items()}
+    return SplitRows(sources, cat["source"], cat["row"], cat["epoch"], ordered_parts, cat["part"])
 
 
 def curate_sources(manifest: MixManifest, work: Path, workers: Executor | int | str, say: Progress) -> Path:

@@ -318,6 +318,15 @@ def write_split(
         writer.abort()
         raise
     shards = writer.close(file_prefix)
+    write_split_metadata(split_dir, schema, split, shards, features)
+    return shards
+
+
+def write_split_metadata(
+    split_dir: Path, schema: pa.Schema, split: str, shards: list[ShardInfo], features: dict | None = None
+) -> None:
+    """state.json and dataset_info.json of a split whose shards are written."""
+    features = features if features is not None else _features_dict(schema)
     fingerprint = hashlib.sha256(json.dumps([split, [s.sha256 for s in shards]]).encode()).hexdigest()[:16]
     state = {
         "_data_files": [{"filename": s.file.rsplit("/", 1)[-1]} for s in shards],
@@ -332,7 +341,41 @@ def write_split(
     _dump_json(split_dir / STATE_FILE, state, indent=2, sort_keys=True)
     info = {"citation": "", "description": "", "features": features, "homepage": "", "license": ""}
     _dump_json(split_dir / INFO_FILE, info, indent=2)
-    return shards
+
+
+def write_dataset_dict_file(root: Path, splits: list[str]) -> None:
+    """dataset_dict.json: the splits of a DatasetDict directory, in order."""
+    _dump_json(root / DICT_FILE, {"splits": splits})
+
+
+def plan_shards(sizes: np.ndarray, max_shard_rows: int, max_shard_bytes: int) -> list[tuple[int, int]]:
+    """The (start, end) rows of each shard write_split would cut a split of rows with these
+    estimated sizes into (the _SplitWriter rule, without the rows at hand)."""
+    n = len(sizes)
+    bounds: list[tuple[int, int]] = []
+    pos = rows = nbytes = 0
+    start = None
+    while pos < n:
+        if start is not None and (rows >= max_shard_rows or nbytes >= max_shard_bytes):
+            bounds.append((start, pos))
+            start, rows, nbytes = None, 0, 0
+        cum = np.cumsum(sizes[pos:])
+        room = int(np.searchsorted(cum, max_shard_bytes - nbytes, side="right"))
+        take = min(room, max_shard_rows - rows, n - pos)
+        if take == 0:
+            if rows:  # the next row does not fit: start a fresh shard
+                bounds.append((start, pos))
+                start, rows, nbytes = None, 0, 0
+                continue
+            take = 1  # one row over the byte limit: it gets a shard of its own
+        if start is None:
+            start = pos
+        rows += take
+        nbytes += int(cum[take - 1])
+        pos += take
+    if start is not None:
+        bounds.append((start, pos))
+    return bounds
 
 
 @contextmanager
@@ -401,7 +444,7 @@ def write_hf_dataset_dict(
             shards += write_split(
                 batches, root / name, schema, max_shard_rows, max_shard_bytes, name, f"{name}/"
             )
-        _dump_json(root / DICT_FILE, {"splits": list(splits)})
+        write_dataset_dict_file(root, list(splits))
         return shards
 
     if not atomic:

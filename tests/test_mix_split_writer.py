@@ -1,0 +1,61 @@
+"""The partitioned split writer writes the bytes the in-memory writer writes: shard cuts planned
+from row sizes alone, rows shuffled into place through buckets, one task per shard."""
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from curation.mix import split_writer
+from curation.mix.build import EVAL, MIX_SCHEMA, TRAIN, _pools, _rows, build_mix
+from curation.mix.demo_inputs import demo_manifest
+from curation.mix.manifest import load_manifest
+from curation.mix.select import select
+from curation.mix.shards import plan_shards, write_hf_dataset_dict, write_split
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_plan_shards_cuts_where_the_writer_cuts(tmp_path, seed):
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(1, 400, size=500)
+    sizes[rng.integers(0, 500, size=5)] = 5000  # rows over the byte limit get shards of their own
+    text = pa.array(["x" * (int(s) - 4) if s > 4 else "" for s in sizes], pa.string())
+    table = pa.table({"t": text})
+    chunks = [table.slice(lo, 37) for lo in range(0, 500, 37)]  # the writer sees chunks
+    shards = write_split(chunks, tmp_path / "s", table.schema, max_shard_rows=60, max_shard_bytes=3000)
+    real = np.array([4 + len(v) for v in text.to_pylist()])
+    bounds = plan_shards(real, 60, 3000)
+    assert [hi - lo for lo, hi in bounds] == [s.rows for s in shards]
+    assert bounds[0][0] == 0 and bounds[-1][1] == 500
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:], strict=False))
+
+
+def _in_memory_shards(manifest, run: Path, out: Path) -> dict[str, str]:
+    """The shards of the old writer: the whole split in memory, write_hf_dataset_dict."""
+    pools = _pools(run, [s.name for s in manifest.sources])
+    max_epochs = {s.name: s.max_epochs for s in manifest.sources}
+    train, evals, _ = select(pools, manifest.parts(), manifest.seed, max_epochs, manifest.split.eval_fraction)
+    splits = {TRAIN: [_rows(run, train, manifest, [p.name for p in manifest.parts()])]}
+    if manifest.split.eval_fraction > 0:
+        splits[EVAL] = [_rows(run, evals, manifest, [EVAL])]
+    shards = write_hf_dataset_dict(
+        splits, out, MIX_SCHEMA, manifest.output.max_shard_rows, manifest.output.max_shard_bytes
+    )
+    return {s.file: s.sha256 for s in shards}
+
+
+@pytest.mark.parametrize(("executor", "bucket_rows"), [(1, 50), ("processes:2", split_writer.BUCKET_ROWS)])
+def test_partitioned_shards_equal_the_in_memory_writer(tmp_path, monkeypatch, executor, bucket_rows):
+    monkeypatch.setattr(split_writer, "BUCKET_ROWS", bucket_rows)  # many buckets per shard, shards across buckets
+    manifest = demo_manifest(load_manifest(REPO / "mixes" / "stem-proof-distill.yaml", check_files=False), tmp_path / "in")
+    manifest = manifest.model_copy(
+        update={"output": manifest.output.model_copy(update={"max_shard_rows": 41, "max_shard_bytes": 60_000})}
+    )
+    lock = build_mix(manifest, tmp_path / "mix", tmp_path / "work", workers=executor)
+    got = {s.file: s.sha256 for s in lock.shards}
+    assert len([f for f in got if f.startswith("train/")]) > 5 and any(f.startswith("eval/") for f in got)
+    assert got == _in_memory_shards(manifest, tmp_path / "work" / "render", tmp_path / "old")
+    assert not list((tmp_path / "mix").glob(".shuffle-*"))
