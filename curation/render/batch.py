@@ -14,8 +14,6 @@ row by nature; everything else is column work.
 
 from __future__ import annotations
 
-import contextlib
-
 import pyarrow as pa
 
 from curation.filters.base import Verdicts
@@ -103,13 +101,9 @@ def render_batch(
     return result, Verdicts(pa.array(reasons, pa.string()), pa.array(details, pa.string()))
 
 
-@contextlib.contextmanager
-def _naming(template: ChatTemplate, role: str = ""):
-    """Turn a template's own error (raise_exception, a failing expression) into a ValueError naming it."""
-    try:
-        yield
-    except TemplateError as e:
-        raise ValueError(f"{role}chat template {template.name!r} failed: {e}") from e
+def _named(template: ChatTemplate, error: TemplateError, role: str = "") -> ValueError:
+    """A template's own error (raise_exception, a failing expression) as a ValueError naming it."""
+    return ValueError(f"{role}chat template {template.name!r} failed: {error}")
 
 
 def _render_row(
@@ -123,13 +117,18 @@ def _render_row(
         return (NO_TARGET, "conversation has no assistant turn: nothing to learn"), None
     tools = tools_of(meta["extra"] if meta else None)
     context = {"tools": tools, "enable_thinking": enable_thinking, "system_message": system_message}
-    with _naming(template):
+    # try/except rather than the _naming context manager: this runs twice per row.
+    try:
         rendered, spans = render(template, hf, add_generation_prompt=False, **context)
         if not template.marked:
             spans = prefix_spans(template, hf, rendered, **context)
+    except TemplateError as e:
+        raise _named(template, e) from e
     if check:
-        with _naming(serving, "serving "):
+        try:
             prompt = serving_prompt(serving, hf, **context)
+        except TemplateError as e:
+            raise _named(serving, e, "serving ") from e
         if not rendered.startswith(prompt):
             return (MISMATCH, mismatch_detail(prompt, rendered)), None
     return rendered, spans

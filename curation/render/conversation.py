@@ -16,6 +16,7 @@ from __future__ import annotations
 import jinja2
 
 from curation.render.environment import render_recorded
+from curation.render.fastpath import fast_renderer
 from curation.render.templates import ChatTemplate
 
 Span = tuple[int, int, str]
@@ -38,9 +39,13 @@ def render(
     add_generation_prompt: bool = False,
     enable_thinking: bool | None = True,
     system_message: str | None = None,
+    fast: bool = True,
 ) -> tuple[str, list[Span]]:
     """(text, [(start, end, kind)]) for HF message dicts; spans in characters, end exclusive,
     from the template's ``{% generation %}`` / ``{% proof %}`` marks (empty for a foreign template).
+
+    fast: render the project's Qwen3 templates without Jinja (curation.render.fastpath: the same
+    bytes and spans, no Jinja overhead); False renders through Jinja always.
 
     Raises jinja2.TemplateError when the template raises (raise_exception) or fails.
     """
@@ -53,6 +58,11 @@ def render(
         context["enable_thinking"] = enable_thinking
     if system_message:
         context["default_system_message"] = system_message
+    renderer = fast_renderer(template.source) if fast else None
+    if renderer is not None:
+        done = renderer(context["messages"], tools, add_generation_prompt, context)
+        if done is not None:
+            return done
     return render_recorded(template.compiled, context)
 
 

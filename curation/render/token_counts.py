@@ -15,6 +15,7 @@ boundary: exact at a token boundary, else within the one token the boundary fall
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import accumulate
 
 import numpy as np
 
@@ -35,17 +36,19 @@ def count_tokens_and_spans(
         else:
             plans.append(("prefixes", len(pieces), cuts))
             pieces += [text[:b] for b in cuts[1:]]
-    counts = tok.count_batch(pieces, allow_special=True) if pieces else np.zeros(0, dtype=np.int64)
-    totals = np.zeros(len(texts), dtype=np.int64)
+    counts = tok.count_batch(pieces, allow_special=True).tolist() if pieces else []
+    totals: list[int] = []
     token_spans: list[list[dict]] = []
-    for i, ((how, first, cuts), row_spans) in enumerate(zip(plans, spans, strict=True)):
-        n = len(cuts) - 1
-        own = counts[first : first + n]
-        at = np.concatenate([[0], np.cumsum(own) if how == "pieces" else own]).tolist()
+    for (how, first, cuts), row_spans in zip(plans, spans, strict=True):
+        own = counts[first : first + len(cuts) - 1]
+        # A few pieces per row: Python's running sum beats a numpy call per row.
+        at = [0, *accumulate(own)] if how == "pieces" else [0, *own]
         position = dict(zip(cuts, at, strict=True))
-        totals[i] = at[-1]
-        token_spans.append([{"start": position[s["start"]], "end": position[s["end"]], "kind": s["kind"]} for s in row_spans])
-    return totals, token_spans
+        totals.append(at[-1])
+        token_spans.append(
+            [{"start": position[s["start"]], "end": position[s["end"]], "kind": s["kind"]} for s in row_spans]
+        )
+    return np.array(totals, dtype=np.int64), token_spans
 
 
 def _clean_cut(text: str, at: int, specials: tuple[str, ...]) -> bool:

@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 import tiktoken
 
 from curation.text_buffers import string_buffers
+from curation.tokens.nfc import nfc
 from curation.tokens.specials import find_special_text
 
 # Control characters around a private name: never produced by NFC, never composed with a
@@ -58,14 +59,16 @@ def count_chunk(
 ) -> np.ndarray:
     """int64[len(chunk)] token counts; `allowed` holds the specials to honour plus SEPARATOR."""
     raw = pc.fill_null(chunk, _EMPTY) if chunk.null_count else chunk
-    ascii_only = pc.all(pc.string_is_ascii(raw)).as_py() is not False
-    text = raw if ascii_only else pc.utf8_normalize(raw, "NFC")
+    text, normalized = nfc(raw)  # only rows the NFC quick check cannot clear are rewritten
     slow = pc.match_substring(text, SEPARATOR).to_numpy(zero_copy_only=False)
     honour_specials = len(allowed) > 1
-    if honour_specials and not ascii_only:
-        changed = pc.not_equal(raw, text).to_numpy(zero_copy_only=False)
-        if changed.any():
-            rows = np.flatnonzero(changed)
+    if honour_specials and normalized.any():
+        rows = np.flatnonzero(normalized)
+        changed = pc.not_equal(pc.take(raw, pa.array(rows)), pc.take(text, pa.array(rows))).to_numpy(
+            zero_copy_only=False
+        )
+        rows = rows[changed]
+        if rows.size:
             subset = pa.array(rows)
             hit = find_special_text(pc.take(raw, subset), specials) | find_special_text(
                 pc.take(text, subset), specials
