@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 TMP_PREFIX = ".tmp-"
@@ -34,3 +36,15 @@ def commit_dir(tmp: Path, final: Path) -> None:
     if final.exists():
         shutil.rmtree(final)
     os.replace(tmp, final)
+
+
+@contextmanager
+def scratch_dir(path: Path) -> Iterator[Path]:
+    """An empty directory at `path` (a leftover of a crashed run is cleared) for a stage's
+    intermediate files, removed when the block ends, whether it succeeds or fails."""
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)

@@ -16,7 +16,6 @@ a row): KEYS_PER_BUCKET rows by default, so memory per task stays bounded howeve
 from __future__ import annotations
 
 import math
-import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -24,6 +23,7 @@ import polars as pl
 
 from curation.dedup.exact import ExactOptions, exact_decisions, exact_keys
 from curation.executor import Executor
+from curation.fileio import scratch_dir
 from curation.partitions import Partition, plan_partitions
 from curation.record import CANONICAL_SCHEMA
 from curation.source_stages import source_parts
@@ -74,14 +74,10 @@ def partitioned_exact_decisions(
     sorted by source and id), computed through hash buckets in `work` (removed afterwards)."""
     partitions = [p for n in names for p in plan_partitions(source_parts(run_dir, n), KEY_PARTITION_ROWS)]
     buckets = bucket_count(sum(p.rows for p in partitions), keys_per_bucket)
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    try:
+    with scratch_dir(work):
         executor.map(bucket_keys, [(p, i, options, buckets, str(work)) for i, p in enumerate(partitions)])
         dirs = [str(work / f"b{b:05d}") for b in range(buckets)]
         found = executor.map(bucket_decisions, [(d, options.scope, priorities) for d in dirs])
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return pl.concat([_no_decisions(), *found]).sort("source", "id")
 
 

@@ -19,7 +19,6 @@ partitioning or the executor.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -35,6 +34,7 @@ from curation.dedup.near_stage import NearOptions, decisions_of, no_decisions
 from curation.dedup.shingle import Shingler
 from curation.dedup.survivor import order_exprs
 from curation.executor import Executor
+from curation.fileio import scratch_dir
 from curation.partitions import Partition, plan_partitions
 from curation.record import CANONICAL_SCHEMA
 from curation.source_stages import source_parts
@@ -103,14 +103,10 @@ def near_decisions_partitioned(
     """The rows of the scope `names` that near dedup drops (near_stage.near_decisions' columns),
     over the rows exact dedup kept; scratch files in `work` (removed afterwards)."""
     partitions = [p for n in names for p in plan_partitions(source_parts(run_dir, n), partition_rows)]
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    try:
+    with scratch_dir(work):
         exact_dropped.select("source", "id").write_parquet(work / EXACT_DROPPED)
         metas = executor.map(signature_partition, [(p, i, options, str(work)) for i, p in enumerate(partitions)])
         return _decide(metas, options, priorities, executor, work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def _decide(metas, options: NearOptions, priorities, executor: Executor, work: Path) -> pl.DataFrame:

@@ -15,7 +15,6 @@ buckets it reads). The shuffle volume is the split itself, written once more int
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from curation.executor import Executor
+from curation.fileio import scratch_dir
 from curation.mix.shards import (
     WRITER_BATCH_ROWS,
     ShardInfo,
@@ -141,9 +141,7 @@ def write_split_partitioned(
     n = len(rows.row)
     if n == 0:  # an empty split: one empty shard, as write_split writes it
         return write_split([], split_dir, schema, max_shard_rows, max_shard_bytes, split, file_prefix)
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    try:
+    with scratch_dir(work):
         items = []
         for s, name in enumerate(rows.sources):
             mine = np.flatnonzero(rows.source == s)
@@ -169,8 +167,6 @@ def write_split_partitioned(
         done = executor.map(
             write_shard, [(str(work), lo, hi, str(split_dir / name), schema) for (lo, hi), name in zip(bounds, names, strict=True)]
         )
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     shards = [
         ShardInfo(split=split, file=file_prefix + name, rows=r, bytes=size, sha256=sha)
         for name, (r, size, sha) in zip(names, done, strict=True)
