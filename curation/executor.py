@@ -12,7 +12,8 @@ many workers it had.
                       tokenizer thread pools run can deadlock)
     ray[:ADDRESS]     one Ray task per partition (1 CPU each) on the cluster this process is
                       connected to (inside a Ray task, or after ray.init), else ADDRESS, else
-                      RAY_ADDRESS, else a local Ray cluster started for the process
+                      what ray.init() finds: RAY_ADDRESS, else a cluster already running on
+                      this machine (`ray start`), else a new local one for the process
 """
 
 from __future__ import annotations

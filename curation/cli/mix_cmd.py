@@ -21,7 +21,7 @@ def build(
     workers: Annotated[int, typer.Option(help="Local processes for the partitioned stages (the output does not depend on it).")] = 1,
     executor: Annotated[
         str | None,
-        typer.Option(help="Where the partitions run: serial, processes:N, ray (RAY_ADDRESS or a local cluster) or ray:ADDRESS. Overrides --workers; the output does not depend on it."),
+        typer.Option(help="Where the partitions run: serial, processes:N, ray (RAY_ADDRESS, else a cluster running here, else a new local one) or ray:ADDRESS. Overrides --workers; the output does not depend on it."),
     ] = None,
 ) -> None:
     """Build a mix: ingest, dedup, filter, render, sample by tokens, write shards + lock + card."""
