@@ -85,3 +85,22 @@ def test_shuffle_volumes():
     assert s["exact_keys"] == pytest.approx(rows * 150)
     assert s["band_keys"] == pytest.approx(rows * 10 * 8)
     assert s["edges"] == pytest.approx(rows / 2 * 16)
+    assert s["mix_buckets"] == pytest.approx(4e12)  # the mix's text, written once more into buckets
+
+
+def test_same_tree_compares_only_the_named_files(tmp_path):
+    import probe
+
+    patterns = ("*/*.arrow", "dataset_dict.json")
+    for name, card in (("a", "run a"), ("b", "run b")):
+        (tmp_path / name / "train").mkdir(parents=True)
+        (tmp_path / name / "train" / "data-0.arrow").write_bytes(b"rows")
+        (tmp_path / name / "dataset_dict.json").write_text("{}")
+        (tmp_path / name / "README.md").write_text(card)  # names its run: differs, not compared
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert probe.same_tree(a, b) == (False, ["README.md"])
+    assert probe.same_tree(a, b, patterns) == (True, [])
+    assert not probe.matches("x/train/data-0.arrow", patterns)  # a pattern matches at its own depth only
+    (b / "train" / "data-0.arrow").write_bytes(b"other rows")
+    assert probe.same_tree(a, b, patterns) == (False, ["train/data-0.arrow"])
+    assert probe.same_tree(a, b, ("*.parquet",)) == (False, [])  # nothing compared is not the same

@@ -13,8 +13,8 @@ Volumes come from the Assumptions (every one a stated number, not a measurement)
 
     core-hours(stage)  = MB in x CPU-s per MB / 3600
     wall(stage, N)     = driver CPU-s + parallel CPU-s / (N x efficiency) + tasks x overhead / N
-    driver CPU-s       = fixed + per MB x MB in (fitted on two corpus sizes: the driver merges
-                         per-partition files and runs what is not partitioned yet)
+    driver CPU-s       = fixed + per MB x MB in (fitted on two corpus sizes: the driver plans, merges
+                         per-partition files, joins near dedup's components, selects the mix's rows)
     efficiency         = serial parallel CPU / Ray CPU for the same partitions (<= 1), measured
 
 Units: bytes are decimal (TB = 1e12, MB = 1e6); memory in GiB.
@@ -110,6 +110,9 @@ def shuffle(a: Assumptions, v: dict[str, float]) -> dict[str, float]:
         "exact_keys": rows_raw * a.exact_key_bytes,
         "band_keys": rows_near * a.bands * a.band_key_bytes,
         "edges": removed * a.edge_bytes,
+        # sample_write moves the picked rows (the mix: its text, once per epoch) into bucket
+        # files by final position, which the shard tasks read (curation/mix/split_writer.py)
+        "mix_buckets": v["sample_write"] * a.epochs,
     }
 
 

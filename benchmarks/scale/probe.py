@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import os
 import resource
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import psutil
 
@@ -79,3 +79,20 @@ def tree_digest(root: Path) -> tuple[str, dict[str, str]]:
         files[str(path.relative_to(root))] = h.hexdigest()
     total = hashlib.sha256("".join(f"{k}\0{v}\n" for k, v in files.items()).encode()).hexdigest()
     return total, files
+
+
+def matches(path: str, patterns: tuple[str, ...]) -> bool:
+    """Whether the relative `path` matches one of the glob `patterns` as a whole (same depth)."""
+    p = PurePath(path)
+    return any(len(p.parts) == len(PurePath(g).parts) and p.match(g) for g in patterns)
+
+
+def same_tree(a: Path, b: Path, only: tuple[str, ...] | None = None) -> tuple[bool, list[str]]:
+    """(same bytes, differing files) of two output trees, file by file (sha256); `only`: glob
+    patterns of the files compared (relative to the roots), None for every file. Nothing to
+    compare is not the same."""
+    _, fa = tree_digest(a)
+    _, fb = tree_digest(b)
+    if only is not None:
+        fa, fb = ({k: v for k, v in f.items() if matches(k, only)} for f in (fa, fb))
+    return fa == fb and bool(fa), sorted(k for k in set(fa) | set(fb) if fa.get(k) != fb.get(k))

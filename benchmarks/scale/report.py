@@ -26,8 +26,8 @@ def unpartitioned(row: dict) -> str | None:
         return "MinHash near dedup ran in the driver (no executor map of its own): not partitioned yet"
     if row["serial"].get("notes", {}).get("unpartitioned"):
         return row["serial"]["notes"]["unpartitioned"]
-    if row["stage"] == "sample_write":
-        return "sampling and writing run in the flow process (no executor)"
+    if not any(m["items"] for m in row["serial"]["maps"]):
+        return "no executor map ran: the whole stage ran in the caller"
     return None
 
 
@@ -61,7 +61,8 @@ def markdown(r: dict) -> str:
         f"copies under new ids. Kinds: {', '.join(f'{k} {v:,}' for k, v in c['makes'].items())}.",
         "",
         "How it was measured: each stage runs through its public entry point (`ingest_source`, `dedup_run`, "
-        "`run_filters`, `render_run`, `write_mix`). **Serial** = a fresh process pinned to one core "
+        "`run_filters`, `render_run`, `write_mix` with half the rendered tokens as its budget and shards of at most "
+        f"{r.get('shard_rows', 50_000):,} rows, so its shard map has several tasks as at full scale). **Serial** = a fresh process pinned to one core "
         "(`taskset -c 0`) with the serial executor, each stage reading the previous stage's serial output. "
         f"**Ray** = one process with a local Ray cluster (`ray.init(num_cpus={r['args']['cpus']})`, 1 CPU per task), "
         "every stage reading the same input as its serial run. Every process single-threaded (POLARS_MAX_THREADS=1, "
@@ -161,8 +162,11 @@ def markdown(r: dict) -> str:
         "loaded machine did not give; it counts Ray's own CPU (raylet, worker start, imports, tokenizer "
         "load per worker) but not waiting.",
         "- driver share = the part of the serial wall time outside `Executor.map` (planning, merging the "
-        "partitions' reports, exact-dedup decisions glue, unpartitioned work): it does not shrink with workers.",
-        "- same bytes = sha256 of every file of the stage's output tree, serial vs Ray.",
+        "partitions' reports, exact-dedup decisions glue, near dedup's components, the mix's selection over "
+        "every rendered row and shard plan): it does not shrink with workers.",
+        "- same bytes = sha256 of every file of the stage's output tree, serial vs Ray (sample_write: the "
+        "shards and the datasets' JSON files, `*/*.arrow`, `*/state.json`, `*/dataset_info.json`, "
+        "`dataset_dict.json`; the lock and card name the input run, the plots are images).",
     ]
     for s in r["stages"]:
         why = unpartitioned(s)
@@ -263,15 +267,17 @@ def _cost(m: dict) -> list[str]:
     lines += [
         "",
         f"Shuffle (bytes moved between tasks): exact-dedup keys {sh['exact_keys']:.3f} TB, MinHash band keys "
-        f"{sh['band_keys']:.3f} TB, near-duplicate edges {sh['edges'] * 1e3:.2f} GB; "
+        f"{sh['band_keys']:.3f} TB, near-duplicate edges {sh['edges'] * 1e3:.2f} GB, the mix's rows into the "
+        f"writer's bucket files {sh.get('mix_buckets', 0.0):.2f} TB (text only; the rows also carry their "
+        "messages and token counts); "
         f"total {sum(sh.values()):.3f} TB. Every stage also reads its input and writes its output on the shared "
         "file system (the input TB column, about once more for the output).",
         "",
         "- core-hours = input MB x measured CPU s per MB (one core) / 3600; dedup_near's rate is the measured "
         "exact + near stage less the exact-key pass it repeats.",
         f"- wall(N) = driver CPU + parallel CPU / (N x Ray efficiency) + tasks x {m['overhead_s_per_task'] * 1e3:.2f} ms / N. "
-        "Driver CPU (work outside `Executor.map`: planning, merging the partitions' files, and whatever is not "
-        "partitioned yet) = fixed + per MB, fitted on the two corpus sizes (driver fit below); it does not "
+        "Driver CPU (work outside `Executor.map`: planning, merging the partitions' files, near dedup's "
+        "components, the mix's selection and shard plan) = fixed + per MB, fitted on the two corpus sizes (driver fit below); it does not "
         "shrink with workers and bounds the speed-up (Amdahl). Ray efficiency = serial CPU / Ray CPU on the same "
         "partitions (measured on 2 workers; scheduling at 1,024 workers, stragglers and file-system contention "
         "are not in it).",

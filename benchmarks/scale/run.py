@@ -34,11 +34,14 @@ import corpus  # noqa: E402
 import cost_model  # noqa: E402
 import probe  # noqa: E402
 import report  # noqa: E402
-from stages import PARALLEL, SOURCE, STAGES, THREAD_ENV  # noqa: E402
+from stages import PARALLEL, SHARD_ROWS, SOURCE, STAGES, THREAD_ENV  # noqa: E402
 
 PY = str(ROOT / ".venv" / "bin" / "python")
 STAGES_PY = str(HERE / "stages.py")
 RESULTS = ROOT / "benchmarks" / "results"
+# Files compared per stage where not the whole tree: the mix's lock and card name the input run
+# and the plots are images, so sample_write compares the shards and the datasets' JSON files.
+COMPARED = {"sample_write": ("*/*.arrow", "*/state.json", "*/dataset_info.json", "dataset_dict.json")}
 
 
 def text_size(run_dir: Path) -> tuple[float, int]:
@@ -150,7 +153,9 @@ def measure(
             tasks = sum(m["items"] for m in r["maps"])
             same, diff = True, []
             for i in range(rounds):
-                ok, d = _same_tree(work / f"serial_r{i}" / stage, work / f"ray_r{i}" / stage)
+                ok, d = probe.same_tree(
+                    work / f"serial_r{i}" / stage, work / f"ray_r{i}" / stage, COMPARED.get(stage)
+                )
                 same, diff = same and ok, diff + [f"round {i}: {x}" for x in d]
             ray_par = r["cluster_cpu_s"]
             row.update(
@@ -172,12 +177,6 @@ def measure(
                 }
             )
     return rows
-
-
-def _same_tree(a: Path, b: Path) -> tuple[bool, list[str]]:
-    da, fa = probe.tree_digest(a)
-    db, fb = probe.tree_digest(b)
-    return da == db, sorted(k for k in set(fa) | set(fb) if fa.get(k) != fb.get(k))
 
 
 def serial_rows(serial: list[dict], inputs: dict[str, Path], corpus_stats: dict) -> list[dict]:
@@ -294,6 +293,7 @@ def main() -> None:
         "args": {k: str(v) for k, v in vars(args).items()},
         "corpus": stats,
         "corpus_dir": str(src.relative_to(ROOT)),
+        "shard_rows": SHARD_ROWS,
         "ray_cluster": {k: v for k, v in ray.items() if k != "stages"},
         "stages": rows,
         "small_corpus": small_stats,

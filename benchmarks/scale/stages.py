@@ -7,7 +7,9 @@ point with an executor, and the child processes that time them.
                                                               nothing new here, its keys are recomputed
     filters      run -> run, pii + gopher + c4 + fineweb      curation.filters.stage.run_filters
     render       run -> rendered run (qwen3 tokens)           curation.render.stage.render_run
-    sample_write rendered run -> HF shards of half the tokens curation.mix.build.write_mix (no executor)
+    sample_write rendered run -> HF shards of half the tokens curation.mix.build.write_mix; shards of
+                                                              at most SHARD_ROWS rows, so the shard map
+                                                              has several tasks as at full scale
 
 Serial:  .venv/bin/python benchmarks/scale/stages.py serial STAGE SRC OUT JSON   (run under taskset -c 0)
 Ray:     .venv/bin/python benchmarks/scale/stages.py ray PLAN.json JSON          (a local 2-CPU cluster)
@@ -37,7 +39,12 @@ import probe  # noqa: E402
 from curation.executor import Executor, Ray  # noqa: E402
 
 STAGES = ("ingest", "dedup_exact", "dedup_near", "filters", "render", "sample_write")
-PARALLEL = {s for s in STAGES if s != "sample_write"}  # sample_write runs in the flow process
+# Every stage maps over partitions on the executor (sample_write: a task per rendered part, then
+# one per shard); what each still runs in the caller is timed as its driver share.
+PARALLEL = set(STAGES)
+# Rows per mix shard in sample_write: ~4,000 rows of the ~32,000 written here, ~8 shard tasks (the
+# default 50,000 rows / 256 MiB would make one shard of this corpus; the full mix has thousands).
+SHARD_ROWS = 4000
 # The pretraining manifest's web filters that need no model file (language, toxicity and the
 # quality classifier need fastText models that are not shipped; see the report).
 FILTERS = {"pii": True, "gopher_quality": True, "gopher_repetition": True, "c4": True, "fineweb": True}
@@ -124,14 +131,15 @@ def run_stage(stage: str, src: Path, out: Path, executor: Executor) -> dict[str,
             src, out, RenderOptions(template="qwen3", tokenizer="qwen3"), rows_per_part(), workers=executor
         )
     elif stage == "sample_write":
-        _sample_write(src, out)
+        _sample_write(src, out, executor)
     else:
         raise ValueError(f"unknown stage {stage!r}; known: {', '.join(STAGES)}")
     return notes
 
 
-def _sample_write(src: Path, out: Path) -> None:
-    """Half of the rendered tokens of the run, sampled by token budget and written as shards."""
+def _sample_write(src: Path, out: Path, executor: Executor) -> None:
+    """Half of the rendered tokens of the run, sampled by token budget and written as shards of at
+    most SHARD_ROWS rows, partitioned on `executor`."""
     import polars as pl
 
     from curation.mix.build import write_mix
@@ -148,11 +156,11 @@ def _sample_write(src: Path, out: Path) -> None:
             "budget_tokens": budget,
             "template": {"name": "qwen3"},
             "sources": [{"name": SOURCE, "adapter": "documents", "location": str(src), "weight": 1}],
-            "output": {"pack": False, "shuffle": True},
+            "output": {"pack": False, "shuffle": True, "max_shard_rows": SHARD_ROWS},
         },
         check_files=False,
     )
-    write_mix(manifest, src, out)
+    write_mix(manifest, src, out, executor=executor)
 
 
 def warm_imports() -> None:
