@@ -20,7 +20,8 @@ Roles and ``tool_calls`` are never touched (tool arguments are JSON a rewrite co
 All strings of the batch are laid out as one column (message contents, then reasonings, then
 texts). One polars regex, the union of the active types' necessary conditions
 (pii_patterns.PREFILTERS: "@", a digit run, a street suffix...), flags the few strings that
-may hold PII; each type then runs over the flagged strings at once (see pii_patterns.py for
+may hold PII; each type then narrows those to its own candidates (pii_prefilter: relaxed
+twins of its pattern, no Unicode \\b) and runs over them at once (see pii_patterns.py for
 which types run as polars regex and which as Python over candidates). Types run in PII_TYPES
 order, each over the text the earlier ones left, so a card number is never half-read as a
 phone number.
@@ -40,9 +41,7 @@ import pyarrow as pa
 
 from curation.filters.base import Verdicts
 from curation.filters.pii_patterns import (
-    CARD_PREFILTER,
     CARD_RE,
-    IP_PREFILTER,
     IP_RE,
     PII_TYPES,
     PLACEHOLDERS,
@@ -52,6 +51,7 @@ from curation.filters.pii_patterns import (
     is_card,
     mask,
 )
+from curation.filters.pii_prefilter import ASCII_TWINS, ascii_safe, candidates
 
 ACTIONS = ("redact", "drop", "keep")
 REDACTED = "pii_redacted"  # rewrite code family: pii_redacted:<type> per redacted row
@@ -200,24 +200,42 @@ class PiiFilter:
 
 
 def _regex_pass(strings: pl.Series, pii_type: str, replace: bool) -> tuple[pl.Series, np.ndarray, pl.Series]:
-    """One Rust regex over the whole column: counts, first match, replaced column."""
+    """The type's Rust regex over the column's candidate strings (pii_prefilter): counts, first
+    match (for a drop detail; null when replacing, which never reads it), replaced column. Where
+    ascii_safe allows, its ASCII-boundary twin stands in (same result, ~35x faster)."""
     pattern, group, replacement = REGEX_TYPES[pii_type]
-    counts = strings.str.count_matches(pattern).fill_null(0).to_numpy()
-    first = strings.str.extract(pattern, group)
+    counts = np.zeros(len(strings), dtype=np.int64)
+    first = pl.Series(None, [None] * len(strings), dtype=pl.String)
+    at = candidates(strings, pii_type)
+    if not len(at):
+        return strings, counts, first
+    sub = strings.gather(at)
+    safe = ascii_safe(sub, pii_type)
+    replaced = sub.clone()  # scatter writes in place
+    for rows, regex in ((np.flatnonzero(safe), ASCII_TWINS.get(pii_type)), (np.flatnonzero(~safe), pattern)):
+        if not len(rows):
+            continue
+        part = sub.gather(rows)
+        part_counts = part.str.count_matches(regex).fill_null(0).to_numpy()
+        counts[at[rows]] = part_counts
+        if not replace:
+            first = first.scatter(at[rows], part.str.extract(regex, group))
+        elif part_counts.any():
+            replaced = replaced.scatter(rows, part.str.replace_all(regex, replacement))
     if replace and counts.any():
-        strings = strings.str.replace_all(pattern, replacement)
+        strings = strings.clone().scatter(at, replaced)
     return strings, counts, first
 
 
 def _validated_pass(
     strings: pl.Series, pii_type: str, replace: bool, keep_private: bool
 ) -> tuple[pl.Series, np.ndarray, pl.Series]:
-    """Prefilter the column with a Rust regex; validate candidates of flagged strings only."""
-    prefilter, pattern = (CARD_PREFILTER, CARD_RE) if pii_type == "credit_card" else (IP_PREFILTER, IP_RE)
+    """Validate the matches of the column's candidate strings (pii_prefilter) in Python."""
+    pattern = CARD_RE if pii_type == "credit_card" else IP_RE
     n = len(strings)
     counts = np.zeros(n, dtype=np.int64)
     first: list[str | None] = [None] * n
-    flagged = np.flatnonzero(strings.str.contains(prefilter).fill_null(False).to_numpy())
+    flagged = candidates(strings, pii_type)
     placeholder = PLACEHOLDERS[pii_type]
     new_values: list[str] = []
     for i in flagged.tolist():
