@@ -28,6 +28,7 @@ from curation.readers import input_paths, read_rows
 from curation.readers.base import DEFAULT_BATCH_ROWS
 from curation.readers.location import Location
 from curation.record import CANONICAL_SCHEMA
+from curation.report_files import add_reports
 from curation.summary import RunSummary, SourceSummary, StageSummary
 
 # Separates a repeated id from its occurrence number: `abc#2` is the second row with id abc.
@@ -94,9 +95,7 @@ def ingest_source(
             if on_batch is not None and progress is None:
                 on_batch(file_read.input)
         repeated_ids = make_ids_unique(tmp / "data", compression)
-        with pq.ParquetWriter(tmp / "dropped.parquet", DROP_SCHEMA, **parquet_options("zstd")) as drops:
-            for piece in sorted((tmp / PIECES).glob("dropped-*.parquet")):
-                drops.write_table(pq.read_table(piece, schema=DROP_SCHEMA))
+        add_reports(tmp, {}, tmp / PIECES)  # the files' drops, in file order
         shutil.rmtree(tmp / PIECES, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -113,7 +112,7 @@ def ingest_source(
     return summary
 
 
-# Per-file drop reports inside the source's temporary directory, merged in file order.
+# Per-file drop reports inside the source's temporary directory, renamed into reports/ in file order.
 PIECES = ".pieces"
 
 

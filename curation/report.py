@@ -1,10 +1,9 @@
 """Reading a run's report: the funnel (summary.json) and the dropped rows (Parquet).
 
 RUN_DIR/summary.json holds counts per source x stage x reason;
-RUN_DIR/sources/<name>/dropped.parquet holds the rows this run's stages dropped (DROP_SCHEMA),
-RUN_DIR/sources/<name>/earlier/NNN-dropped.parquet those of the runs before it (hard links);
-rewritten.parquet (and earlier/NNN-rewritten.parquet) every row a stage changed and kept (the
-same schema: reason = the rewrite code, raw = the row before the change).
+RUN_DIR/sources/<name>/reports/NNNNNNNN-dropped.parquet hold every dropped row since ingest
+(DROP_SCHEMA, in stage order; report_files.py), NNNNNNNN-rewritten.parquet every row a stage
+changed and kept (the same schema: reason = the rewrite code, raw = the row before the change).
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from curation.accounting import DROP_SCHEMA
+from curation.report_files import report_files
 from curation.summary import RunSummary
 
 
@@ -50,8 +50,6 @@ def load_rewrites(
 
 
 def _load_report(run_dir: Path, file_name: str, source: str | None, stage: str | None, reason: str | None) -> pl.LazyFrame:
-    from curation.source_stages import report_files
-
     report = file_name.removesuffix(".parquet")
     files = [f for src in sorted((run_dir / "sources").glob("*/")) for f in report_files(src, report)]
     if not files:

@@ -2,16 +2,14 @@
 
 Every stage after ingest has the same shape: read the source's parts one at a time, pass
 each batch through a chain of stages (each splits a batch into kept rows and DROP_SCHEMA
-rows), write the kept rows as new parts, this run's drops to the source's dropped.parquet
-(the earlier runs' report files hard-linked beside it, under earlier/), the rows a stage
-rewrote to rewritten.parquet (likewise), and the stage counts to counts.json. The
+rows), write the kept rows as new parts, the dropped and the rewritten rows as report files
+under reports/ (after the input run's, hard-linked), and the stage counts to counts.json. The
 source is built in a temporary directory and renamed into place only when complete, so a
 crash leaves no half-written source that looks finished, and a rerun starts it over.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -27,6 +25,7 @@ from curation.partitions import ROW_GROUP_ROWS, Partition, plan_partitions
 from curation.parts import parquet_options
 from curation.record import CANONICAL_SCHEMA
 from curation.report import RunDirError, load_summary
+from curation.report_files import add_reports, link_reports
 from curation.summary import SourceSummary, StageSummary
 
 # One stage over one batch: (kept rows, DROP_SCHEMA rows of the dropped ones), optionally
@@ -114,19 +113,10 @@ def run_sources_stages(
 
 
 def _finish_source(in_run_dir: Path, out_run_dir: Path, name: str, tmp: Path, counts: list[StageCounts]) -> None:
-    """Merge the partitions' report files in order, write counts.json and commit the source."""
+    """Add the partitions' report files in order, write counts.json and commit the source."""
     src_in = source_dir(in_run_dir, name)
     before = SourceSummary.model_validate_json((src_in / "counts.json").read_text())
-    link_earlier_reports(src_in, tmp)
-    # dropped.parquet always exists, even empty (readers expect it); rewritten.parquet only
-    # where a stage rewrote something.
-    for report, always in (("dropped", True), ("rewritten", False)):
-        writer = _ReportWriter(tmp / f"{report}.parquet", always)
-        try:
-            for piece in sorted((tmp / PIECES).glob(f"{report}-*.parquet")):
-                writer.copy(piece)
-        finally:
-            writer.close()
+    add_reports(tmp, link_reports(src_in, tmp), tmp / PIECES)
     shutil.rmtree(tmp / PIECES)
     if counts and counts[0].input != before.kept_rows:
         raise RunDirError(
@@ -135,33 +125,6 @@ def _finish_source(in_run_dir: Path, out_run_dir: Path, name: str, tmp: Path, co
     after = before.model_copy(update={"stages": [*before.stages, *(StageSummary.of(c) for c in counts)]})
     atomic_write_text(tmp / "counts.json", after.model_dump_json(indent=2) + "\n")
     commit_dir(tmp, source_dir(out_run_dir, name))
-
-
-# A source's report files of the runs before this one: sources/<name>/earlier/NNN-dropped.parquet
-# (and -rewritten), hard links to the earlier runs' files (copies where the file system cannot
-# link), so a stage never re-reads and re-writes every earlier drop.
-EARLIER = "earlier"
-REPORTS = ("dropped", "rewritten")
-
-
-def report_files(source: Path, report: str) -> list[Path]:
-    """Every `report` ("dropped" or "rewritten") file of a source directory, in stage order: the
-    earlier runs' files, then this run's own."""
-    own = source / f"{report}.parquet"
-    return sorted((source / EARLIER).glob(f"*-{report}.parquet")) + ([own] if own.is_file() else [])
-
-
-def link_earlier_reports(src_in: Path, tmp: Path) -> None:
-    """Every non-empty report file of the input source, linked into the new source's EARLIER."""
-    for report in REPORTS:
-        files = [f for f in report_files(src_in, report) if pq.read_metadata(f).num_rows]
-        for k, f in enumerate(files):
-            dest = tmp / EARLIER / f"{k:03d}-{report}.parquet"
-            dest.parent.mkdir(exist_ok=True)
-            try:
-                os.link(f.resolve(), dest)
-            except OSError:  # another device, or no hard links here
-                shutil.copyfile(f, dest)
 
 
 # Per-partition report files inside the source's temporary directory, merged and removed
@@ -204,31 +167,3 @@ def run_partition(
         if rows:
             pq.write_table(pa.concat_tables(rows), tmp / PIECES / f"{report}-{index:05d}.parquet", **options)
     return counts
-
-
-class _ReportWriter:
-    """This run's DROP_SCHEMA report file of a source. With always=False the file is written
-    only when it has rows."""
-
-    def __init__(self, path: Path, always: bool) -> None:
-        self.path = path
-        self.writer: pq.ParquetWriter | None = None
-        if always:
-            self._open()
-
-    def _open(self) -> pq.ParquetWriter:
-        if self.writer is None:
-            self.writer = pq.ParquetWriter(self.path, DROP_SCHEMA, **parquet_options("zstd"))
-        return self.writer
-
-    def write(self, table: pa.Table) -> None:
-        if table.num_rows:
-            self._open().write_table(table)
-
-    def copy(self, path: Path) -> None:
-        for batch in pq.ParquetFile(path).iter_batches():
-            self.write(pa.Table.from_batches([batch], DROP_SCHEMA))
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()

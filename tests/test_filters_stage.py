@@ -124,7 +124,8 @@ def test_run_filters_from_a_config(tmp_path):
 def test_run_filters_with_two_workers_writes_the_same_bytes(tmp_path):
     from curation.filters.config import parse_filter_config
     from curation.filters.stage import run_filters
-    from curation.source_stages import report_files, source_parts
+    from curation.report_files import report_files
+    from curation.source_stages import source_parts
 
     run = tmp_path / "ingest"
     for name in ("a", "b"):
@@ -145,7 +146,7 @@ def test_run_filters_with_two_workers_writes_the_same_bytes(tmp_path):
         assert a == b and a, name
         one_dir, two_dir = (tmp_path / run_name / "sources" / name for run_name in ("one", "two"))
         assert (one_dir / "counts.json").read_bytes() == (two_dir / "counts.json").read_bytes()
-        for report in ("dropped", "rewritten"):  # the chain's reports (earlier/), then the cap's
+        for report in ("dropped", "rewritten"):  # the chain's report files, then the cap's
             files = [[p.read_bytes() for p in report_files(d, report)] for d in (one_dir, two_dir)]
             assert files[0] == files[1] and files[0], (name, report)
     with pytest.raises(ValueError, match="workers must be 1 or more"):

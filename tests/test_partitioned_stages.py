@@ -167,16 +167,19 @@ def test_partitioned_near_dedup_decides_as_the_whole_scope_at_once(tmp_path):
         assert not (tmp_path / "w").exists()
 
 
-def test_earlier_reports_are_hard_links_and_read_in_stage_order(tmp_path):
+def test_reports_are_hard_links_and_read_in_stage_order(tmp_path):
     from curation.report import load_drops
+    from curation.report_files import report_files
 
     run = _run(tmp_path)
     first = parse_filter_config({"identity": {"action": "drop"}})
     second = parse_filter_config({"pattern_cap": {"max_share": 0.26}})
     run_filters(run, tmp_path / "f1", first, rows_per_part=20)
     run_filters(tmp_path / "f1", tmp_path / "f2", second, rows_per_part=20, workers=2)
-    own = tmp_path / "f1" / "sources" / "medium" / "dropped.parquet"
-    linked = tmp_path / "f2" / "sources" / "medium" / "earlier" / "000-dropped.parquet"
-    assert linked.stat().st_ino == own.stat().st_ino  # not a copy
+    first = report_files(tmp_path / "f1" / "sources" / "medium", "dropped")  # a file per partition with drops
+    second = report_files(tmp_path / "f2" / "sources" / "medium", "dropped")
+    assert len(first) == 2 and len(second) == 3
+    assert [f.stat().st_ino for f in second[:2]] == [f.stat().st_ino for f in first]  # linked, not copied
+    assert [f.name for f in second] == [f"{k:08d}-dropped.parquet" for k in range(3)]
     stages = load_drops(tmp_path / "f2", source="medium").collect()["stage"].to_list()
     assert stages == ["identity"] * 3 + ["pattern_cap"] * 2

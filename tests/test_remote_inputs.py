@@ -5,7 +5,6 @@ import gzip
 import json
 
 import fsspec
-import polars as pl
 import pytest
 
 from curation.ingest import SourceSpec, ingest_source
@@ -15,6 +14,7 @@ from curation.mix.manifest import parse_manifest
 from curation.readers import Location, input_paths
 from curation.readers.base import SourceError
 from curation.readers.remote import is_url, list_urls
+from curation.report import load_drops
 
 
 def _alpaca(i: int) -> dict:
@@ -75,7 +75,7 @@ def test_ingest_reads_a_url_and_reports_drops_by_url(bucket, tmp_path):
     _, url = bucket
     summary = ingest_source(SourceSpec("remote", "alpaca", Location(path=f"{url}/data")), tmp_path / "run")
     assert summary.kept_rows == 30 and summary.stages[0].dropped == 1
-    drops = pl.read_parquet(tmp_path / "run" / "sources" / "remote" / "dropped.parquet")
+    drops = load_drops(tmp_path / "run").collect()
     assert drops["file"].to_list() == [f"{url}/data/b.jsonl"] and drops["line"].to_list() == [21]
 
 

@@ -3,9 +3,9 @@
     for each scope (one source, or all sources for scope "mix"):
         keys of every canonical part (id, source, hash, length) -> exact decisions (who is dropped)
         the rows exact dedup keeps -> MinHash LSH -> near decisions (near_stage.py), when asked
-    for each source: parts -> kept parts + dropped.parquet (input drops + new ones) + counts.json
+    for each source: parts -> kept parts + report files (reports/: input's linked, new ones added) + counts.json
 
-OUT_RUN has the layout of an ingested run (sources/<name>/{data, dropped.parquet,
+OUT_RUN has the layout of an ingested run (sources/<name>/{data, reports,
 counts.json}, summary.json), with the stages "dedup_exact" (and "dedup_near") appended to each source's stages,
 so every later stage and `curate report` read it like any run. A cross-source drop (scope
 "mix") is charged to the source of the dropped row. Each source is built in a temporary

@@ -4,7 +4,7 @@ Each filter is one stage (its name in the funnel and on every report row it writ
 batch by batch (one canonical part at a time) in chain order, so a row dropped by an earlier
 filter is never seen by a later one and each drop is charged to exactly one stage. Rows a
 filter rewrites (identity, PII redaction, reasoning strip, C4 line removal) are kept and
-reported in the source's rewritten.parquet with the row as it was before.
+reported in the source's rewritten report files (reports/) with the row as it was before.
 
 OUT_RUN has the layout of an ingested run, so `curate report` and every later stage read it
 like any run. The pattern cap needs the whole source (a share is over all kept rows): the
