@@ -13,7 +13,7 @@ Volumes come from the Assumptions (every one a stated number, not a measurement)
 
     core-hours(stage)  = MB in x CPU-s per MB / 3600
     wall(stage, N)     = driver CPU-s + parallel CPU-s / (N x efficiency) + tasks x overhead / N
-    driver CPU-s       = fixed + per MB x MB in (fitted on two corpus sizes: the driver plans, merges
+    driver CPU-s       = fixed + per MB x MB in (fitted on two corpus sizes: the driver plans, commits
                          per-partition files, joins near dedup's components, selects the mix's rows)
     efficiency         = serial parallel CPU / Ray CPU for the same partitions (<= 1), measured
 

@@ -161,9 +161,10 @@ def markdown(r: dict) -> str:
         "driver CPU + cluster CPU / workers): the speed-up with a core free for each process, which the "
         "loaded machine did not give; it counts Ray's own CPU (raylet, worker start, imports, tokenizer "
         "load per worker) but not waiting.",
-        "- driver share = the part of the serial wall time outside `Executor.map` (planning, merging the "
-        "partitions' reports, exact-dedup decisions glue, near dedup's components, the mix's selection over "
-        "every rendered row and shard plan): it does not shrink with workers.",
+        "- driver share = the part of the serial wall time outside `Executor.map` (planning, linking the input "
+        "run's report files and renaming the partitions' pieces in, exact-dedup decisions glue, near dedup's "
+        "components, the mix's selection over every rendered row, shard plan and the lock's sha256 of every "
+        "input file): it does not shrink with workers.",
         "- same bytes = sha256 of every file of the stage's output tree, serial vs Ray (sample_write: the "
         "shards and the datasets' JSON files, `*/*.arrow`, `*/state.json`, `*/dataset_info.json`, "
         "`dataset_dict.json`; the lock and card name the input run, the plots are images).",
@@ -276,8 +277,8 @@ def _cost(m: dict) -> list[str]:
         "- core-hours = input MB x measured CPU s per MB (one core) / 3600; dedup_near's rate is the measured "
         "exact + near stage less the exact-key pass it repeats.",
         f"- wall(N) = driver CPU + parallel CPU / (N x Ray efficiency) + tasks x {m['overhead_s_per_task'] * 1e3:.2f} ms / N. "
-        "Driver CPU (work outside `Executor.map`: planning, merging the partitions' files, near dedup's "
-        "components, the mix's selection and shard plan) = fixed + per MB, fitted on the two corpus sizes (driver fit below); it does not "
+        "Driver CPU (work outside `Executor.map`: planning, committing the partitions' files, near dedup's "
+        "components, the mix's selection, shard plan and input hashes) = fixed + per MB, fitted on the two corpus sizes (driver fit below); it does not "
         "shrink with workers and bounds the speed-up (Amdahl). Ray efficiency = serial CPU / Ray CPU on the same "
         "partitions (measured on 2 workers; scheduling at 1,024 workers, stragglers and file-system contention "
         "are not in it).",
