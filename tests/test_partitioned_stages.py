@@ -103,6 +103,15 @@ def test_dedup_with_two_processes_writes_the_same_bytes(tmp_path):
     dedup_run(run, tmp_path / "one", ExactOptions(scope="mix"), near, rows_per_part=20)
     dedup_run(run, tmp_path / "two", ExactOptions(scope="mix"), near, rows_per_part=20, executor=2)
     assert _files(tmp_path / "one") == _files(tmp_path / "two")
+    # near dedup saw exactly the rows exact dedup kept: the whole-scope version over those rows agrees
+    from curation.dedup.near_stage import near_decisions
+    from curation.report import load_drops
+
+    exact_dropped = load_drops(tmp_path / "one", stage="dedup_exact").select("source", "id")
+    rows = pl.scan_parquet([p for n in ("large", "medium", "small") for p in source_parts(run, n)])
+    whole = near_decisions(rows.join(exact_dropped, on=["source", "id"], how="anti"), near)
+    got = load_drops(tmp_path / "one", stage="dedup_near").select("source", "id", "duplicate_of").collect()
+    assert whole.height and got.sort("source", "id").equals(whole.select("source", "id", "duplicate_of"))
 
 
 def test_ingest_maps_over_files_and_numbers_repeated_ids_in_read_order(tmp_path):
@@ -160,9 +169,8 @@ def test_partitioned_near_dedup_decides_as_the_whole_scope_at_once(tmp_path):
     options = NearOptions(threshold=0.7, ngram=3)
     whole = near_decisions(pl.scan_parquet(source_parts(run, "docs")), options)
     assert whole.height >= 30
-    empty = pl.DataFrame(schema={"source": pl.String, "id": pl.String})
     for executor, rows in ((SERIAL, 10), (Processes(2), 10), (SERIAL, 1000)):  # 9, 9 and 1 partitions
-        got = near_decisions_partitioned(run, ["docs"], empty, options, None, executor, tmp_path / "w", rows)
+        got = near_decisions_partitioned(run, ["docs"], None, options, None, executor, tmp_path / "w", rows)
         assert got.equals(whole)
         assert not (tmp_path / "w").exists()
 

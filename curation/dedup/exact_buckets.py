@@ -30,8 +30,9 @@ from curation.source_stages import source_parts
 
 # Keys per bucket: ~600 MB of keys in a bucket task.
 KEYS_PER_BUCKET = 4_000_000
-# Rows per key partition: the partitions are read whole (a few hundred MB of text at most).
-KEY_PARTITION_ROWS = 50_000
+# Rows per partition of both dedup stages (the same plan, so exact dedup can hand each near-dedup
+# task the drops of its own rows): 10 MB of MinHash signatures at 128 permutations.
+DEDUP_PARTITION_ROWS = 20_000
 _PREFIX_VALUES = 1 << 16  # the first 4 hex digits of the hash
 
 
@@ -40,10 +41,15 @@ def bucket_count(rows: int, keys_per_bucket: int = KEYS_PER_BUCKET) -> int:
 
 
 def bucket_keys(partition: Partition, index: int, options: ExactOptions, buckets: int, work: str) -> None:
-    """Write the keys of one partition's rows (empty key texts left out: never duplicates) into
-    one file per bucket that receives any."""
+    """Write the keys of one partition's rows (empty key texts left out: never duplicates), with
+    the partition's number, into one file per bucket that receives any."""
     frame = pl.from_arrow(partition.read(CANONICAL_SCHEMA))
-    found = exact_keys(frame, options).filter(pl.col("hash").is_not_null()).collect()
+    found = (
+        exact_keys(frame, options)
+        .filter(pl.col("hash").is_not_null())
+        .with_columns(pl.lit(index, pl.UInt32).alias("part"))
+        .collect()
+    )
     if found.height == 0:
         return
     bucket = (pl.col("hash").str.slice(0, 4).str.to_integer(base=16) * buckets // _PREFIX_VALUES).alias("bucket")
@@ -53,12 +59,24 @@ def bucket_keys(partition: Partition, index: int, options: ExactOptions, buckets
         part.drop("bucket").write_parquet(out / f"k{index:06d}.parquet", compression="zstd", compression_level=1)
 
 
-def bucket_decisions(bucket_dir: str, scope: str, priorities: Mapping[str, int] | None) -> pl.DataFrame:
-    """exact_decisions over the keys of one bucket."""
+def bucket_decisions(
+    bucket_dir: str, scope: str, priorities: Mapping[str, int] | None, drops_dir: str | None
+) -> pl.DataFrame:
+    """exact_decisions over the keys of one bucket. With `drops_dir`, the dropped rows' (source,
+    id) also go to DROPS/p<partition>/<bucket>.parquet, so a later per-partition task (near
+    dedup) reads only the drops of its own rows."""
     files = sorted(Path(bucket_dir).glob("k*.parquet"))
     if not files:
         return _no_decisions()
-    return exact_decisions(pl.scan_parquet(files), scope, priorities)
+    keys = pl.scan_parquet(files)
+    found = exact_decisions(keys, scope, priorities)
+    if drops_dir is not None and found.height:
+        located = found.select("source", "id").join(keys.select("source", "id", "part").collect(), on=["source", "id"])
+        for (part,), rows in located.partition_by("part", as_dict=True, maintain_order=True).items():
+            out = Path(drops_dir) / f"p{part:06d}"
+            out.mkdir(parents=True, exist_ok=True)
+            rows.drop("part").write_parquet(out / f"{Path(bucket_dir).name}.parquet")
+    return found
 
 
 def partitioned_exact_decisions(
@@ -69,15 +87,20 @@ def partitioned_exact_decisions(
     executor: Executor,
     work: Path,
     keys_per_bucket: int = KEYS_PER_BUCKET,
+    partition_rows: int = DEDUP_PARTITION_ROWS,
+    drops_dir: Path | None = None,
 ) -> pl.DataFrame:
     """The exact-dedup drops of the scope `names` (id, source, duplicate_of, duplicate_source;
-    sorted by source and id), computed through hash buckets in `work` (removed afterwards)."""
-    partitions = [p for n in names for p in plan_partitions(source_parts(run_dir, n), KEY_PARTITION_ROWS)]
+    sorted by source and id), computed through hash buckets in `work` (removed afterwards).
+    With `drops_dir`, also each partition's drops there (bucket_decisions), the partitions
+    numbered as plan_partitions(parts of `names` in order, `partition_rows`) numbers them."""
+    partitions = [p for n in names for p in plan_partitions(source_parts(run_dir, n), partition_rows)]
     buckets = bucket_count(sum(p.rows for p in partitions), keys_per_bucket)
+    drops = str(drops_dir) if drops_dir is not None else None
     with scratch_dir(work):
         executor.map(bucket_keys, [(p, i, options, buckets, str(work)) for i, p in enumerate(partitions)])
         dirs = [str(work / f"b{b:05d}") for b in range(buckets)]
-        found = executor.map(bucket_decisions, [(d, options.scope, priorities) for d in dirs])
+        found = executor.map(bucket_decisions, [(d, options.scope, priorities, drops) for d in dirs])
     return pl.concat([_no_decisions(), *found]).sort("source", "id")
 
 

@@ -27,6 +27,7 @@ import polars as pl
 import pyarrow as pa
 
 from curation.dedup import keys
+from curation.dedup.exact_buckets import DEDUP_PARTITION_ROWS
 from curation.dedup.jaccard import ExactJaccard
 from curation.dedup.minhash import MinHasher
 from curation.dedup.near import near_duplicates, near_duplicates_streamed
@@ -39,17 +40,17 @@ from curation.partitions import Partition, plan_partitions
 from curation.record import CANONICAL_SCHEMA
 from curation.source_stages import source_parts
 
-# Rows per signature partition: 10 MB of signatures at 128 permutations.
-NEAR_PARTITION_ROWS = 20_000
-EXACT_DROPPED = "exact-dropped.parquet"
 
-
-def signature_partition(partition: Partition, index: int, options: NearOptions, work: str) -> pl.DataFrame:
-    """Signatures and dedup texts of one partition's rows that exact dedup kept, written to
-    WORK; returns their (id, source, length)."""
+def signature_partition(
+    partition: Partition, index: int, options: NearOptions, work: str, drops_dir: str | None
+) -> pl.DataFrame:
+    """Signatures and dedup texts of one partition's rows that exact dedup kept (its drops are
+    DROPS/p<index>/*.parquet: exact_buckets.bucket_decisions), written to WORK; returns their
+    (id, source, length)."""
     out = Path(work)
     frame = pl.from_arrow(partition.read(CANONICAL_SCHEMA))
-    dropped = pl.scan_parquet(out / EXACT_DROPPED).filter(pl.col("source").is_in(frame["source"].unique().implode()))
+    mine = sorted((Path(drops_dir) / f"p{index:06d}").glob("*.parquet")) if drops_dir is not None else []
+    dropped = pl.scan_parquet(mine) if mine else pl.LazyFrame(schema={"source": pl.String, "id": pl.String})
     rows = (
         frame.lazy()
         .join(dropped, on=["source", "id"], how="anti", maintain_order="left")
@@ -93,19 +94,23 @@ class PartitionTexts:
 def near_decisions_partitioned(
     run_dir: Path,
     names: list[str],
-    exact_dropped: pl.DataFrame,
+    drops_dir: Path | None,
     options: NearOptions,
     priorities: Mapping[str, int] | None,
     executor: Executor,
     work: Path,
-    partition_rows: int = NEAR_PARTITION_ROWS,
+    partition_rows: int = DEDUP_PARTITION_ROWS,
 ) -> pl.DataFrame:
     """The rows of the scope `names` that near dedup drops (near_stage.near_decisions' columns),
-    over the rows exact dedup kept; scratch files in `work` (removed afterwards)."""
+    over the rows exact dedup kept: `drops_dir` holds exact dedup's drops per partition
+    (exact_buckets.partitioned_exact_decisions with the same `partition_rows`; None: no drops);
+    scratch files in `work` (removed afterwards)."""
     partitions = [p for n in names for p in plan_partitions(source_parts(run_dir, n), partition_rows)]
+    drops = str(drops_dir) if drops_dir is not None else None
     with scratch_dir(work):
-        exact_dropped.select("source", "id").write_parquet(work / EXACT_DROPPED)
-        metas = executor.map(signature_partition, [(p, i, options, str(work)) for i, p in enumerate(partitions)])
+        metas = executor.map(
+            signature_partition, [(p, i, options, str(work), drops) for i, p in enumerate(partitions)]
+        )
         return _decide(metas, options, priorities, executor, work)
 
 

@@ -34,13 +34,15 @@ from curation.dedup.near import STAGE as NEAR_STAGE
 from curation.dedup.near_partitioned import near_decisions_partitioned
 from curation.dedup.near_stage import NearOptions, split_near
 from curation.executor import SERIAL, Executor, Processes, parse_executor
+from curation.fileio import scratch_dir
 from curation.ingest import ROWS_PER_PART, write_summary
 from curation.source_stages import check_run_dirs, run_sources_stages, source_parts
 from curation.summary import RunSummary
 
 # Scratch space of the exact-dedup buckets inside the output run (removed when done).
 EXACT_KEYS_DIR = ".exact-keys"
-NEAR_DIR = ".near"  # near dedup's signatures, texts and LSH files (removed when done)
+NEAR_DIR = ".near"
+EXACT_DROPS_DIR = ".exact-drops"  # exact dedup's drops per partition, for near dedup's tasks  # near dedup's signatures, texts and LSH files (removed when done)
 
 
 def _check_kinds(run_dir: Path, names: list[str], key: str) -> None:
@@ -78,14 +80,15 @@ def dedup_run(
     decisions: dict[str, list[pl.DataFrame]] = {}
     for scope in scopes:
         _check_kinds(in_run_dir, scope, exact.key)
-        found = partitioned_exact_decisions(
-            in_run_dir, scope, exact, priorities, executor, out_run_dir / EXACT_KEYS_DIR
-        )
-        near_found = (
-            _near_of(in_run_dir, scope, found, near, priorities, executor, out_run_dir / NEAR_DIR)
-            if near is not None
-            else None
-        )
+        with scratch_dir(out_run_dir / EXACT_DROPS_DIR) as drops:
+            found = partitioned_exact_decisions(
+                in_run_dir, scope, exact, priorities, executor, out_run_dir / EXACT_KEYS_DIR, drops_dir=drops
+            )
+            near_found = (
+                _near_of(in_run_dir, scope, drops, near, priorities, executor, out_run_dir / NEAR_DIR)
+                if near is not None
+                else None
+            )
         for name in scope:
             decisions[name] = [d.filter(pl.col("source") == name) for d in (found, near_found) if d is not None]
     stages = {name: _stages(decisions[name], exact) for name in names}
@@ -96,7 +99,7 @@ def dedup_run(
 def _near_of(
     run_dir: Path,
     names: list[str],
-    exact_dropped: pl.DataFrame,
+    drops: Path,
     near: NearOptions,
     priorities: Mapping[str, int] | None,
     executor: Executor,
@@ -108,7 +111,7 @@ def _near_of(
     _check_kinds(run_dir, names, near.key)
     if executor is SERIAL and near.workers > 1:
         executor = Processes(near.workers)
-    return near_decisions_partitioned(run_dir, names, exact_dropped, near, priorities, executor, work)
+    return near_decisions_partitioned(run_dir, names, drops, near, priorities, executor, work)
 
 
 def _stages(decisions: list[pl.DataFrame], exact: ExactOptions) -> list:
