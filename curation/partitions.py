@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -56,3 +57,9 @@ def plan_partitions(paths: Sequence[Path], max_rows: int) -> list[Partition]:
         if groups:
             out.append(Partition(str(path), tuple(groups), rows))
     return out
+
+
+def part_starts(paths: Sequence[Path]) -> np.ndarray:
+    """The row offset of each file in the concatenation of `paths`, then the total (int64, one
+    longer than `paths`), from the files' metadata."""
+    return np.concatenate([[0], np.cumsum([pq.read_metadata(p).num_rows for p in paths])]).astype(np.int64)

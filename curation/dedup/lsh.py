@@ -21,14 +21,13 @@ Three steps, each a map over partitions that exchange Arrow IPC files in a work 
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numba
 import numpy as np
 import pyarrow as pa
 
-from curation.executor import Executor
+from curation.executor import Executor, parse_executor
 
 EDGE_SCHEMA = pa.schema(
     [pa.field("a", pa.int64(), nullable=False), pa.field("b", pa.int64(), nullable=False)]
@@ -251,8 +250,8 @@ def edges_from_key_shards(
     """Steps 2-3: candidate edges (node a < node b) of all bands from the key shards
     (step 1, `write_key_shard`) that together cover nodes 0..n_nodes-1.
 
-    `workers` > 1 runs the band partitions in a process pool, an Executor (executor.py) as its
-    tasks (Ray: one task per band range, reading the key shards from a shared file system); the edges are the same for
+    `workers` > 1 runs the band partitions in that many local processes, an Executor
+    (executor.py) as its tasks (Ray: one task per band range, reading the key shards from a shared file system); the edges are the same for
     any `workers` and `band_parts` (default: one partition per band, so a partition holds
     one band's keys: ~8 bytes a node, plus its hash table).
     """
@@ -267,14 +266,7 @@ def edges_from_key_shards(
     ranges = band_ranges(bands, band_parts or bands)
     outs = [str(work / f"edges-{lo:03d}-{hi:03d}.arrow") for lo, hi in ranges]
     items = [(key_paths, lo, hi, n_nodes, out) for (lo, hi), out in zip(ranges, outs, strict=True)]
-    if isinstance(workers, Executor):
-        edge_paths = workers.map(band_edges_partition, items)
-    elif workers <= 1:
-        edge_paths = [band_edges_partition(*item) for item in items]
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(band_edges_partition, *item) for item in items]
-            edge_paths = [f.result() for f in futures]
+    edge_paths = parse_executor(workers).map(band_edges_partition, items)
     return collect_edges(edge_paths, n_nodes)
 
 

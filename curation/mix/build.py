@@ -38,6 +38,7 @@ from curation.mix.sample import shuffle_order
 from curation.mix.select import EVAL, Pick, select
 from curation.mix.shards import staged_output, write_dataset_dict_file
 from curation.mix.split_writer import SplitRows, write_split_partitioned
+from curation.partitions import part_starts
 from curation.render.spans import SPANS_TYPE
 from curation.render.stage import RenderOptions, render_run
 from curation.report import load_summary
@@ -229,7 +230,7 @@ def _picked_rows(run: Path, name: str, indices: np.ndarray) -> pa.Table:
     allowed) of source `name`, reading one part at a time and keeping only the picked rows: memory
     is one part plus the picks, not the whole source."""
     parts = source_parts(run, name)
-    starts = np.concatenate([[0], np.cumsum([pq.read_metadata(p).num_rows for p in parts])]).astype(np.int64)
+    starts = part_starts(parts)
     wanted, inverse = np.unique(np.asarray(indices, dtype=np.int64), return_inverse=True)
     pieces = []
     for k, path in enumerate(parts):

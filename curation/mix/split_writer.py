@@ -35,6 +35,7 @@ from curation.mix.shards import (
     write_split,
     write_split_metadata,
 )
+from curation.partitions import part_starts
 
 # Consecutive final positions per bucket file group: a shard task reads the few buckets its range
 # spans.
@@ -148,7 +149,7 @@ def write_split_partitioned(
             if not mine.size:
                 continue
             parts = run_parts[name]
-            starts = np.concatenate([[0], np.cumsum([pq.read_metadata(p).num_rows for p in parts])]).astype(np.int64)
+            starts = part_starts(parts)
             which = np.searchsorted(starts, rows.row[mine], side="right") - 1
             for k in np.unique(which):
                 sel = mine[which == k]
