@@ -5,14 +5,16 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from curation.mix import split_writer
-from curation.mix.build import EVAL, MIX_SCHEMA, TRAIN, _pools, _rows, build_mix
+from curation.mix.build import EVAL, MIX_SCHEMA, TRAIN, _rows, build_mix
 from curation.mix.demo_inputs import demo_manifest
 from curation.mix.manifest import load_manifest
 from curation.mix.select import select
 from curation.mix.shards import plan_shards, write_hf_dataset_dict, write_split
+from curation.source_stages import source_parts
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -33,8 +35,17 @@ def test_plan_shards_cuts_where_the_writer_cuts(tmp_path, seed):
     assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:], strict=False))
 
 
+def _pools(run: Path, names: list[str]) -> dict[str, tuple[pa.Array, np.ndarray]]:
+    """source -> (ids, n_tokens) of its rendered rows, in part order: what `select` samples."""
+    pools = {}
+    for name in names:
+        table = pa.concat_tables(pq.read_table(p, columns=["id", "n_tokens"]) for p in source_parts(run, name))
+        pools[name] = (table.column("id").combine_chunks(), table.column("n_tokens").to_numpy().astype(np.int64))
+    return pools
+
+
 def _in_memory_shards(manifest, run: Path, out: Path) -> dict[str, str]:
-    """The shards of the old writer: the whole split in memory, write_hf_dataset_dict."""
+    """The shards of the old writer: the in-memory selection, the whole split in memory, write_hf_dataset_dict."""
     pools = _pools(run, [s.name for s in manifest.sources])
     max_epochs = {s.name: s.max_epochs for s in manifest.sources}
     train, evals, _ = select(pools, manifest.parts(), manifest.seed, max_epochs, manifest.split.eval_fraction)

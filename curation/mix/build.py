@@ -35,7 +35,9 @@ from curation.mix.lock import (
 )
 from curation.mix.manifest import MixManifest
 from curation.mix.sample import shuffle_order
-from curation.mix.select import EVAL, Pick, select
+from curation.mix.sample_hash import order_by_key
+from curation.mix.select import EVAL, Pick
+from curation.mix.select_partitioned import RunIds, select_partitioned
 from curation.mix.shards import staged_output, write_dataset_dict_file
 from curation.mix.split_writer import SplitRows, write_split_partitioned
 from curation.partitions import part_starts
@@ -98,20 +100,23 @@ def write_mix(
     say = progress or (lambda _msg: None)
     executor = parse_executor(executor)
     say("sample")
-    pools = _pools(run, [s.name for s in manifest.sources])
+    names = [s.name for s in manifest.sources]
     max_epochs = {s.name: s.max_epochs for s in manifest.sources}
-    train, evals, stats = select(pools, manifest.parts(), manifest.seed, max_epochs, manifest.split.eval_fraction)
+    train, evals, stats = select_partitioned(
+        run, names, manifest.parts(), manifest.seed, max_epochs, manifest.split.eval_fraction, executor
+    )
     say("write")
     picks = {TRAIN: (train, [p.name for p in manifest.parts()])}
     if manifest.split.eval_fraction > 0:
         picks[EVAL] = (evals, [EVAL])
-    lengths = {name: _taken_lengths(pools[name][1], train, name) for name in sorted(pools)}
-    run_parts = {name: source_parts(run, name) for name in pools}
+    lengths = {name: _taken_lengths(train, name) for name in sorted(names)}
+    ids = RunIds(run, names)
+    run_parts = {name: source_parts(run, name) for name in names}
     with staged_output(Path(out_dir)) as tmp:
         shards = []
         for split, (split_picks, parts) in picks.items():
             shards += write_split_partitioned(
-                _split_rows(pools, split_picks, manifest, parts), run_parts, tmp / split, MIX_SCHEMA,
+                _split_rows(names, split_picks, manifest, parts, ids), run_parts, tmp / split, MIX_SCHEMA,
                 manifest.output.max_shard_rows, manifest.output.max_shard_bytes, split, f"{split}/",
                 executor, tmp / f".shuffle-{split}",
             )
@@ -127,10 +132,11 @@ def write_mix(
     return lock
 
 
-def _split_rows(pools, picks: list[Pick], manifest: MixManifest, ordered_parts: list[str]) -> SplitRows:
+def _split_rows(names: list[str], picks: list[Pick], manifest: MixManifest, ordered_parts: list[str], ids: RunIds) -> SplitRows:
     """The split's rows in their final order (parts in order, each part's rows shuffled), by
-    reference: the order `_rows` gives, computed from the ids alone."""
-    sources = sorted(pools)
+    reference: the order `_rows` gives (shuffle_order), from the picks' shuffle keys; ids are read
+    only for equal keys, which shuffle_order orders by (source, id, epoch)."""
+    sources = sorted(names)
     columns: dict[str, list[np.ndarray]] = {"source": [], "row": [], "epoch": [], "part": []}
     for k, part in enumerate(ordered_parts):
         mine = sorted((p for p in picks if p.part == part and len(p.indices)), key=lambda p: p.source)
@@ -140,9 +146,12 @@ def _split_rows(pools, picks: list[Pick], manifest: MixManifest, ordered_parts: 
         row = np.concatenate([np.asarray(p.indices, np.int64) for p in mine])
         epoch = np.concatenate([np.asarray(p.epochs, np.int32) for p in mine])
         if manifest.output.shuffle:
-            ids = pa.concat_arrays([pools[p.source][0].take(pa.array(p.indices, pa.int64())) for p in mine])
-            names = pa.array(np.asarray(sources, dtype=object)[src], pa.string())
-            order = shuffle_order(ids, names, epoch, manifest.seed)
+
+            def ties(rows, src=src, row=row, epoch=epoch):
+                return [(sources[src[r]], ids.ids(sources[src[r]], row[r : r + 1])[0], int(epoch[r])) for r in rows]
+
+            keys = np.concatenate([p.shuffle_keys for p in mine])
+            order = order_by_key(keys, ties, "(source, id, epoch)")
         else:
             order = np.arange(len(row))
         for key, values in (("source", src), ("row", row), ("epoch", epoch), ("part", np.full(len(row), k, np.int32))):
@@ -210,21 +219,6 @@ def _write_packed(manifest: MixManifest, train: pa.Table, out: Path) -> list:
     return [dataclasses.replace(s, file=f"{PACKED}/{s.file}") for s in shards]
 
 
-def _pools(run: Path, names: list[str]) -> dict[str, tuple[pa.Array, np.ndarray]]:
-    """source -> (ids, n_tokens) of its rendered rows, in part order."""
-    pools = {}
-    for name in names:
-        parts = source_parts(run, name)
-        if parts:
-            table = pa.concat_tables(pq.read_table(p, columns=["id", "n_tokens"]) for p in parts)
-            ids = table.column("id").combine_chunks()
-            tokens = table.column("n_tokens").to_numpy().astype(np.int64)
-        else:
-            ids, tokens = pa.array([], pa.string()), np.zeros(0, dtype=np.int64)
-        pools[name] = (ids, tokens)
-    return pools
-
-
 def _picked_rows(run: Path, name: str, indices: np.ndarray) -> pa.Table:
     """Rows `indices` (into the concatenation of the source's parts, in that order, repeats
     allowed) of source `name`, reading one part at a time and keeping only the picked rows: memory
@@ -276,10 +270,10 @@ def _rows(run: Path, picks: list[Pick], manifest: MixManifest, ordered_parts: li
     return pa.concat_tables(out) if out else MIX_SCHEMA.empty_table()
 
 
-def _taken_lengths(tokens: np.ndarray, picks: list[Pick], name: str) -> np.ndarray:
+def _taken_lengths(picks: list[Pick], name: str) -> np.ndarray:
     """Token counts of the rows taken from source `name` (repeats counted), for the card's histogram."""
-    taken = [p.indices for p in picks if p.source == name]
-    return tokens[np.concatenate(taken)] if taken else np.zeros(0, dtype=np.int64)
+    taken = [p.n_tokens for p in picks if p.source == name]
+    return np.concatenate(taken) if taken else np.zeros(0, dtype=np.int64)
 
 
 def _lock(manifest: MixManifest, shards, stats) -> MixLock:

@@ -35,6 +35,10 @@ class Pick:
     epochs: np.ndarray
     target: int
     tokens: int
+    # Filled by select_partitioned, so the writer needs no ids: each pick's n_tokens and the key
+    # shuffle_order gives it.
+    n_tokens: np.ndarray | None = None
+    shuffle_keys: np.ndarray | None = None
 
 
 @dataclass
@@ -155,6 +159,13 @@ def _check(targets, pools, train_mask, max_epochs, part: MixPart | None) -> None
         tokens = pools[source][1]
         mask = train_mask[source] if part is None else train_mask[source] & (tokens >= part.min_doc_tokens)
         available[source] = int(tokens[mask].sum())
+    check_pool_targets(targets, available, max_epochs, part)
+
+
+def check_pool_targets(
+    targets: dict[str, int], available: dict[str, int], max_epochs: dict[str, float], part: MixPart | None
+) -> None:
+    """check_reachable, naming the part when it samples its own pool of long documents."""
     try:
         check_reachable(targets, available, {s: max_epochs[s] for s in targets})
     except ValueError as exc:
