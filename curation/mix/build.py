@@ -31,6 +31,7 @@ from curation.mix.lock import (
     Totals,
     file_fingerprints,
     package_versions,
+    recorded_path,
     write_lock,
 )
 from curation.mix.manifest import MixManifest
@@ -124,7 +125,7 @@ def write_mix(
         if manifest.output.pack:
             train_rows = _rows(run, train, manifest, ordered_parts=[p.name for p in manifest.parts()])
             shards += _write_packed(manifest, train_rows, tmp)
-        lock = _lock(manifest, shards, stats)
+        lock = _lock(manifest, shards, stats, executor)
         write_lock(lock, tmp / LOCK_FILE)
         from curation.mix.card import write_card
 
@@ -276,7 +277,7 @@ def _taken_lengths(picks: list[Pick], name: str) -> np.ndarray:
     return np.concatenate(taken) if taken else np.zeros(0, dtype=np.int64)
 
 
-def _lock(manifest: MixManifest, shards, stats) -> MixLock:
+def _lock(manifest: MixManifest, shards, stats, executor: Executor) -> MixLock:
     sources = [
         SourceStats(
             name=s.name,
@@ -294,7 +295,7 @@ def _lock(manifest: MixManifest, shards, stats) -> MixLock:
     return MixLock(
         manifest=manifest.model_dump(mode="json"),
         base_dir=str(manifest.base_dir),
-        inputs=[_input_record(manifest, entry) for entry in manifest.sources],
+        inputs=_input_records(manifest, executor),
         packages=package_versions(),
         sources=sources,
         shards=records,
@@ -302,13 +303,21 @@ def _lock(manifest: MixManifest, shards, stats) -> MixLock:
     )
 
 
-def _input_record(manifest: MixManifest, entry) -> InputRecord:
-    if entry.location.startswith("hf:"):
-        return InputRecord(source=entry.name, location=entry.location, kind="hub", revision=entry.revision or "unpinned")
+def _input_records(manifest: MixManifest, executor: Executor) -> list[InputRecord]:
+    """Each source's inputs: a hub revision, or every file's sha256 (all files hashed in one map)."""
     from curation.readers import input_paths
 
-    paths = sorted(set(input_paths(entry.location_spec(manifest.base_dir))))
-    files: list[FileFingerprint] = file_fingerprints(paths, manifest.base_dir)
-    return InputRecord(source=entry.name, location=entry.location, kind="file", files=files)
-
-
+    base = manifest.base_dir
+    local = [e for e in manifest.sources if not e.location.startswith("hf:")]
+    paths = {e.name: sorted(set(input_paths(e.location_spec(base)))) for e in local}
+    prints = {f.path: f for f in file_fingerprints([p for e in local for p in paths[e.name]], base, executor)}
+    records = []
+    for entry in manifest.sources:
+        if entry.location.startswith("hf:"):
+            revision = entry.revision or "unpinned"
+            records.append(InputRecord(source=entry.name, location=entry.location, kind="hub", revision=revision))
+            continue
+        shown = sorted({recorded_path(p, base) for p in paths[entry.name]})
+        files: list[FileFingerprint] = [prints[s] for s in shown]
+        records.append(InputRecord(source=entry.name, location=entry.location, kind="file", files=files))
+    return records

@@ -17,6 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from curation.executor import Executor
 from curation.fileio import atomic_write_text
 from curation.mix.shards import ShardInfo, sha256_file
 from curation.readers.base import SourceError
@@ -161,8 +162,12 @@ def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str]:
     return out
 
 
-def _display_path(path: Path, base_dir: Path | None) -> str:
-    resolved = path.resolve()
+def recorded_path(path: Path | str, base_dir: Path | None) -> str:
+    """How the lock names an input: its URL, or its path relative to base_dir (the manifest
+    directory) when inside it, else absolute."""
+    if is_url(path):
+        return str(path)
+    resolved = Path(path).resolve()
     if base_dir is not None:
         try:
             return resolved.relative_to(Path(base_dir).resolve()).as_posix()
@@ -171,20 +176,27 @@ def _display_path(path: Path, base_dir: Path | None) -> str:
     return resolved.as_posix()
 
 
-def file_fingerprints(paths: Iterable[Path | str], base_dir: Path | None = None) -> list[FileFingerprint]:
-    """sha256 + size of each file (read in 1 MiB chunks), sorted by recorded path; paths are
-    relative to base_dir (the manifest directory) when inside it."""
+def fingerprint_file(path: str) -> tuple[str, int]:
+    """(sha256, bytes) of a local file (read in 1 MiB chunks) or of an object-store URL (hashed as
+    it streams); ValueError when a local path is not a file. An executor task."""
+    if is_url(path):
+        return sha256_url(path)
+    if not Path(path).is_file():
+        raise ValueError(f"cannot fingerprint {path}: not a file")
+    return sha256_file(Path(path))
+
+
+def file_fingerprints(
+    paths: Iterable[Path | str], base_dir: Path | None = None, executor: Executor | None = None
+) -> list[FileFingerprint]:
+    """sha256 + size of each file, sorted by recorded path (`recorded_path`); the files are hashed
+    on `executor` (one task each; default here, one after another), so at scale the lock's
+    input hashes cost the workers' time, not the caller's."""
+    paths = list(paths)
+    hashed = (executor or Executor()).map(fingerprint_file, [(str(p),) for p in paths])
     out = {}
-    for path in paths:
-        if is_url(path):  # an object-store input: hashed as it streams, recorded by its URL
-            sha, size = sha256_url(str(path))
-            out[str(path)] = FileFingerprint(path=str(path), sha256=sha, bytes=size)
-            continue
-        path = Path(path)
-        if not path.is_file():
-            raise ValueError(f"cannot fingerprint {path}: not a file")
-        sha, size = sha256_file(path)
-        shown = _display_path(path, base_dir)
+    for path, (sha, size) in zip(paths, hashed, strict=True):
+        shown = recorded_path(path, base_dir)
         out[shown] = FileFingerprint(path=shown, sha256=sha, bytes=size)
     return [out[k] for k in sorted(out)]
 
