@@ -150,7 +150,8 @@ def test_a_failing_partition_leaves_no_source_behind(tmp_path):
     assert [p.name for p in (out / "sources").iterdir()] == []  # no temporary directory either
 
 
-def test_partitioned_near_dedup_decides_as_the_whole_scope_at_once(tmp_path):
+def test_partitioned_near_dedup_decides_as_the_whole_scope_at_once(tmp_path, monkeypatch):
+    from curation.dedup import partition_texts
     from curation.dedup.near_partitioned import near_decisions_partitioned
     from curation.dedup.near_stage import NearOptions, near_decisions
 
@@ -169,7 +170,9 @@ def test_partitioned_near_dedup_decides_as_the_whole_scope_at_once(tmp_path):
     options = NearOptions(threshold=0.7, ngram=3)
     whole = near_decisions(pl.scan_parquet(source_parts(run, "docs")), options)
     assert whole.height >= 30
-    for executor, rows in ((SERIAL, 10), (Processes(2), 10), (SERIAL, 1000)):  # 9, 9 and 1 partitions
+    # 9, 9 and 1 partitions; candidate pairs verified here, or 2 a task on the executor
+    for executor, rows, pairs in ((SERIAL, 10, 50_000), (Processes(2), 10, 2), (SERIAL, 1000, 3)):
+        monkeypatch.setattr(partition_texts, "PAIRS_PER_TASK", pairs)
         got = near_decisions_partitioned(run, ["docs"], None, options, None, executor, tmp_path / "w", rows)
         assert got.equals(whole)
         assert not (tmp_path / "w").exists()

@@ -9,7 +9,9 @@ connected components over edges.
     near.near_duplicates_streamed:
         signatures, one partition at a time -> band-key shards (8 B a band a row)
         map over band ranges (lsh.edges_from_key_shards) -> candidate edges
-        exact Jaccard of the candidates' texts -> verified edges -> connected components
+        map over chunks of candidate pairs (partition_texts.ParallelJaccard): exact Jaccard of the
+            candidates' texts, read back from WORK/text-<i>.arrow -> verified edges
+        connected components over the verified edges
 
 The caller holds the rows' (id, source, length) and the edges, never the signatures or the
 texts; a band task holds one band range's keys. The decisions equal near_stage.near_decisions
@@ -28,10 +30,10 @@ import pyarrow as pa
 
 from curation.dedup import keys
 from curation.dedup.exact_buckets import DEDUP_PARTITION_ROWS
-from curation.dedup.jaccard import ExactJaccard
 from curation.dedup.minhash import MinHasher
 from curation.dedup.near import near_duplicates, near_duplicates_streamed
 from curation.dedup.near_stage import NearOptions, decisions_of, no_decisions
+from curation.dedup.partition_texts import ParallelJaccard, PartitionTexts
 from curation.dedup.shingle import Shingler
 from curation.dedup.survivor import order_exprs
 from curation.executor import Executor
@@ -66,29 +68,6 @@ def signature_partition(
     ) as writer:
         writer.write_table(pa.table({"t": texts.cast(pa.large_string())}))
     return rows.select("id", "source", "length")
-
-
-class PartitionTexts:
-    """The dedup texts of every row (partition order), read back by row from the partitions'
-    text files (memory-mapped): only the candidates' texts are ever read."""
-
-    def __init__(self, work: Path, counts: list[int]) -> None:
-        self.paths = [work / f"text-{i:06d}.arrow" for i in range(len(counts))]
-        self.starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-
-    def gather(self, rows: np.ndarray) -> pa.Array:
-        rows = np.asarray(rows, dtype=np.int64)
-        order = np.argsort(rows, kind="stable")
-        part = np.searchsorted(self.starts, rows[order], side="right") - 1
-        pieces = []
-        for p in np.unique(part):
-            local = rows[order][part == p] - self.starts[p]
-            with pa.memory_map(str(self.paths[p])) as source:
-                pieces.append(pa.ipc.open_file(source).read_all().column("t").take(pa.array(local)))
-        got = pa.concat_arrays([c for piece in pieces for c in piece.chunks]) if pieces else pa.array([], pa.large_string())
-        inverse = np.empty_like(order)
-        inverse[order] = np.arange(order.size)
-        return got.take(pa.array(inverse))
 
 
 def near_decisions_partitioned(
@@ -136,6 +115,6 @@ def _decide(metas, options: NearOptions, priorities, executor: Executor, work: P
         texts = PartitionTexts(work, [m.height for m in metas])
         result = near_duplicates_streamed(
             scoped_ids, rank, batches, lsh.bands, lsh.rows, options.threshold,
-            ExactJaccard(texts, Shingler(n=options.ngram)), verify=options.verify == "exact", **common,
+            ParallelJaccard(texts, Shingler(n=options.ngram), executor), verify=options.verify == "exact", **common,
         )
     return decisions_of(frame[result.removed], frame[result.duplicate_of_row], result.similarity, options)

@@ -1,0 +1,73 @@
+"""Near dedup's candidate texts, read back from the partitions' text files, and the exact-Jaccard
+verification of candidate pairs spread over the executor.
+
+Signature tasks write each partition's dedup texts to `text-PARTITION.arrow` in the work
+directory (on the file system every worker sees); verification reads only the texts of the rows a
+chunk of candidate pairs names. The Jaccard of a pair depends on its two texts alone, so splitting
+the pairs into tasks gives the same floats in the same order as one call here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from curation.dedup.jaccard import ExactJaccard
+from curation.dedup.shingle import Shingler
+from curation.executor import Executor
+
+# Candidate pairs per verification task: ~1-3 s of one core at 300-word documents.
+PAIRS_PER_TASK = 50_000
+
+
+class PartitionTexts:
+    """The dedup texts of every row (partition order), read back by row from the partitions'
+    text files (memory-mapped): only the candidates' texts are ever read."""
+
+    def __init__(self, work: Path, counts: list[int]) -> None:
+        self.work, self.counts = Path(work), list(counts)
+        self.paths = [self.work / f"text-{i:06d}.arrow" for i in range(len(counts))]
+        self.starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+    def gather(self, rows: np.ndarray) -> pa.Array:
+        rows = np.asarray(rows, dtype=np.int64)
+        order = np.argsort(rows, kind="stable")
+        part = np.searchsorted(self.starts, rows[order], side="right") - 1
+        pieces = []
+        for p in np.unique(part):
+            local = rows[order][part == p] - self.starts[p]
+            with pa.memory_map(str(self.paths[p])) as source:
+                pieces.append(pa.ipc.open_file(source).read_all().column("t").take(pa.array(local)))
+        got = pa.concat_arrays([c for piece in pieces for c in piece.chunks]) if pieces else pa.array([], pa.large_string())
+        inverse = np.empty_like(order)
+        inverse[order] = np.arange(order.size)
+        return got.take(pa.array(inverse))
+
+
+def verify_pairs(work: str, counts: list[int], shingler: Shingler, rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
+    """Exact Jaccard of each pair (rows_a[i], rows_b[i]) of the partitions' texts: an executor task."""
+    return ExactJaccard(PartitionTexts(Path(work), counts), shingler)(rows_a, rows_b)
+
+
+class ParallelJaccard:
+    """`similarity(rows_a, rows_b)` for near_duplicates_streamed: ExactJaccard over the partitions'
+    texts, PAIRS_PER_TASK consecutive pairs a task (the LSH edges come sorted by bucket leader,
+    so a task's pairs share rows)."""
+
+    def __init__(self, texts: PartitionTexts, shingler: Shingler, executor: Executor) -> None:
+        self.texts, self.shingler, self.executor = texts, shingler, executor
+
+    def __call__(self, rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
+        rows_a = np.asarray(rows_a, dtype=np.int64)
+        rows_b = np.asarray(rows_b, dtype=np.int64)
+        if rows_a.size == 0:
+            return np.zeros(0, dtype=np.float64)
+        # Always a map, one task of few pairs included: the executors run a single item here.
+        items = [
+            (str(self.texts.work), self.texts.counts, self.shingler, rows_a[lo : lo + PAIRS_PER_TASK],
+             rows_b[lo : lo + PAIRS_PER_TASK])
+            for lo in range(0, rows_a.size, PAIRS_PER_TASK)
+        ]
+        return np.concatenate(self.executor.map(verify_pairs, items))
