@@ -145,3 +145,16 @@ def test_ties_and_the_cap_follow_the_stopping_rule(tmp_path, targets, max_epochs
     expected = select(pools, parts, 3, {"alpha": max_epochs}, 0.0)
     _same(expected, partitioned(tmp_path, ["alpha"], parts, 3, {"alpha": max_epochs}, 0.0, parse_executor(1)))
     assert sum(p.tokens for p in expected[0]) < sum(targets)  # each case stops short of its goal
+
+
+def test_a_repeated_id_that_is_picked_is_named(tmp_path):
+    """Ids are unique after ingest; a rendered run that breaks that fails naming the id, as
+    take_tokens does, instead of picking one copy by chance."""
+    data = tmp_path / "sources" / "alpha" / "data"
+    data.mkdir(parents=True)
+    for k in range(2):  # the same id in two parts
+        pq.write_table(pa.table({"id": ["same", f"other-{k}"], "n_tokens": pa.array([5, 5], pa.int64())}),
+                       data / f"part-{k:05d}.parquet")
+    with pytest.raises(ValueError, match="duplicate id in source 'alpha' 'same'"):
+        partitioned(tmp_path, ["alpha"], [MixPart("mix", 20, {"alpha": 1.0})], 1, {"alpha": 1.0}, 0.0,
+                    parse_executor(1))
