@@ -77,39 +77,66 @@ def ingest_source(
     Raises SourceError when the source cannot be read at all, ValueError for an unknown
     adapter or option; nothing is left in the run directory then.
     """
-    get_adapter(spec.adapter, **spec.options)  # an unknown adapter or option fails before any work
+    return ingest_sources([spec], run_dir, batch_rows, rows_per_part, on_batch, compression, executor)[0]
+
+
+def ingest_sources(
+    specs: list[SourceSpec],
+    run_dir: Path,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+    rows_per_part: int = ROWS_PER_PART,
+    on_batch: Callable[[int], None] | None = None,
+    compression: str = "zstd",
+    executor: Executor | int | str | None = None,
+) -> list[SourceSummary]:
+    """`ingest_source` for several sources with one map over all their input files, so sources of
+    one file each still run side by side. Each source is committed only when every source has
+    been read: on any error nothing of any of them is left in the run directory."""
+    for spec in specs:  # an unknown adapter or option fails before any work
+        get_adapter(spec.adapter, **spec.options)
     parquet_options(compression)
     executor = parse_executor(executor)
-    final = source_dir(run_dir, spec.name)
-    tmp = fresh_tmp_dir(final)
+    progress = on_batch if executor is SERIAL else None
+    tmps: dict[str, Path] = {}
+    summaries = []
     try:
-        files = [spec.location] if spec.location.hub is not None else [
-            Location(path=p, format=spec.location.format) for p in input_paths(spec.location)
-        ]
-        progress = on_batch if executor is SERIAL else None
-        items = [(spec, loc, k, str(tmp), batch_rows, rows_per_part, compression, progress) for k, loc in enumerate(files)]
-        read, adapted = StageCounts(spec.name, "read"), StageCounts(spec.name, "adapt")
-        for file_read, file_adapted in executor.map(ingest_file, items):
-            read.merge(file_read)
-            adapted.merge(file_adapted)
-            if on_batch is not None and progress is None:
-                on_batch(file_read.input)
-        repeated_ids = make_ids_unique(tmp / "data", compression)
-        add_reports(tmp, {}, tmp / PIECES)  # the files' drops, in file order
-        shutil.rmtree(tmp / PIECES, ignore_errors=True)
+        items, owner = [], []
+        for spec in specs:
+            tmp = tmps[spec.name] = fresh_tmp_dir(source_dir(run_dir, spec.name))
+            files = [spec.location] if spec.location.hub is not None else [
+                Location(path=p, format=spec.location.format) for p in input_paths(spec.location)
+            ]
+            for k, loc in enumerate(files):
+                items.append((spec, loc, k, str(tmp), batch_rows, rows_per_part, compression, progress))
+                owner.append(spec.name)
+        results = list(zip(owner, executor.map(ingest_file, items), strict=True))
+        for spec in specs:
+            tmp = tmps[spec.name]
+            read, adapted = StageCounts(spec.name, "read"), StageCounts(spec.name, "adapt")
+            for file_read, file_adapted in (r for name, r in results if name == spec.name):
+                read.merge(file_read)
+                adapted.merge(file_adapted)
+                if on_batch is not None and progress is None:
+                    on_batch(file_read.input)
+            repeated_ids = make_ids_unique(tmp / "data", compression)
+            add_reports(tmp, {}, tmp / PIECES)  # the files' drops, in file order
+            shutil.rmtree(tmp / PIECES, ignore_errors=True)
+            summary = SourceSummary(
+                name=spec.name,
+                adapter=spec.adapter,
+                location=spec.location.describe(),
+                stages=[StageSummary.of(read), StageSummary.of(adapted)],
+                repeated_ids=repeated_ids,
+            )
+            atomic_write_text(tmp / "counts.json", summary.model_dump_json(indent=2) + "\n")
+            summaries.append(summary)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        for tmp in tmps.values():
+            shutil.rmtree(tmp, ignore_errors=True)
         raise
-    summary = SourceSummary(
-        name=spec.name,
-        adapter=spec.adapter,
-        location=spec.location.describe(),
-        stages=[StageSummary.of(read), StageSummary.of(adapted)],
-        repeated_ids=repeated_ids,
-    )
-    atomic_write_text(tmp / "counts.json", summary.model_dump_json(indent=2) + "\n")
-    commit_dir(tmp, final)
-    return summary
+    for spec in specs:
+        commit_dir(tmps[spec.name], source_dir(run_dir, spec.name))
+    return summaries
 
 
 # Per-file drop reports inside the source's temporary directory, renamed into reports/ in file order.

@@ -137,6 +137,26 @@ def test_ingest_maps_over_files_and_numbers_repeated_ids_in_read_order(tmp_path)
     ]
 
 
+def test_ingest_sources_maps_over_every_sources_files_at_once(tmp_path):
+    from curation.ingest import ingest_sources
+    from curation.readers.base import SourceError
+
+    specs = []
+    for name in ("web", "chat"):  # one file each: only one map over both runs them side by side
+        path = tmp_path / "in" / f"{name}.jsonl"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("".join(json.dumps(_chat(i, name)) + "\n" for i in range(9)))
+        specs.append(SourceSpec(name, "openai_messages", Location(path=str(path))))
+    alone = [ingest_source(spec, tmp_path / "one", batch_rows=4) for spec in specs]
+    together = ingest_sources(specs, tmp_path / "two", batch_rows=4, executor="processes:2")
+    assert alone == together and _files(tmp_path / "one") == _files(tmp_path / "two")
+
+    missing = SourceSpec("gone", "openai_messages", Location(path=str(tmp_path / "in" / "nothing.jsonl")))
+    with pytest.raises((SourceError, ValueError), match="nothing.jsonl"):
+        ingest_sources([specs[0], missing], tmp_path / "three", executor="processes:2")
+    assert not (tmp_path / "three" / "sources").exists() or not any((tmp_path / "three" / "sources").iterdir())
+
+
 def _explode(table: pa.Table) -> tuple[pa.Table, pa.Table]:
     raise RuntimeError("partition failed")
 

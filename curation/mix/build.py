@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from curation.executor import Executor, parse_executor
-from curation.ingest import ingest_source, write_summary
+from curation.ingest import ingest_sources, write_summary
 from curation.mix.lock import (
     FileFingerprint,
     InputRecord,
@@ -171,9 +171,8 @@ def curate_sources(manifest: MixManifest, work: Path, workers: Executor | int | 
     for stage in ("ingest", "dedup", "filter", "render"):
         shutil.rmtree(work / stage, ignore_errors=True)  # a build starts clean: no stale source lingers
     base = manifest.base_dir
-    for entry in manifest.sources:
-        say(f"ingest {entry.name}")
-        ingest_source(entry.source_spec(base), work / "ingest")
+    say("ingest")
+    ingest_sources([entry.source_spec(base) for entry in manifest.sources], work / "ingest", executor=executor)
     write_summary(work / "ingest")
     run = work / "ingest"
     if manifest.dedup.exact or manifest.dedup.near:
