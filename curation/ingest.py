@@ -14,8 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import polars as pl
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from curation.accounting import DROP_SCHEMA, StageCounts
@@ -30,9 +28,7 @@ from curation.readers.location import Location
 from curation.record import CANONICAL_SCHEMA
 from curation.report_files import add_reports
 from curation.summary import RunSummary, SourceSummary, StageSummary
-
-# Separates a repeated id from its occurrence number: `abc#2` is the second row with id abc.
-REPEAT_SEPARATOR = "#"
+from curation.unique_ids import make_ids_unique
 
 # Rows per canonical Parquet part: parts stay a few hundred MB for chat rows, and later
 # stages map over parts.
@@ -118,7 +114,7 @@ def ingest_sources(
                 adapted.merge(file_adapted)
                 if on_batch is not None and progress is None:
                     on_batch(file_read.input)
-            repeated_ids = make_ids_unique(tmp / "data", compression)
+            repeated_ids = make_ids_unique(tmp / "data", compression, executor)
             add_reports(tmp, {}, tmp / PIECES)  # the files' drops, in file order
             shutil.rmtree(tmp / PIECES, ignore_errors=True)
             summary = SourceSummary(
@@ -182,42 +178,6 @@ def ingest_file(
         if drops is not None:
             drops.close()
     return read, adapted
-
-
-def make_ids_unique(data_dir: Path, compression: str) -> int:
-    """Give every repeated id of the source's parts the suffix `#k` for its k-th occurrence, in
-    read order (part order, then row order); return how many rows were renamed.
-
-    Later stages key everything on ids (dedup survivors, sampling). A row whose id an earlier
-    row already has (the very same row again when the id is a content hash; or a source that
-    reuses its ids) is renamed, not dropped: no valid row is lost, and exact dedup then reports
-    the identical copies with `duplicate_of`. Only the parts holding a repeat are rewritten.
-    Memory: the source's ids (~100 bytes a row)."""
-    paths = sorted(data_dir.glob("part-*.parquet"))
-    if not paths:
-        return 0
-    ids = pl.concat(
-        [pl.read_parquet(p, columns=["id"]).with_columns(pl.lit(i, pl.UInt32).alias("part")) for i, p in enumerate(paths)]
-    ).with_columns(pl.col("id").cum_count().over("id").alias("k"))
-    repeated = ids.filter(pl.col("k") > 1)
-    for (i,) in repeated.select("part").unique(maintain_order=True).iter_rows():
-        new_ids = ids.filter(pl.col("part") == i).select(
-            pl.when(pl.col("k") > 1)
-            .then(pl.format("{}" + REPEAT_SEPARATOR + "{}", "id", "k"))
-            .otherwise(pl.col("id"))
-        ).to_series()
-        path = paths[i]
-        file = pq.ParquetFile(path)
-        groups = [file.metadata.row_group(g).num_rows for g in range(file.metadata.num_row_groups)]
-        table = file.read().set_column(0, CANONICAL_SCHEMA.field("id"), new_ids.to_arrow().cast(pa.string()))
-        tmp = path.with_name(f".{path.name}")
-        with pq.ParquetWriter(tmp, CANONICAL_SCHEMA, **parquet_options(compression)) as writer:
-            offset = 0
-            for rows in groups:  # the same row groups as before, so partitions plan the same
-                writer.write_table(table.slice(offset, rows))
-                offset += rows
-        tmp.replace(path)
-    return repeated.height
 
 
 def write_summary(run_dir: Path) -> RunSummary:
