@@ -191,7 +191,7 @@ class _SplitWriter:
         while pos < table.num_rows:
             if self._writer is not None and (self._rows >= self.max_rows or self._bytes >= self.max_bytes):
                 self._close_shard()
-            cum = np.cumsum(sizes[pos:])
+            cum = np.cumsum(sizes[pos : pos + self.max_rows - self._rows])  # only what this shard can take
             room = int(np.searchsorted(cum, self.max_bytes - self._bytes, side="right"))
             take = min(room, self.max_rows - self._rows, table.num_rows - pos)
             if take == 0:
@@ -359,7 +359,9 @@ def plan_shards(sizes: np.ndarray, max_shard_rows: int, max_shard_bytes: int) ->
         if start is not None and (rows >= max_shard_rows or nbytes >= max_shard_bytes):
             bounds.append((start, pos))
             start, rows, nbytes = None, 0, 0
-        cum = np.cumsum(sizes[pos:])
+        # Only the rows this shard can still take: a cumsum over the whole rest made the plan
+        # quadratic in the split's rows.
+        cum = np.cumsum(sizes[pos : pos + max_shard_rows - rows])
         room = int(np.searchsorted(cum, max_shard_bytes - nbytes, side="right"))
         take = min(room, max_shard_rows - rows, n - pos)
         if take == 0:
