@@ -117,6 +117,14 @@ def select(
             )
             evals.append(Pick(source, EVAL, pool[sel.indices], sel.epochs, want, sel.tokens))
 
+    trained = {name: int(pools[name][1][train_mask[name]].sum()) for name in stats}
+    tally(stats, train, evals, trained)
+    return train, evals, stats
+
+
+def tally(stats: dict[str, SourceStats], train: list[Pick], evals: list[Pick], trained: dict[str, int]) -> None:
+    """Add the picks to each source's stats; `trained`: tokens of each source's train pool.
+    An unreachable target has already failed, so a train shortfall is always 0 here."""
     for pick in train:
         s = stats[pick.source]
         s.target_tokens += pick.target
@@ -124,13 +132,10 @@ def select(
         s.tokens += pick.tokens
         s.parts[pick.part] = s.parts.get(pick.part, 0) + pick.tokens
     for s in stats.values():
-        # An unreachable target failed in _check, so a train shortfall is always 0 here.
-        trained = int(pools[s.name][1][train_mask[s.name]].sum())
-        s.epochs = s.tokens / trained if trained else 0.0  # passes over the train pool, tokens-weighted
+        s.epochs = s.tokens / trained[s.name] if trained[s.name] else 0.0  # passes over the train pool
     for pick in evals:
         stats[pick.source].eval_rows += len(pick.indices)
         stats[pick.source].eval_tokens += pick.tokens
-    return train, evals, stats
 
 
 def _cut(source, parts, targets, indices, epochs, tokens) -> list[Pick]:

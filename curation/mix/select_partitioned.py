@@ -39,7 +39,7 @@ from curation.executor import Executor
 from curation.mix.manifest_budget import MixPart
 from curation.mix.sample import allocate
 from curation.mix.sample_hash import order_by_key
-from curation.mix.select import EVAL, Pick, SourceStats, check_pool_targets
+from curation.mix.select import EVAL, Pick, SourceStats, check_pool_targets, tally
 from curation.mix.select_tasks import (
     BINS,
     Boundary,
@@ -174,18 +174,7 @@ def select_partitioned(
     picks = _pick(plans, pools, ids, seed, eval_fraction, executor)
     train, evals = picks[: _picks_before(pools, evals_at)], picks[_picks_before(pools, evals_at) :]
 
-    for pick in train:
-        s = stats[pick.source]
-        s.target_tokens += pick.target
-        s.rows += len(pick.indices)
-        s.tokens += pick.tokens
-        s.parts[pick.part] = s.parts.get(pick.part, 0) + pick.tokens
-    for s in stats.values():
-        trained = sums[train_spec[s.name]][2]
-        s.epochs = s.tokens / trained if trained else 0.0  # passes over the train pool, tokens-weighted
-    for pick in evals:
-        stats[pick.source].eval_rows += len(pick.indices)
-        stats[pick.source].eval_tokens += pick.tokens
+    tally(stats, train, evals, {name: sums[train_spec[name]][2] for name in names})
     return train, evals, stats
 
 
