@@ -165,8 +165,8 @@ def markdown(r: dict) -> str:
         "load per worker) but not waiting.",
         "- driver share = the part of the serial wall time outside `Executor.map` (planning, linking the input "
         "run's report files and renaming the partitions' pieces in, exact-dedup decisions glue, near dedup's "
-        "components, the mix's selection over every rendered row, shard plan and the lock's sha256 of every "
-        "input file): it does not shrink with workers.",
+        "survivor rank, band-key shards and components, the mix's thresholds from the merged histograms, the "
+        "final order of its picks, the shard plan and the card): it does not shrink with workers.",
         "- same bytes = sha256 of every file of the stage's output tree, serial vs Ray (sample_write: the "
         "shards and the datasets' JSON files, `*/*.arrow`, `*/state.json`, `*/dataset_info.json`, "
         "`dataset_dict.json`; the lock and card name the input run, the plots are images).",
@@ -280,7 +280,7 @@ def _cost(m: dict) -> list[str]:
         "exact + near stage less the exact-key pass it repeats.",
         f"- wall(N) = driver CPU + parallel CPU / (N x Ray efficiency) + tasks x {m['overhead_s_per_task'] * 1e3:.2f} ms / N. "
         "Driver CPU (work outside `Executor.map`: planning, committing the partitions' files, near dedup's "
-        "components, the mix's selection, shard plan and input hashes) = fixed + per MB, fitted on the two corpus sizes (driver fit below); it does not "
+        "survivor rank, band-key shards and components, the mix's thresholds, final order, shard plan and card) = fixed + per MB, fitted on the two corpus sizes (driver fit below); it does not "
         "shrink with workers and bounds the speed-up (Amdahl). Ray efficiency = serial CPU / Ray CPU on the same "
         "partitions (measured on 2 workers; scheduling at 1,024 workers, stragglers and file-system contention "
         "are not in it).",
