@@ -16,12 +16,14 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from curation.executor import SERIAL, Executor
 from curation.fileio import scratch_dir
+from curation.mix.sample_hash import row_keys
 from curation.parts import parquet_options
 from curation.record import CANONICAL_SCHEMA
 
@@ -34,8 +36,11 @@ _NO_REPEATS = pl.DataFrame(schema={"part": pl.UInt32, "row": pl.UInt32, "k": pl.
 def bucket_ids(path: str, part: int, buckets: int, work: str) -> None:
     """One part's (id, part, row) into WORK/b<bucket>/p<part>.parquet, by a hash of the id."""
     ids = pl.read_parquet(path, columns=["id"]).with_row_index("row").with_columns(pl.lit(part, pl.UInt32).alias("part"))
-    # Any hash does: the bucket only decides which task sees an id, never the result.
-    ids = ids.with_columns((pl.col("id").hash(seed=0) % buckets).alias("bucket"))
+    # The bucket only decides which task sees an id, never the result, but every worker must put
+    # an id in the same bucket: a keyed SipHash of the id, the same on every machine and version
+    # (polars' hash may differ between releases).
+    keys = row_keys(ids["id"].to_arrow(), 0, "", 0, purpose="unique-ids")
+    ids = ids.with_columns(pl.Series("bucket", keys % np.uint64(buckets)))
     for (b,), rows in ids.partition_by("bucket", as_dict=True, maintain_order=True).items():
         out = Path(work) / f"b{b:05d}"
         out.mkdir(parents=True, exist_ok=True)
