@@ -63,3 +63,16 @@ def part_starts(paths: Sequence[Path]) -> np.ndarray:
     """The row offset of each file in the concatenation of `paths`, then the total (int64, one
     longer than `paths`), from the files' metadata."""
     return np.concatenate([[0], np.cumsum([pq.read_metadata(p).num_rows for p in paths])]).astype(np.int64)
+
+
+def take_rows(paths: Sequence[Path], starts: np.ndarray, indices: np.ndarray, columns: list[str] | None = None) -> pa.Table:
+    """Rows `indices` (into the concatenation of `paths`, whose offsets are `starts` from
+    part_starts; any order, repeats allowed) as one table in that order, reading one file at a
+    time and keeping only the wanted rows: memory is one file plus the rows, not all of them."""
+    wanted, inverse = np.unique(np.asarray(indices, dtype=np.int64), return_inverse=True)
+    pieces = []
+    for k, path in enumerate(paths):
+        lo, hi = np.searchsorted(wanted, starts[k : k + 2])
+        if hi > lo:
+            pieces.append(pq.read_table(path, columns=columns).take(pa.array(wanted[lo:hi] - starts[k])))
+    return pa.concat_tables(pieces).take(pa.array(inverse.ravel()))

@@ -70,3 +70,20 @@ def test_partitioned_shards_equal_the_in_memory_writer(tmp_path, monkeypatch, ex
     assert len([f for f in got if f.startswith("train/")]) > 5 and any(f.startswith("eval/") for f in got)
     assert got == _in_memory_shards(manifest, tmp_path / "work" / "render", tmp_path / "old")
     assert not list((tmp_path / "mix").glob(".shuffle-*"))
+
+
+def test_equal_shuffle_keys_are_ordered_as_the_in_memory_writer_orders_them(tmp_path, monkeypatch):
+    """Keys of 3 bits: most picks tie on their sampling and shuffle keys, so the ids (read back
+    from the rendered parts) decide the selection and the final order."""
+    from curation.mix import sample, sample_order, select_tasks
+    from curation.mix.sample_hash import row_keys
+
+    def coarse(ids, seed, source, epoch, *, purpose="sample"):
+        keys = row_keys(ids, seed, source, epoch, purpose=purpose)
+        return keys if purpose == "eval" else keys >> np.uint64(61)  # the eval split stays as it is
+
+    for module in (sample, sample_order, select_tasks):
+        monkeypatch.setattr(module, "row_keys", coarse)
+    manifest = demo_manifest(load_manifest(REPO / "mixes" / "stem-proof-distill.yaml", check_files=False), tmp_path / "in")
+    lock = build_mix(manifest, tmp_path / "mix", tmp_path / "work", workers=1)
+    assert {s.file: s.sha256 for s in lock.shards} == _in_memory_shards(manifest, tmp_path / "work" / "render", tmp_path / "old")

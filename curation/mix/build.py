@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from curation.executor import Executor, parse_executor
 from curation.ingest import ingest_sources, write_summary
@@ -41,7 +40,7 @@ from curation.mix.select import EVAL, Pick
 from curation.mix.select_partitioned import RunIds, select_partitioned
 from curation.mix.shards import staged_output, write_dataset_dict_file
 from curation.mix.split_writer import SplitRows, write_split_partitioned
-from curation.partitions import part_starts
+from curation.partitions import part_starts, take_rows
 from curation.render.spans import SPANS_TYPE
 from curation.render.stage import RenderOptions, render_run
 from curation.report import load_summary
@@ -149,7 +148,12 @@ def _split_rows(names: list[str], picks: list[Pick], manifest: MixManifest, orde
         if manifest.output.shuffle:
 
             def ties(rows, src=src, row=row, epoch=epoch):
-                return [(sources[src[r]], ids.ids(sources[src[r]], row[r : r + 1])[0], int(epoch[r])) for r in rows]
+                names = [sources[src[r]] for r in rows]
+                found = {}
+                for name in set(names):  # one read per source of the tied rows
+                    mine_rows = [r for r, n in zip(rows, names, strict=True) if n == name]
+                    found.update(zip(mine_rows, ids.ids(name, row[mine_rows]), strict=True))
+                return [(n, found[r], int(epoch[r])) for r, n in zip(rows, names, strict=True)]
 
             keys = np.concatenate([p.shuffle_keys for p in mine])
             order = order_by_key(keys, ties, "(source, id, epoch)")
@@ -224,14 +228,7 @@ def _picked_rows(run: Path, name: str, indices: np.ndarray) -> pa.Table:
     allowed) of source `name`, reading one part at a time and keeping only the picked rows: memory
     is one part plus the picks, not the whole source."""
     parts = source_parts(run, name)
-    starts = part_starts(parts)
-    wanted, inverse = np.unique(np.asarray(indices, dtype=np.int64), return_inverse=True)
-    pieces = []
-    for k, path in enumerate(parts):
-        lo, hi = np.searchsorted(wanted, starts[k : k + 2])
-        if hi > lo:
-            pieces.append(pq.read_table(path).take(pa.array(wanted[lo:hi] - starts[k])))
-    return pa.concat_tables(pieces).take(pa.array(inverse.ravel()))
+    return take_rows(parts, part_starts(parts), indices)
 
 
 def _rows(run: Path, picks: list[Pick], manifest: MixManifest, ordered_parts: list[str]) -> pa.Table:

@@ -32,8 +32,6 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from curation.executor import Executor
 from curation.mix.manifest_budget import MixPart
@@ -52,7 +50,7 @@ from curation.mix.select_tasks import (
     pick_rows,
     pool_sums,
 )
-from curation.partitions import part_starts
+from curation.partitions import part_starts, take_rows
 from curation.source_stages import source_parts
 
 FETCH_ROWS = 65_536  # a goal's interval is fetched row by row once it holds this many rows or fewer
@@ -67,15 +65,7 @@ class RunIds:
         self.starts = {name: part_starts(paths) for name, paths in self.paths.items()}
 
     def ids(self, source: str, rows: np.ndarray) -> list[str]:
-        rows = np.asarray(rows, dtype=np.int64)
-        wanted, inverse = np.unique(rows, return_inverse=True)
-        starts, found = self.starts[source], []
-        for k, path in enumerate(self.paths[source]):
-            lo, hi = np.searchsorted(wanted, starts[k : k + 2])
-            if hi > lo:
-                column = pq.read_table(path, columns=["id"]).column("id")
-                found += column.take(pa.array(wanted[lo:hi] - starts[k])).to_pylist()
-        return [found[i] for i in inverse.ravel()]
+        return take_rows(self.paths[source], self.starts[source], rows, ["id"]).column("id").to_pylist()
 
 
 @dataclass
