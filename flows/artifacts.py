@@ -48,7 +48,7 @@ def tokens_table(lock: MixLock) -> list[dict]:
     ]
 
 
-def publish_mix(summary: RunSummary, lock: MixLock, out_dir: Path, work_dir: Path) -> None:
+def publish_mix(summary: RunSummary, lock: MixLock, out_dir: Path | str, work_dir: Path) -> None:
     """The four artifacts of a build-mix run."""
     create_table_artifact(
         funnel_table(summary), key=FUNNEL, description=f"Dropped rows per source x stage x reason: {lock.name}"
@@ -92,7 +92,26 @@ def identity_and_patterns(summary: RunSummary) -> str:
     return "\n".join(lines)
 
 
-def mix_report(summary: RunSummary, lock: MixLock, out_dir: Path, work_dir: Path) -> str:
+def _where(out_dir: Path | str) -> list[str]:
+    """Markdown lines: the mix, its lock, card and plots (file links for a local directory)."""
+    if isinstance(out_dir, str):  # an object store URL: no link a browser opens
+        lock = f"{out_dir.rstrip('/')}/mix.lock.json"
+        return [
+            f"- Mix: `{out_dir}` (`datasets.load_from_disk('{out_dir}')`)",
+            f"- Lock: `{lock}` (`curate mix regenerate {lock}`)",
+            f"- Dataset card and plots: `{out_dir.rstrip('/')}/README.md`, `*.png`",
+        ]
+    plots = sorted(out_dir.glob("*.png"))
+    return [
+        f"- Mix directory: [`{out_dir}`]({out_dir.as_uri()}) (`datasets.load_from_disk('{out_dir}')`)",
+        f"- Lock: [`{out_dir / 'mix.lock.json'}`]({(out_dir / 'mix.lock.json').as_uri()})"
+        f" (`curate mix regenerate {out_dir / 'mix.lock.json'}`)",
+        f"- Dataset card: [`{out_dir / 'README.md'}`]({(out_dir / 'README.md').as_uri()})",
+        "- Plots: " + (", ".join(f"[`{p.name}`]({p.as_uri()})" for p in plots) if plots else "none"),
+    ]
+
+
+def mix_report(summary: RunSummary, lock: MixLock, out_dir: Path | str, work_dir: Path) -> str:
     """Markdown: where everything is, the totals, and rows per stage over all sources."""
     t = lock.totals
     budget = f"{t.budget_tokens:,}" if t.budget_tokens is not None else "n/a"
@@ -107,13 +126,7 @@ def mix_report(summary: RunSummary, lock: MixLock, out_dir: Path, work_dir: Path
         "",
         f"**{t.tokens:,} tokens** (budget {budget}) in **{t.rows:,} rows**, {t.shards} shards, {t.bytes:,} bytes.",
         "",
-        f"- Mix directory: [`{out_dir}`]({out_dir.as_uri()}) (`datasets.load_from_disk('{out_dir}')`)",
-        f"- Lock: [`{out_dir / 'mix.lock.json'}`]({(out_dir / 'mix.lock.json').as_uri()})"
-        f" (`curate mix regenerate {out_dir / 'mix.lock.json'}`)",
-        f"- Dataset card: [`{out_dir / 'README.md'}`]({(out_dir / 'README.md').as_uri()})",
-        "- Plots: "
-        + ", ".join(f"[`{p.name}`]({p.as_uri()})" for p in sorted(out_dir.glob("*.png")))
-        + (" " if any(out_dir.glob("*.png")) else "none"),
+        *_where(out_dir),
         f"- Report of the curation: `curate report {work_dir / 'render'}`",
         "",
         "## Rows per stage (all sources)",

@@ -18,6 +18,7 @@ from prefect import flow, get_run_logger, task
 
 from curation.mix.build import write_mix
 from curation.mix.lock import MixLock
+from curation.readers.remote import is_url
 from curation.report import load_summary
 from flows import artifacts
 from flows.params import MixRun, prepare
@@ -84,19 +85,19 @@ def regenerate_mix_flow(lock: str, out: str | None = None) -> str:
     """Rebuild the mix a mix.lock.json (or its directory) describes and check every shard's
     sha256 against the lock; fails naming the changed input or shard. Returns the directory."""
     from curation.mix.lock import read_lock
+    from curation.mix.regenerate import default_target, mix_lock_and_dir, same_place
 
-    lock_file = Path(lock).expanduser()
-    lock_file = lock_file / "mix.lock.json" if lock_file.is_dir() else lock_file
+    lock_file, mix_dir = mix_lock_and_dir(lock.strip())
     read_lock(lock_file)  # a missing or broken lock fails here, before any work
-    target = Path(out).expanduser() if out else lock_file.parent.with_name(lock_file.parent.name + ".regenerated")
-    if target.resolve() == lock_file.parent.resolve():
+    target = (out.strip() if is_url(out.strip()) else Path(out).expanduser()) if out else default_target(mix_dir)
+    if same_place(target, mix_dir):
         raise ValueError("out must differ from the mix being regenerated")
     regenerate(lock_file, target)
     return str(target)
 
 
 @task(name="regenerate", task_run_name="regenerate")
-def regenerate(lock_file: Path, target: Path) -> None:
+def regenerate(lock_file: Path | str, target: Path | str) -> None:
     from curation.mix.regenerate import regenerate_mix
 
     lock = regenerate_mix(lock_file, target)

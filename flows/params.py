@@ -12,6 +12,7 @@ from pathlib import Path
 
 from curation.mix.build import default_work_dir
 from curation.mix.manifest import MixManifest, load_manifest
+from curation.readers.remote import is_url
 
 MIXES_DIR = Path(__file__).resolve().parents[1] / "mixes"  # the recipes shipped with the repo
 DEFAULT_OUT = Path("runs/mixes")  # as `curate mix build`
@@ -23,7 +24,7 @@ class MixRun:
     mix goes (`out`) and where the intermediate runs and Prefect's cache live (`work`)."""
 
     manifest: MixManifest
-    out: Path
+    out: Path | str  # a directory, or an object store URL (curation/mix/object_store.py)
     work: Path
     demo: bool
 
@@ -49,9 +50,12 @@ def prepare(manifest: str, demo: bool, out: str | None) -> MixRun:
     """Validate the parameters and resolve the run's directories (generates the demo inputs
     into the work directory when demo=True)."""
     m = load_manifest(manifest_path(manifest), check_files=not demo)
-    target = Path(out) if out else DEFAULT_OUT / (m.name + ("-demo" if demo else ""))
-    target = target.expanduser().resolve()
-    work = default_work_dir(target)
+    if out and is_url(out.strip()):
+        target: Path | str = out.strip()
+        work = default_work_dir(target).resolve()
+    else:
+        target = (Path(out) if out else DEFAULT_OUT / (m.name + ("-demo" if demo else ""))).expanduser().resolve()
+        work = default_work_dir(target)
     if demo:
         from curation.mix.demo_inputs import demo_manifest
 

@@ -98,6 +98,24 @@ def test_flow_builds_the_demo_mix_like_the_cli(server, cli_mix, tmp_path):
     assert str(out / "mix.lock.json") in arts["mix-report"]["data"]
 
 
+def test_flow_writes_the_mix_to_an_object_store(server, cli_mix, s3, tmp_path, monkeypatch):
+    from curation.mix.lock import read_lock
+    from flows.mix import build_mix_flow, regenerate_mix_flow
+
+    _, bucket, _ = s3
+    monkeypatch.chdir(tmp_path)  # a URL output's work directory is runs/mixes/.<name>.work here
+    url = f"{bucket}/flow-mix"
+    state = build_mix_flow(manifest=MIX, demo=True, out=url, return_state=True)
+    assert state.is_completed(), state.message
+    assert state.result() == url
+    shas = {s.file: s.sha256 for s in read_lock(url).shards}
+    assert shas == {s.file: s.sha256 for s in read_lock(cli_mix).shards}
+    report = _artifacts(server, state.state_details.flow_run_id)["mix-report"]["data"]
+    assert f"curate mix regenerate {url}/mix.lock.json" in report
+    state = regenerate_mix_flow(lock=url, out=url + "/", return_state=True)
+    assert state.is_failed() and "out must differ from the mix being regenerated" in state.message
+
+
 def test_bad_manifest_fails_at_once_with_its_error_in_the_api(server, tmp_path):
     from flows.mix import build_mix_flow
 

@@ -15,7 +15,10 @@ DEFAULT_OUT = Path("runs/mixes")
 @mix_app.command("build")
 def build(
     manifest: Annotated[Path, typer.Argument(help="A mix manifest (YAML), e.g. mixes/wind-edge-1.6-distill-12m.yaml.")],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory (default: runs/mixes/<name>[-demo]).")] = None,
+    out: Annotated[
+        str | None,
+        typer.Option("--out", "-o", help="Output directory, or an object store URL such as s3://bucket/mixes/x (default: runs/mixes/<name>[-demo])."),
+    ] = None,
     demo: Annotated[bool, typer.Option("--demo", help="Build on the embedded demo corpora at the manifest's demo budget.")] = False,
     work: Annotated[Path | None, typer.Option(help="Work directory for the intermediate runs (default: beside --out).")] = None,
     workers: Annotated[int, typer.Option(help="Local processes for the partitioned stages (the output does not depend on it).")] = 1,
@@ -38,7 +41,7 @@ def build(
             raise UserError("--workers must be 1 or more")
         runs_on = parse_executor(executor if executor is not None else workers)
         m = load_manifest(manifest, check_files=not demo)
-        out = out or DEFAULT_OUT / (m.name + ("-demo" if demo else ""))
+        out = _location(out) if out else DEFAULT_OUT / (m.name + ("-demo" if demo else ""))
         work_dir = work or default_work_dir(out)
         if demo:
             from curation.mix.demo_inputs import demo_manifest
@@ -52,8 +55,8 @@ def build(
     con.print(
         f"{t.tokens:,} tokens (budget {t.budget_tokens:,}) in {t.rows:,} rows, {t.shards} shards.\n"
         f"Shards:  {out}  (datasets.load_from_disk('{out}'))\n"
-        f"Lock:    {out / 'mix.lock.json'}  (curate mix regenerate {out / 'mix.lock.json'})\n"
-        f"Card:    {out / 'README.md'}\n"
+        f"Lock:    {_in(out, 'mix.lock.json')}  (curate mix regenerate {_in(out, 'mix.lock.json')})\n"
+        f"Card:    {_in(out, 'README.md')}\n"
         f"Report:  curate report {work_dir / 'render'}",
         soft_wrap=True,  # paths stay whole, to copy and paste
     )
@@ -61,18 +64,18 @@ def build(
 
 @mix_app.command("regenerate")
 def regenerate(
-    lock_path: Annotated[Path, typer.Argument(help="A mix.lock.json (or the mix directory holding it).")],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to rebuild (default: <mix dir>.regenerated).")] = None,
+    lock_path: Annotated[str, typer.Argument(help="A mix.lock.json (or the mix directory holding it); a path or an object store URL.")],
+    out: Annotated[str | None, typer.Option("--out", "-o", help="Where to rebuild, a directory or a URL (default: <mix dir>.regenerated).")] = None,
 ) -> None:
     """Rebuild a mix from its lock (recorded inputs and parameters) and check every shard's sha256."""
     from curation.cli.main import UserError, _fail, _user_errors
     from curation.cli.tables import console
-    from curation.mix.regenerate import regenerate_mix
+    from curation.mix.regenerate import default_target, mix_lock_and_dir, regenerate_mix, same_place
 
     try:
-        lock_file = lock_path / "mix.lock.json" if lock_path.is_dir() else lock_path
-        target = out or lock_file.parent.with_name(lock_file.parent.name + ".regenerated")
-        if target.resolve() == lock_file.parent.resolve():
+        lock_file, mix_dir = mix_lock_and_dir(_location(lock_path))
+        target = _location(out) if out else default_target(mix_dir)
+        if same_place(target, mix_dir):
             raise UserError("--out must differ from the mix being regenerated")
         lock = regenerate_mix(lock_file, target)
     except _user_errors() as exc:
@@ -81,14 +84,14 @@ def regenerate(
 
 
 @mix_app.command("show")
-def show(mix_dir: Annotated[Path, typer.Argument(help="A built mix directory.")]) -> None:
+def show(mix_dir: Annotated[str, typer.Argument(help="A built mix directory (or its mix.lock.json); a path or an object store URL.")]) -> None:
     """Per-source targets, tokens, rows, epochs and shortfalls; the shards."""
     from curation.cli.main import _fail, _user_errors
     from curation.cli.tables import console
     from curation.mix.lock import read_lock
 
     try:
-        lock = read_lock(mix_dir)
+        lock = read_lock(_location(mix_dir))
     except _user_errors() as exc:
         _fail(str(exc))
     con = console()
@@ -99,8 +102,8 @@ def show(mix_dir: Annotated[Path, typer.Argument(help="A built mix directory.")]
 
 @mix_app.command("diff")
 def diff(
-    a: Annotated[Path, typer.Argument(help="A built mix directory (or its mix.lock.json).")],
-    b: Annotated[Path, typer.Argument(help="Another one.")],
+    a: Annotated[str, typer.Argument(help="A built mix directory (or its mix.lock.json); a path or an object store URL.")],
+    b: Annotated[str, typer.Argument(help="Another one.")],
 ) -> None:
     """What changed between two mixes: manifest fields, inputs, per-source tokens, shards."""
     from curation.cli.main import _fail, _user_errors
@@ -109,12 +112,25 @@ def diff(
     from curation.mix.lock import read_lock
 
     try:
-        lines = diff_locks(read_lock(a), read_lock(b))
+        lines = diff_locks(read_lock(_location(a)), read_lock(_location(b)))
     except _user_errors() as exc:
         _fail(str(exc))
     con = console()
     for line in lines or ["identical: same manifest, inputs, per-source statistics and shards"]:
         con.print(line, highlight=False, markup=False)
+
+
+def _location(text: str) -> Path | str:
+    """A URL stays text (Path would fold its `//`); anything else is a local path."""
+    from curation.readers.remote import is_url
+
+    return text if is_url(text) else Path(text).expanduser()
+
+
+def _in(mix_dir: Path | str, name: str) -> Path | str:
+    from curation.mix.object_store import join_url
+
+    return join_url(mix_dir, name) if isinstance(mix_dir, str) else mix_dir / name
 
 
 def _sources_table(lock):

@@ -22,6 +22,7 @@ import pyarrow as pa
 from curation.executor import Executor, parse_executor
 from curation.ingest import ingest_sources, write_summary
 from curation.mix.lock import (
+    LOCK_FILE,
     FileFingerprint,
     InputRecord,
     MixLock,
@@ -34,19 +35,20 @@ from curation.mix.lock import (
     write_lock,
 )
 from curation.mix.manifest import MixManifest
+from curation.mix.object_store import check_destination, upload_mix, url_name
 from curation.mix.sample import shuffle_order
 from curation.mix.sample_hash import order_by_key
 from curation.mix.select import EVAL, Pick
 from curation.mix.select_partitioned import RunIds, select_partitioned
-from curation.mix.shards import staged_output, write_dataset_dict_file
+from curation.mix.shards import OUTPUT_MARKERS, staged_output, write_dataset_dict_file
 from curation.mix.split_writer import SplitRows, write_split_partitioned
 from curation.partitions import part_starts, take_rows
+from curation.readers.remote import is_url
 from curation.render.spans import SPANS_TYPE
 from curation.render.stage import RenderOptions, render_run
 from curation.report import load_summary
 from curation.source_stages import source_parts
 
-LOCK_FILE = "mix.lock.json"
 TRAIN = "train"
 
 MIX_SCHEMA = pa.schema(
@@ -67,7 +69,12 @@ MIX_SCHEMA = pa.schema(
 Progress = Callable[[str], None]
 
 
-def default_work_dir(out_dir: Path) -> Path:
+def default_work_dir(out_dir: Path | str) -> Path:
+    """`.<name>.work` beside a local output; for an object store output, that name under
+    runs/mixes/ here (the intermediate runs stay on a local or shared file system)."""
+    if is_url(out_dir):
+        return Path("runs/mixes") / f".{url_name(str(out_dir))}.work"
+    out_dir = Path(out_dir)
     return out_dir.parent / f".{out_dir.name}.work"
 
 
@@ -79,9 +86,11 @@ def build_mix(
     progress: Progress | None = None,
 ) -> MixLock:
     """Build `manifest` into `out_dir` (the Hugging Face save_to_disk layout + mix.lock.json +
-    README.md); return the lock. Raises ValueError for anything the manifest or inputs get wrong."""
+    README.md; a directory, or an object store URL: object_store.py); return the lock. Raises
+    ValueError for anything the manifest or inputs get wrong."""
     say = progress or (lambda _msg: None)
-    out_dir = Path(out_dir)
+    if is_url(out_dir):
+        check_destination(str(out_dir), OUTPUT_MARKERS)  # a wrong URL fails now, not after the curation
     work = Path(work_dir) if work_dir is not None else default_work_dir(out_dir)
     run = curate_sources(manifest, work, workers, say)
     return write_mix(manifest, run, out_dir, say, workers)
@@ -90,14 +99,22 @@ def build_mix(
 def write_mix(
     manifest: MixManifest,
     run: Path,
-    out_dir: Path,
+    out_dir: Path | str,
     progress: Progress | None = None,
     executor: Executor | int | str | None = None,
 ) -> MixLock:
     """Select rows by token budget from the rendered run `run` and write the mix into
     `out_dir` (shards, mix.lock.json, README.md card, plots), staged and renamed into place.
-    The shards are written partitioned on `executor` (split_writer.py; the same bytes for any)."""
+    The shards are written partitioned on `executor` (split_writer.py; the same bytes for any).
+    An object store URL `out_dir` gets the mix staged beside `run` and uploaded, lock last."""
     say = progress or (lambda _msg: None)
+    if is_url(out_dir):
+        staged = Path(run).parent / "upload" / url_name(str(out_dir))
+        lock = write_mix(manifest, run, staged, progress, executor)
+        say("upload")
+        upload_mix(staged, str(out_dir), OUTPUT_MARKERS)
+        shutil.rmtree(staged.parent)  # the object store holds it now; a rerun stages it again
+        return lock
     executor = parse_executor(executor)
     say("sample")
     names = [s.name for s in manifest.sources]

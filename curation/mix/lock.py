@@ -8,22 +8,23 @@ build writes the same lock bytes.
 
 from __future__ import annotations
 
+import fnmatch
 import importlib.metadata
 import json
 from collections.abc import Iterable
 from dataclasses import asdict
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from curation.executor import Executor
 from curation.fileio import atomic_write_text
+from curation.mix.object_store import LOCK_FILE, join_url, list_objects, read_url_text
 from curation.mix.shards import ShardInfo, sha256_file
 from curation.readers.base import SourceError
 from curation.readers.remote import is_url, sha256_url
 
-LOCK_FILE = "mix.lock.json"
 LOCK_VERSION = 1
 # Distributions whose versions can change the bytes of a mix (tokenizers, templates, Arrow, ...).
 PACKAGES = (
@@ -208,15 +209,26 @@ def write_lock(lock: MixLock, path: Path) -> None:
     )
 
 
-def read_lock(path: Path) -> MixLock:
-    """Read mix.lock.json (or DIR/mix.lock.json); ValueError naming the file and the problem."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / LOCK_FILE
-    if not path.is_file():
-        raise ValueError(f"{path}: no such lock file")
+def read_lock(path: Path | str) -> MixLock:
+    """Read mix.lock.json (or DIR/mix.lock.json; either may be an object store URL); ValueError
+    naming the file and the problem."""
+    if is_url(path):
+        path = lock_url(str(path))
+        try:
+            text = read_url_text(path)
+        except FileNotFoundError:
+            raise ValueError(f"{path}: no such lock file (a mix whose upload did not finish has none)") from None
+        except OSError as exc:
+            raise ValueError(f"{path}: cannot read: {exc}") from None
+    else:
+        path = Path(path)
+        if path.is_dir():
+            path = path / LOCK_FILE
+        if not path.is_file():
+            raise ValueError(f"{path}: no such lock file")
+        text = None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8") if text is None else text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path}: not valid JSON: {exc}") from None
     if not isinstance(data, dict):
@@ -232,30 +244,37 @@ def read_lock(path: Path) -> MixLock:
         raise ValueError(f"{path}: invalid lock: {problems}") from None
 
 
-def verify_shards(lock: MixLock, out_dir: Path) -> list[str]:
-    """Problems with the shards in out_dir against the lock, in the lock's shard order (the
-    first one names the first differing shard); then shards the lock does not list. Empty
-    when every shard is present with the recorded size and sha256."""
-    out_dir = Path(out_dir)
+def lock_url(url: str) -> str:
+    """The lock of a mix at `url`: the URL itself when it names a .json file, else URL/mix.lock.json."""
+    return url if url.endswith(".json") else join_url(url, LOCK_FILE)
+
+
+def verify_shards(lock: MixLock, out_dir: Path | str) -> list[str]:
+    """Problems with the shards in out_dir (a directory or an object store URL) against the
+    lock, in the lock's shard order (the first one names the first differing shard); then
+    shards the lock does not list. Empty when every shard is present with the recorded size and
+    sha256."""
+    remote = is_url(out_dir)
+    present = list_objects(str(out_dir)) if remote else [
+        p.relative_to(out_dir).as_posix() for p in Path(out_dir).rglob("*") if p.is_file()
+    ]
+    found = set(present)
     problems = []
     for shard in lock.shards:
-        path = out_dir / shard.file
-        if not path.is_file():
+        if shard.file not in found:
             problems.append(f"missing shard {shard.file}")
             continue
-        size = path.stat().st_size
+        where = join_url(str(out_dir), shard.file) if remote else Path(out_dir) / shard.file
+        sha, size = sha256_url(where) if remote else sha256_file(where)
         if size != shard.bytes:
             problems.append(f"shard {shard.file} differs: {size} bytes, the lock records {shard.bytes}")
-            continue
-        sha, _ = sha256_file(path)
-        if sha != shard.sha256:
+        elif sha != shard.sha256:
             problems.append(
                 f"shard {shard.file} differs: sha256 {sha[:16]}…, the lock records {shard.sha256[:16]}…"
             )
     listed = {s.file for s in lock.shards}
-    for path in sorted(out_dir.rglob("data-*-of-*.arrow")):
-        rel = path.relative_to(out_dir).as_posix()
-        if rel not in listed:
+    for rel in present:
+        if fnmatch.fnmatch(PurePosixPath(rel).name, "data-*-of-*.arrow") and rel not in listed:
             problems.append(f"unexpected shard {rel}: the lock does not list it")
     return problems
 

@@ -12,17 +12,28 @@ from __future__ import annotations
 from pathlib import Path
 
 from curation.mix.build import build_mix, default_work_dir
-from curation.mix.lock import MixLock, package_versions, read_lock, verify_inputs, verify_shards
+from curation.mix.lock import (
+    LOCK_FILE,
+    MixLock,
+    lock_url,
+    package_versions,
+    read_lock,
+    verify_inputs,
+    verify_shards,
+)
 from curation.mix.manifest import parse_manifest
+from curation.mix.object_store import url_parent
+from curation.readers.remote import is_url
 
 
 class RegenerateMismatch(ValueError):
     """The rebuilt mix is not byte-identical to the locked one."""
 
 
-def regenerate_mix(lock_file: Path, out_dir: Path, work_dir: Path | None = None) -> MixLock:
-    """Rebuild the mix `lock_file` describes into `out_dir`; return the lock. Raises
-    RegenerateMismatch naming the changed inputs and the first differing shard."""
+def regenerate_mix(lock_file: Path | str, out_dir: Path | str, work_dir: Path | None = None) -> MixLock:
+    """Rebuild the mix `lock_file` describes into `out_dir` (either may be an object store
+    URL); return the lock. Raises RegenerateMismatch naming the changed inputs and the first
+    differing shard."""
     lock = read_lock(lock_file)
     base = Path(lock.base_dir)
     changed = verify_inputs(lock, base)
@@ -30,7 +41,7 @@ def regenerate_mix(lock_file: Path, out_dir: Path, work_dir: Path | None = None)
     if missing:
         raise RegenerateMismatch(f"cannot regenerate {lock.name}: {'; '.join(missing)}")
     manifest = parse_manifest(lock.manifest, base, where=f"{lock_file} (manifest)")
-    build_mix(manifest, out_dir, work_dir or default_work_dir(Path(out_dir)))
+    build_mix(manifest, out_dir, work_dir or default_work_dir(out_dir))
     differs = verify_shards(lock, out_dir)
     if changed or differs:
         parts = []
@@ -46,3 +57,27 @@ def regenerate_mix(lock_file: Path, out_dir: Path, work_dir: Path | None = None)
             parts.append("package versions differ: " + ", ".join(moved))
         raise RegenerateMismatch(". ".join(parts))
     return lock
+
+
+def mix_lock_and_dir(path: Path | str) -> tuple[Path | str, Path | str]:
+    """(the lock file, the mix directory) a user's argument names: a mix.lock.json or the
+    directory holding it, a local path or an object store URL."""
+    if is_url(path):
+        lock = lock_url(str(path))
+        return lock, url_parent(lock)
+    path = Path(path).expanduser()
+    lock = path / LOCK_FILE if path.is_dir() else path
+    return lock, lock.parent
+
+
+def default_target(mix_dir: Path | str) -> Path | str:
+    """Where a regenerated mix goes by default: `<mix dir>.regenerated` beside it."""
+    if is_url(mix_dir):
+        return str(mix_dir).rstrip("/") + ".regenerated"
+    return Path(mix_dir).with_name(Path(mix_dir).name + ".regenerated")
+
+
+def same_place(a: Path | str, b: Path | str) -> bool:
+    if is_url(a) or is_url(b):
+        return str(a).rstrip("/") == str(b).rstrip("/")
+    return Path(a).resolve() == Path(b).resolve()

@@ -32,14 +32,14 @@ def is_url(text: str | os.PathLike | None) -> bool:
     return bool(sep) and scheme.isidentifier()
 
 
-def _fs(url: str):
+def url_fs(url: str):
     import fsspec
 
     try:
         return fsspec.core.url_to_fs(url)
     except ImportError as exc:
         scheme = url.split("://", 1)[0]
-        raise SourceError(f"{url}: reading {scheme}:// needs its fsspec package installed ({exc})") from None
+        raise SourceError(f"{url}: {scheme}:// needs its fsspec package installed ({exc})") from None
     except ValueError as exc:
         raise SourceError(f"{url}: {exc}") from None
 
@@ -48,7 +48,7 @@ def list_urls(url: str, format_override: str | None) -> list[str]:
     """The data files a URL names, in read order (full URLs); SourceError when there are none."""
     from curation.readers.discover import EXTENSIONS, detect
 
-    fs, root = _fs(url)
+    fs, root = url_fs(url)
     protocol = url.split("://", 1)[0]
     try:
         if any(c in root for c in "*?["):
@@ -78,7 +78,7 @@ def list_urls(url: str, format_override: str | None) -> list[str]:
 @contextmanager
 def local_copy(url: str) -> Iterator[Path]:
     """The file at `url` copied to a local temporary file (same name), removed afterwards."""
-    fs, path = _fs(url)
+    fs, path = url_fs(url)
     directory = Path(tempfile.mkdtemp(prefix="curation-fetch-"))
     local = directory / PurePosixPath(path).name
     try:
@@ -94,7 +94,7 @@ def local_copy(url: str) -> Iterator[Path]:
 
 def sha256_url(url: str) -> tuple[str, int]:
     """(hex sha256, size in bytes) of the file at `url`, streamed in 1 MiB chunks."""
-    fs, path = _fs(url)
+    fs, path = url_fs(url)
     digest = hashlib.sha256()
     size = 0
     with fs.open(path, "rb") as fh:

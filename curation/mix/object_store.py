@@ -1,0 +1,99 @@
+"""A mix on an object store (`s3://bucket/mixes/x` with s3fs installed, `gs://` with gcsfs, any
+fsspec URL): the build writes the mix into a local staging directory, as it does for a local
+output, then uploads it here.
+
+An object store has no directory rename, so the "looks complete" signal is the lock: every
+upload of a mix first deletes the old mix.lock.json, then puts every other file (each object
+appears whole or not at all: a PUT, or a multipart upload that is completed, is atomic), then
+deletes objects of the old mix that the new one does not have, checks every object's size, and
+puts mix.lock.json last. A crash halfway leaves a prefix without a lock: `curate mix show` and
+`regenerate` refuse it, and a rerun of the build uploads the whole mix again. The shards'
+sha256s in the lock are what `curate mix regenerate` checks, here as on a local disk.
+
+`datasets.load_from_disk("s3://bucket/mixes/x")` opens the result (datasets reads through fsspec).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+from curation.readers.base import SourceError
+from curation.readers.remote import is_url, url_fs
+
+LOCK_FILE = "mix.lock.json"
+
+
+def join_url(url: str, *names: str) -> str:
+    """`url` with path components appended (one slash between them)."""
+    return "/".join([url.rstrip("/"), *names])
+
+
+def url_parent(url: str) -> str:
+    scheme, _, path = url.partition("://")
+    return f"{scheme}://{PurePosixPath(path.rstrip('/')).parent}"
+
+
+def url_name(url: str) -> str:
+    return PurePosixPath(url.partition("://")[2].rstrip("/")).name
+
+
+def read_url_text(url: str) -> str:
+    """The text of the object at `url`; FileNotFoundError when there is none."""
+    fs, path = url_fs(url)
+    if not fs.isfile(path):
+        raise FileNotFoundError(url)
+    with fs.open(path, "rb") as fh:
+        return fh.read().decode("utf-8")
+
+
+def list_objects(url: str) -> list[str]:
+    """Paths relative to `url` of every object under it (sorted; empty when there is none)."""
+    fs, root = url_fs(url)
+    root = root.rstrip("/")
+    if not fs.isdir(root):
+        return []
+    return sorted(PurePosixPath(p).relative_to(root).as_posix() for p in fs.find(root))
+
+
+def check_destination(url: str, markers: tuple[str, ...]) -> list[str]:
+    """The objects under `url` (relative paths), after checking that the URL's file system is
+    installed and reachable and that a mix may replace what is there: SourceError / ValueError
+    naming the URL otherwise. The build calls it first, so a wrong URL fails before any work."""
+    if not is_url(url):
+        raise ValueError(f"{url}: not an object store URL")
+    try:
+        before = list_objects(url)
+    except OSError as exc:
+        raise SourceError(f"{url}: cannot list the destination: {exc}") from None
+    if before and not any(m in before for m in markers):
+        raise ValueError(f"refusing to replace {url}: it is not empty and holds none of {', '.join(markers)}")
+    return before
+
+
+def upload_mix(local: Path, url: str, markers: tuple[str, ...]) -> list[str]:
+    """Upload the finished mix directory `local` to `url` (protocol above); return the uploaded
+    relative paths. Refuses a non-empty destination that holds none of `markers` (files only a
+    mix or dataset output has), as a local output directory does."""
+    before = check_destination(url, markers)
+    fs, root = url_fs(url)
+    root = root.rstrip("/")
+    files = sorted(p.relative_to(local).as_posix() for p in local.rglob("*") if p.is_file())
+    if LOCK_FILE not in files:
+        raise ValueError(f"{local}: no {LOCK_FILE}; only a finished mix is uploaded")
+    try:
+        if LOCK_FILE in before:
+            fs.rm_file(f"{root}/{LOCK_FILE}")  # from here on the old mix no longer looks complete
+        body = [f for f in files if f != LOCK_FILE]
+        for rel in body:
+            fs.put_file(str(local / rel), f"{root}/{rel}")
+        stale = sorted(set(before) - set(files))
+        if stale:
+            fs.rm([f"{root}/{rel}" for rel in stale])
+        for rel in body:  # what a reader will find is what was staged, before the lock says so
+            size = fs.info(f"{root}/{rel}")["size"]
+            if size != (local / rel).stat().st_size:
+                raise OSError(f"{join_url(url, rel)} holds {size} bytes after the upload, {(local / rel).stat().st_size} were sent")
+        fs.put_file(str(local / LOCK_FILE), f"{root}/{LOCK_FILE}")
+    except OSError as exc:
+        raise SourceError(f"{url}: upload failed ({exc}); the mix there has no lock, so nothing takes it for complete. Run the build again") from None
+    return files
