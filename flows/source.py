@@ -134,6 +134,7 @@ def curate_all(
     stages = work / STAGES_DIR
     storage = {"result_storage": work / RESULTS_DIR}
     names = [s.name for s in manifest.sources]
+    referenced = referenced_fingerprints(manifest)
     keys = {n: stage_key("ingest", spec=_spec(manifest, n), inputs=_input_fingerprints(manifest, n)) for n in names}
     futures = {
         n: _ingest_task(manifest, n, storage).submit(
@@ -158,7 +159,10 @@ def curate_all(
 
     if manifest.source_filter_config().stages():
         task_ = filter_source.with_options(**storage)
-        fkeys = {n: stage_key("filter", upstream=keys[n], source=n, filters=_filters(manifest, n)) for n in names}
+        fkeys = {
+            n: stage_key("filter", upstream=keys[n], source=n, filters=_filters(manifest, n), files=referenced)
+            for n in names
+        }
         futures = {
             n: task_.submit(fkeys[n], manifest, n, runs[n], str(keyed_dir(stages / "filter", n, fkeys[n])), light)
             for n in names
@@ -167,7 +171,7 @@ def curate_all(
 
     task_ = render_source.with_options(**storage)
     options = dataclasses.asdict(render_options(manifest))
-    rkeys = {n: stage_key("render", upstream=keys[n], source=n, options=options) for n in names}
+    rkeys = {n: stage_key("render", upstream=keys[n], source=n, options=options, files=referenced) for n in names}
     futures = {
         n: task_.submit(rkeys[n], manifest, n, runs[n], str(keyed_dir(stages / "render", n, rkeys[n])), heavy)
         for n in names
@@ -220,6 +224,13 @@ def _input_fingerprints(manifest: MixManifest, name: str) -> list:
 
 def _priorities(manifest: MixManifest) -> dict[str, int]:
     return {s.name: s.priority for s in manifest.sources}
+
+
+def referenced_fingerprints(manifest: MixManifest) -> dict[str, str]:
+    """sha256 of every file the filters and the renderer read besides the inputs (models, word
+    lists, benchmark files, a local tokenizer), for the filter and render keys: a changed file
+    is new work, not a cached result."""
+    return {str(p): file_sha256(p) for p in manifest.referenced_files()}
 
 
 def _filters(manifest: MixManifest, name: str) -> dict:

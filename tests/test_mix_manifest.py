@@ -381,6 +381,11 @@ def test_template_and_tokenizer_paths(mix_dir: Path):
     assert m.template.template_ref(m.base_dir) == str(mix_dir.resolve() / "tpl/chat.jinja")
     assert m.template.serving_ref(m.base_dir) == "qwen3" and m.template.system_message() is None
     assert m.tokenizer_name() == f"hf:{mix_dir.resolve() / 'tok'}"
+    (mix_dir / "tok" / "tokenizer.json").write_text("{}")
+    (mix_dir / "tok" / ".cache").mkdir()
+    (mix_dir / "tok" / ".cache" / "lock").write_text("")
+    # what the lock fingerprints and the flows' cache keys cover besides the inputs
+    assert m.referenced_files() == [mix_dir.resolve() / "tok" / "tokenizer.json", mix_dir.resolve() / "tpl" / "chat.jinja"]
     assert (
         parse_manifest(_edit("tokenizer", "hf:Qwen/Qwen3-8B"), mix_dir).tokenizer_name() == "hf:Qwen/Qwen3-8B"
     )

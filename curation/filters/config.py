@@ -92,12 +92,24 @@ class DecontamConfig(BaseModel):
         return self
 
     def build(self) -> Decontaminator:
-        return _decontaminator(self)
+        return _decontaminator(self, _file_stamps(b.path for b in self.benchmarks))
+
+
+def _file_stamps(paths) -> tuple:
+    """(path, size, mtime ns) of each local file: a cache key part that changes when a file does."""
+    stamps = []
+    for path in paths:
+        if path is not None and Path(path).is_file():
+            st = Path(path).stat()
+            stamps.append((str(path), st.st_size, st.st_mtime_ns))
+    return tuple(stamps)
 
 
 @lru_cache(maxsize=8)
-def _decontaminator(config: DecontamConfig) -> Decontaminator:
-    # One index per distinct config: sources sharing the global settings share the index.
+def _decontaminator(config: DecontamConfig, _stamps: tuple) -> Decontaminator:
+    # One index per distinct config and benchmark file contents (`_stamps`: a long-lived process,
+    # such as a flow server's, must not keep the index of an edited file): sources sharing the
+    # global settings share the index.
     return Decontaminator.from_specs(
         config.benchmarks,
         n=config.n,
@@ -228,6 +240,27 @@ def load_filter_config(path: Path) -> FilterConfig:
     except yaml.YAMLError as exc:
         raise ValueError(f"{path}: not valid YAML: {exc}") from None
     return parse_filter_config(data, path.parent, where=str(path))
+
+
+def referenced_files(data: Any, base: Path) -> list[Path]:
+    """Every file a filter config (as written) names: models, word lists, benchmark files;
+    absolute, sorted, each once. They shape the output as much as the inputs do, so a mix's
+    lock and the flows' cache keys fingerprint them."""
+    found: set[Path] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in _PATH_KEYS and isinstance(v, str):
+                    found.add(Path(_absolute_paths({k: v}, base)[k]).expanduser())
+                else:
+                    walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(data)
+    return sorted(found)
 
 
 def _absolute_paths(data: Any, base: Path) -> Any:

@@ -309,6 +309,7 @@ def _lock(manifest: MixManifest, shards, stats, executor: Executor) -> MixLock:
         manifest=manifest.model_dump(mode="json"),
         base_dir=str(manifest.base_dir),
         inputs=_input_records(manifest, executor),
+        referenced_files=file_fingerprints(manifest.referenced_files(), manifest.base_dir, executor),
         packages=package_versions(),
         sources=sources,
         shards=records,

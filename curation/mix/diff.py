@@ -6,14 +6,17 @@ from curation.mix.lock import MixLock
 
 
 def diff_locks(a: MixLock, b: MixLock) -> list[str]:
-    """Human lines: manifest fields, input files, packages, per-source statistics, shards."""
+    """Human lines: manifest fields, input and referenced files, packages, per-source statistics, shards."""
     lines = [f"manifest {k}: {x!r} -> {y!r}" for k, x, y in _changed(_flat(a.manifest), _flat(b.manifest))]
-    files_a = {(i.source, f.path): f.sha256 for i in a.inputs for f in i.files or []}
-    files_b = {(i.source, f.path): f.sha256 for i in b.inputs for f in i.files or []}
-    for key in sorted(files_a.keys() | files_b.keys()):
-        if files_a.get(key) != files_b.get(key):
-            state = "only in A" if key not in files_b else "only in B" if key not in files_a else "changed"
-            lines.append(f"input {key[0]}: {key[1]} {state}")
+    for label, lock_files in (
+        (lambda src: f"input {src}", lambda lock: {(i.source, f.path): f.sha256 for i in lock.inputs for f in i.files or []}),
+        (lambda _src: "referenced file", lambda lock: {("", f.path): f.sha256 for f in lock.referenced_files}),
+    ):
+        files_a, files_b = lock_files(a), lock_files(b)
+        for key in sorted(files_a.keys() | files_b.keys()):
+            if files_a.get(key) != files_b.get(key):
+                state = "only in A" if key not in files_b else "only in B" if key not in files_a else "changed"
+                lines.append(f"{label(key[0])}: {key[1]} {state}")
     lines += [f"package {k}: {x} -> {y}" for k, x, y in _changed(a.packages, b.packages)]
     stats_a = {s.name: s for s in a.sources}
     stats_b = {s.name: s for s in b.sources}

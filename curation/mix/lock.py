@@ -140,6 +140,11 @@ class MixLock(_Model):
         description="Directory the manifest's relative paths resolve against (where the manifest file was)."
     )
     inputs: list[InputRecord] = Field(description="Fingerprint of every source's input.")
+    referenced_files: list[FileFingerprint] = Field(
+        default_factory=list,
+        description="Every other file the build read that shapes the output: the filters' models, word lists "
+        "and benchmark files, a local tokenizer's files.",
+    )
     packages: dict[str, str] = Field(description="Installed versions of the packages that shape the output.")
     sources: list[SourceStats] = Field(
         description="Sampling statistics per source (per stage for curricula)."
@@ -280,26 +285,30 @@ def verify_shards(lock: MixLock, out_dir: Path | str) -> list[str]:
 
 
 def verify_inputs(lock: MixLock, base_dir: Path) -> list[str]:
-    """Problems with the recorded local input files (relative paths resolve against base_dir,
-    the manifest directory): missing or changed files, naming the source and the file."""
+    """Problems with the recorded input files and referenced files (relative paths resolve
+    against base_dir, the manifest directory): missing or changed files, naming the source (or
+    "referenced file") and the file."""
     problems = []
     for inp in lock.inputs:
-        for f in inp.files or []:
-            if is_url(f.path):
-                try:
-                    sha, size = sha256_url(f.path)
-                except (OSError, SourceError) as exc:
-                    problems.append(f"input {inp.source}: {f.path} cannot be read ({exc})")
-                    continue
-            else:
-                path = Path(f.path) if Path(f.path).is_absolute() else Path(base_dir) / f.path
-                if not path.is_file():
-                    problems.append(f"input {inp.source}: {f.path} is missing")
-                    continue
-                sha, size = sha256_file(path)
-            if sha != f.sha256:
-                problems.append(
-                    f"input {inp.source}: {f.path} changed ({size} bytes, sha256 {sha[:16]}…; "
-                    f"the lock records {f.bytes} bytes, {f.sha256[:16]}…)"
-                )
+        problems += [p for f in inp.files or [] if (p := _file_problem(f"input {inp.source}", f, base_dir))]
+    problems += [p for f in lock.referenced_files if (p := _file_problem("referenced file", f, base_dir))]
     return problems
+
+
+def _file_problem(label: str, f: FileFingerprint, base_dir: Path) -> str | None:
+    if is_url(f.path):
+        try:
+            sha, size = sha256_url(f.path)
+        except (OSError, SourceError) as exc:
+            return f"{label}: {f.path} cannot be read ({exc})"
+    else:
+        path = Path(f.path) if Path(f.path).is_absolute() else Path(base_dir) / f.path
+        if not path.is_file():
+            return f"{label}: {f.path} is missing"
+        sha, size = sha256_file(path)
+    if sha != f.sha256:
+        return (
+            f"{label}: {f.path} changed ({size} bytes, sha256 {sha[:16]}…; "
+            f"the lock records {f.bytes} bytes, {f.sha256[:16]}…)"
+        )
+    return None

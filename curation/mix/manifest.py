@@ -40,7 +40,7 @@ from pydantic import (
     model_validator,
 )
 
-from curation.filters.config import FilterConfig
+from curation.filters.config import FilterConfig, referenced_files
 from curation.mix.manifest_budget import MixPart, check_reachable
 from curation.mix.manifest_checks import cross_field_problems
 from curation.mix.manifest_errors import describe
@@ -176,6 +176,23 @@ class MixManifest(BaseModel):
         """The filter chain, each source's overrides merged in (`.for_source(name)`)."""
         assert self._filter_config is not None  # set by validation
         return self._filter_config
+
+    def referenced_files(self) -> list[Path]:
+        """Every file besides the sources' inputs that shapes the output: the filters' models,
+        word lists and benchmark files, chat template files, and a local hf: tokenizer's files
+        (absolute, sorted)."""
+        found = set(referenced_files([self.filters, *(s.filters for s in self.sources if s.filters)], self._base_dir))
+        for ref in (self.template.template_ref(self._base_dir), self.template.serving_ref(self._base_dir)):
+            if ref is not None and Path(ref).is_file():  # a named template is part of the code
+                found.add(Path(ref))
+        name = self.tokenizer_name()
+        if name.startswith(HF) and Path(name[len(HF) :]).exists():
+            local = Path(name[len(HF) :])
+            if local.is_dir():
+                found.update(p for p in local.rglob("*") if p.is_file() and not p.relative_to(local).as_posix().startswith("."))
+            else:
+                found.add(local)
+        return sorted(found)
 
     def tokenizer_name(self) -> str:
         """The name for `curation.tokens.get_tokenizer`: a local hf: path made absolute."""
