@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from curation.mix.build import default_work_dir
+from curation.mix.build import check_output, default_work_dir
 from curation.mix.manifest import MixManifest, load_manifest
 from curation.readers.remote import is_url
 
@@ -56,6 +56,7 @@ def prepare(manifest: str, demo: bool, out: str | None) -> MixRun:
     else:
         target = (Path(out) if out else DEFAULT_OUT / (m.name + ("-demo" if demo else ""))).expanduser().resolve()
         work = default_work_dir(target)
+    check_output(target)  # a wrong output fails the run now, not after the curation
     if demo:
         from curation.mix.demo_inputs import demo_manifest
 

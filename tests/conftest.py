@@ -1,14 +1,33 @@
-"""Shared fixtures. A real S3 API on 127.0.0.1 for the object-store tests: moto's S3 server, reached by s3fs over
-HTTP exactly as a user reaches MinIO or AWS (endpoint and keys from fsspec's config / the
-environment), one server per test process, one fresh bucket per test."""
+"""Shared fixtures: the demo distill mix built once per test process, and a real S3 API on
+127.0.0.1 for the object-store tests: moto's S3 server, reached by s3fs over HTTP exactly as a
+user reaches MinIO or AWS (endpoint and keys from fsspec's config / the environment), one
+server per test process, one fresh bucket per test."""
 
 from __future__ import annotations
 
 import logging
 import uuid
+from pathlib import Path
 
 import fsspec
 import pytest
+
+DISTILL = Path(__file__).resolve().parents[1] / "mixes" / "wind-edge-1.6-distill-12m.yaml"
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """The demo distill mix built on a local disk: (root, manifest, lock); root holds inputs/,
+    out/ and work/. Tests that edit an input restore it before they end."""
+    from curation.mix.build import build_mix
+    from curation.mix.demo_inputs import demo_manifest
+    from curation.mix.manifest import load_manifest
+
+    root = tmp_path_factory.mktemp("mix")
+    manifest = demo_manifest(load_manifest(DISTILL, check_files=False), root / "inputs")
+    lock = build_mix(manifest, root / "out", root / "work")
+    return root, manifest, lock
+
 
 # What a user sets to point s3fs at a bucket that is not on AWS (FSSPEC_S3_* is fsspec's config).
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}

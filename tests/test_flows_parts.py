@@ -62,3 +62,12 @@ def test_link_run_merges_and_splits_sources(tmp_path):
     assert [s.name for s in again.sources] == ["a"]
     with pytest.raises(FileNotFoundError, match="no finished source 'c'"):
         link_run({"c": runs["a"]}, tmp_path / "bad")
+
+
+def test_prepare_refuses_an_output_it_may_not_replace_before_any_work(tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "todo.txt").write_text("not a mix")
+    with pytest.raises(ValueError, match=f"refusing to replace {notes}"):
+        prepare("wind-edge-1.6-distill-12m", demo=True, out=str(notes))
+    assert not (tmp_path / ".notes.work").exists()  # the demo inputs were not generated

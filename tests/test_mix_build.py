@@ -14,9 +14,8 @@ from typer.testing import CliRunner
 
 from curation.cli.main import app
 from curation.mix.build import build_mix
-from curation.mix.demo_inputs import demo_manifest
 from curation.mix.lock import read_lock
-from curation.mix.manifest import load_manifest, parse_manifest
+from curation.mix.manifest import parse_manifest
 from curation.mix.regenerate import RegenerateMismatch, regenerate_mix
 
 MIXES = Path(__file__).resolve().parents[1] / "mixes"
@@ -26,14 +25,6 @@ runner = CliRunner()
 
 def _text(result) -> str:
     return " ".join(result.output.split())
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("mix")
-    manifest = demo_manifest(load_manifest(DISTILL, check_files=False), root / "inputs")
-    lock = build_mix(manifest, root / "out", root / "work")
-    return root, manifest, lock
 
 
 def _shas(lock) -> dict[str, str]:

@@ -13,10 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from curation.cli.main import app
-from curation.mix.build import build_mix, write_mix
-from curation.mix.demo_inputs import demo_manifest
+from curation.mix.build import write_mix
 from curation.mix.lock import read_lock, verify_shards
-from curation.mix.manifest import load_manifest
 from curation.mix.object_store import list_objects, upload_mix
 from curation.mix.regenerate import RegenerateMismatch, regenerate_mix
 from curation.mix.shards import OUTPUT_MARKERS
@@ -27,21 +25,12 @@ DISTILL = ROOT / "mixes" / "wind-edge-1.6-distill-12m.yaml"
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def local_mix(tmp_path_factory):
-    """The demo distill mix built on a local disk: its manifest, work dir and lock."""
-    root = tmp_path_factory.mktemp("mix")
-    manifest = demo_manifest(load_manifest(DISTILL, check_files=False), root / "inputs")
-    lock = build_mix(manifest, root / "out", root / "work")
-    return root, manifest, lock
-
-
 def _shas(lock) -> dict[str, str]:
     return {s.file: s.sha256 for s in lock.shards}
 
 
-def test_a_mix_on_s3_has_the_local_bytes_and_opens_with_datasets(local_mix, s3):
-    root, manifest, lock = local_mix
+def test_a_mix_on_s3_has_the_local_bytes_and_opens_with_datasets(built, s3):
+    root, manifest, lock = built
     fs, bucket, _ = s3
     url = f"{bucket}/mixes/distill"
     remote = write_mix(manifest, root / "work" / "render", url)
@@ -62,8 +51,8 @@ def test_a_mix_on_s3_has_the_local_bytes_and_opens_with_datasets(local_mix, s3):
     assert verify_shards(lock, url)[0].startswith(f"shard {first} differs")
 
 
-def test_regenerate_from_a_url_into_a_url(local_mix, s3, tmp_path):
-    root, manifest, lock = local_mix
+def test_regenerate_from_a_url_into_a_url(built, s3, tmp_path):
+    root, manifest, lock = built
     _, bucket, _ = s3
     write_mix(manifest, root / "work" / "render", f"{bucket}/m")
     again = regenerate_mix(f"{bucket}/m/mix.lock.json", f"{bucket}/m.regenerated", tmp_path / "work")
@@ -73,8 +62,8 @@ def test_regenerate_from_a_url_into_a_url(local_mix, s3, tmp_path):
     assert result.exit_code == 0 and "identical" in result.output, result.output
 
 
-def test_the_lock_goes_last_so_a_failed_upload_looks_unfinished_and_a_rerun_finishes(local_mix, s3, monkeypatch):
-    root, _, lock = local_mix
+def test_the_lock_goes_last_so_a_failed_upload_looks_unfinished_and_a_rerun_finishes(built, s3, monkeypatch):
+    root, _, lock = built
     fs, bucket, _ = s3
     url = f"{bucket}/mixes/x"
     upload_mix(root / "out", url, OUTPUT_MARKERS)
@@ -99,8 +88,8 @@ def test_the_lock_goes_last_so_a_failed_upload_looks_unfinished_and_a_rerun_fini
     assert read_lock(url) == lock and verify_shards(lock, url) == []
 
 
-def test_a_republish_removes_the_old_mix_objects(local_mix, s3):
-    root, _, lock = local_mix
+def test_a_republish_removes_the_old_mix_objects(built, s3):
+    root, _, lock = built
     fs, bucket, _ = s3
     url = f"{bucket}/mixes/y"
     fs.pipe_file(f"{url.removeprefix('s3://')}/train/data-00007-of-00009.arrow", b"an older, bigger mix")
@@ -110,8 +99,8 @@ def test_a_republish_removes_the_old_mix_objects(local_mix, s3):
     assert verify_shards(lock, url) == []
 
 
-def test_a_prefix_that_is_not_a_mix_is_not_replaced(local_mix, s3):
-    root, _, _ = local_mix
+def test_a_prefix_that_is_not_a_mix_is_not_replaced(built, s3):
+    root, _, _ = built
     fs, bucket, _ = s3
     fs.pipe_file(f"{bucket.removeprefix('s3://')}/data/crawl.jsonl", b"{}\n")
     with pytest.raises(ValueError, match=f"refusing to replace {bucket}/data"):
@@ -119,19 +108,27 @@ def test_a_prefix_that_is_not_a_mix_is_not_replaced(local_mix, s3):
     assert list_objects(f"{bucket}/data") == ["crawl.jsonl"]
 
 
-def test_a_missing_bucket_is_named(local_mix, s3):
-    root, _, _ = local_mix
-    with pytest.raises(SourceError, match="s3://no-such-bucket-here/m: upload failed"):
+def test_a_missing_bucket_is_named(built, s3):
+    root, _, _ = built
+    with pytest.raises(SourceError, match="s3://no-such-bucket-here/m: cannot write there"):
         upload_mix(root / "out", "s3://no-such-bucket-here/m", OUTPUT_MARKERS)
 
 
-def test_a_wrong_output_url_fails_before_any_curation(s3, tmp_path):
+def test_a_wrong_output_fails_before_any_curation(s3, tmp_path):
     fs, bucket, _ = s3
     fs.pipe_file(f"{bucket.removeprefix('s3://')}/data/crawl.jsonl", b"{}\n")
-    for url, message in ((f"{bucket}/data", "refusing to replace"), ("gs://b/m", "gs:// needs its fsspec package")):
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.txt").write_text("not a mix")
+    for url, message in (
+        (f"{bucket}/data", "refusing to replace"),
+        ("gs://b/m", "gs:// needs its fsspec package"),
+        ("s3://no-such-bucket-here/m", "s3://no-such-bucket-here/m: cannot write there"),
+        (str(tmp_path / "notes"), "refusing to replace"),
+    ):
         result = runner.invoke(app, ["mix", "build", str(DISTILL), "--demo", "--out", url, "--work", str(tmp_path / "w")])
         assert result.exit_code == 2 and message in " ".join(result.output.split()), result.output
-        assert not (tmp_path / "w" / "ingest").exists()  # nothing was curated
+        assert not (tmp_path / "w").exists()  # not even the demo inputs were generated
+    assert (tmp_path / "notes" / "todo.txt").read_text() == "not a mix"
 
 
 def test_inputs_are_read_from_s3(s3):
@@ -163,8 +160,8 @@ def test_the_cli_builds_to_s3_and_a_new_process_reads_it_with_the_environment(s3
     assert "claude-opus-reasoning" in shown.stdout and "sha256" in shown.stdout
 
 
-def test_regenerate_names_a_changed_shard_on_s3(local_mix, s3, tmp_path):
-    root, manifest, lock = local_mix
+def test_regenerate_names_a_changed_shard_on_s3(built, s3, tmp_path):
+    root, manifest, lock = built
     fs, bucket, _ = s3
     url = f"{bucket}/r"
     write_mix(manifest, root / "work" / "render", url)

@@ -30,7 +30,7 @@ def build(
     """Build a mix: ingest, dedup, filter, render, sample by tokens, write shards + lock + card."""
     from curation.cli.main import UserError, _fail, _user_errors
     from curation.cli.tables import console
-    from curation.mix.build import build_mix, default_work_dir
+    from curation.mix.build import build_mix, check_output, default_work_dir
     from curation.mix.manifest import load_manifest
 
     con = console()
@@ -43,6 +43,7 @@ def build(
         m = load_manifest(manifest, check_files=not demo)
         out = _location(out) if out else DEFAULT_OUT / (m.name + ("-demo" if demo else ""))
         work_dir = work or default_work_dir(out)
+        check_output(out)  # before the demo inputs are generated
         if demo:
             from curation.mix.demo_inputs import demo_manifest
 

@@ -40,7 +40,7 @@ from curation.mix.sample import shuffle_order
 from curation.mix.sample_hash import order_by_key
 from curation.mix.select import EVAL, Pick
 from curation.mix.select_partitioned import RunIds, select_partitioned
-from curation.mix.shards import OUTPUT_MARKERS, staged_output, write_dataset_dict_file
+from curation.mix.shards import OUTPUT_MARKERS, check_output_dir, staged_output, write_dataset_dict_file
 from curation.mix.split_writer import SplitRows, write_split_partitioned
 from curation.partitions import part_starts, take_rows
 from curation.readers.remote import is_url
@@ -78,6 +78,15 @@ def default_work_dir(out_dir: Path | str) -> Path:
     return out_dir.parent / f".{out_dir.name}.work"
 
 
+def check_output(out_dir: Path | str) -> None:
+    """Fail now, not after the curation, when the mix cannot be written at `out_dir`: a local
+    directory of something else, an object store URL that is not writable or holds no mix."""
+    if is_url(out_dir):
+        check_destination(str(out_dir), OUTPUT_MARKERS)
+    else:
+        check_output_dir(Path(out_dir))
+
+
 def build_mix(
     manifest: MixManifest,
     out_dir: Path,
@@ -89,8 +98,7 @@ def build_mix(
     README.md; a directory, or an object store URL: object_store.py); return the lock. Raises
     ValueError for anything the manifest or inputs get wrong."""
     say = progress or (lambda _msg: None)
-    if is_url(out_dir):
-        check_destination(str(out_dir), OUTPUT_MARKERS)  # a wrong URL fails now, not after the curation
+    check_output(out_dir)
     work = Path(work_dir) if work_dir is not None else default_work_dir(out_dir)
     run = curate_sources(manifest, work, workers, say)
     return write_mix(manifest, run, out_dir, say, workers)

@@ -21,6 +21,7 @@ from curation.readers.base import SourceError
 from curation.readers.remote import is_url, url_fs
 
 LOCK_FILE = "mix.lock.json"
+PROBE = ".curation-write-check"  # written and removed before a build, to know the upload can succeed
 
 
 def join_url(url: str, *names: str) -> str:
@@ -67,6 +68,13 @@ def check_destination(url: str, markers: tuple[str, ...]) -> list[str]:
         raise SourceError(f"{url}: cannot list the destination: {exc}") from None
     if before and not any(m in before for m in markers):
         raise ValueError(f"refusing to replace {url}: it is not empty and holds none of {', '.join(markers)}")
+    fs, root = url_fs(url)
+    probe = f"{root.rstrip('/')}/{PROBE}"
+    try:  # a missing bucket or read-only credentials fail here, before hours of curation
+        fs.pipe_file(probe, b"")
+        fs.rm_file(probe)
+    except OSError as exc:
+        raise SourceError(f"{url}: cannot write there: {exc}") from None
     return before
 
 

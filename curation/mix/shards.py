@@ -380,12 +380,9 @@ def plan_shards(sizes: np.ndarray, max_shard_rows: int, max_shard_bytes: int) ->
     return bounds
 
 
-@contextmanager
-def staged_output(out_dir: Path) -> Iterator[Path]:
-    """Yield a fresh temporary directory beside `out_dir` (a stale one from a crashed run is
-    removed); on success it replaces `out_dir`, on an exception it is removed. Refuses to
-    replace an existing non-empty directory that is not a dataset/mix output."""
-    out_dir = Path(out_dir)
+def check_output_dir(out_dir: Path) -> None:
+    """ValueError unless an output may be written at `out_dir`: absent, empty, or a previous
+    dataset/mix output (never a directory of something else)."""
     if out_dir.exists():
         if not out_dir.is_dir():
             raise ValueError(f"output {out_dir} exists and is not a directory")
@@ -393,6 +390,15 @@ def staged_output(out_dir: Path) -> Iterator[Path]:
             raise ValueError(
                 f"refusing to replace {out_dir}: it is not empty and holds none of {', '.join(OUTPUT_MARKERS)}"
             )
+
+
+@contextmanager
+def staged_output(out_dir: Path) -> Iterator[Path]:
+    """Yield a fresh temporary directory beside `out_dir` (a stale one from a crashed run is
+    removed); on success it replaces `out_dir`, on an exception it is removed. Refuses to
+    replace an existing non-empty directory that is not a dataset/mix output."""
+    out_dir = Path(out_dir)
+    check_output_dir(out_dir)
     tmp = fresh_tmp_dir(out_dir)
     try:
         yield tmp
