@@ -8,15 +8,8 @@ from curation.mix.lock import MixLock
 def diff_locks(a: MixLock, b: MixLock) -> list[str]:
     """Human lines: manifest fields, input and referenced files, packages, per-source statistics, shards."""
     lines = [f"manifest {k}: {x!r} -> {y!r}" for k, x, y in _changed(_flat(a.manifest), _flat(b.manifest))]
-    for label, lock_files in (
-        (lambda src: f"input {src}", lambda lock: {(i.source, f.path): f.sha256 for i in lock.inputs for f in i.files or []}),
-        (lambda _src: "referenced file", lambda lock: {("", f.path): f.sha256 for f in lock.referenced_files}),
-    ):
-        files_a, files_b = lock_files(a), lock_files(b)
-        for key in sorted(files_a.keys() | files_b.keys()):
-            if files_a.get(key) != files_b.get(key):
-                state = "only in A" if key not in files_b else "only in B" if key not in files_a else "changed"
-                lines.append(f"{label(key[0])}: {key[1]} {state}")
+    lines += _file_changes(_input_files(a), _input_files(b))
+    lines += _file_changes(_referenced_files(a), _referenced_files(b))
     lines += [f"package {k}: {x} -> {y}" for k, x, y in _changed(a.packages, b.packages)]
     stats_a = {s.name: s for s in a.sources}
     stats_b = {s.name: s for s in b.sources}
@@ -34,6 +27,24 @@ def diff_locks(a: MixLock, b: MixLock) -> list[str]:
     same = sum(1 for f in shards_a if shards_b.get(f) == shards_a[f])
     if same != len(shards_a) or len(shards_a) != len(shards_b):
         lines.append(f"shards: {same} of {len(shards_a)} (A) / {len(shards_b)} (B) identical")
+    return lines
+
+
+def _input_files(lock: MixLock) -> dict[tuple[str, str], str]:
+    return {(f"input {i.source}", f.path): f.sha256 for i in lock.inputs for f in i.files or []}
+
+
+def _referenced_files(lock: MixLock) -> dict[tuple[str, str], str]:
+    return {("referenced file", f.path): f.sha256 for f in lock.referenced_files}
+
+
+def _file_changes(files_a: dict[tuple[str, str], str], files_b: dict[tuple[str, str], str]) -> list[str]:
+    """`<label>: <path> changed | only in A | only in B` for each (label, path) that differs."""
+    lines = []
+    for key in sorted(files_a.keys() | files_b.keys()):
+        if files_a.get(key) != files_b.get(key):
+            state = "only in A" if key not in files_b else "only in B" if key not in files_a else "changed"
+            lines.append(f"{key[0]}: {key[1]} {state}")
     return lines
 
 

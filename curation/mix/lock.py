@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from curation.executor import Executor
 from curation.fileio import atomic_write_text
-from curation.mix.object_store import LOCK_FILE, join_url, list_objects, read_url_text
+from curation.mix.object_store import LOCK_FILE, join_url, list_objects, read_url_bytes
 from curation.mix.shards import ShardInfo, sha256_file
 from curation.readers.base import SourceError
 from curation.readers.remote import is_url, sha256_url
@@ -143,7 +143,7 @@ class MixLock(_Model):
     referenced_files: list[FileFingerprint] = Field(
         default_factory=list,
         description="Every other file the build read that shapes the output: the filters' models, word lists "
-        "and benchmark files, a local tokenizer's files.",
+        "and benchmark files, chat template files, a local tokenizer's files.",
     )
     packages: dict[str, str] = Field(description="Installed versions of the packages that shape the output.")
     sources: list[SourceStats] = Field(
@@ -220,7 +220,7 @@ def read_lock(path: Path | str) -> MixLock:
     if is_url(path):
         path = lock_url(str(path))
         try:
-            text = read_url_text(path)
+            raw = read_url_bytes(path)
         except FileNotFoundError:
             raise ValueError(f"{path}: no such lock file (a mix whose upload did not finish has none)") from None
         except OSError as exc:
@@ -231,9 +231,9 @@ def read_lock(path: Path | str) -> MixLock:
             path = path / LOCK_FILE
         if not path.is_file():
             raise ValueError(f"{path}: no such lock file")
-        text = None
+        raw = path.read_bytes()
     try:
-        data = json.loads(path.read_text(encoding="utf-8") if text is None else text)
+        data = json.loads(raw.decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path}: not valid JSON: {exc}") from None
     if not isinstance(data, dict):

@@ -38,13 +38,13 @@ def url_name(url: str) -> str:
     return PurePosixPath(url.partition("://")[2].rstrip("/")).name
 
 
-def read_url_text(url: str) -> str:
-    """The text of the object at `url`; FileNotFoundError when there is none."""
+def read_url_bytes(url: str) -> bytes:
+    """The bytes of the object at `url`; FileNotFoundError when there is none."""
     fs, path = url_fs(url)
     if not fs.isfile(path):
         raise FileNotFoundError(url)
     with fs.open(path, "rb") as fh:
-        return fh.read().decode("utf-8")
+        return fh.read()
 
 
 def list_objects(url: str) -> list[str]:
