@@ -9,11 +9,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from curation.mix import split_writer
-from curation.mix.build import EVAL, MIX_SCHEMA, TRAIN, _rows, build_mix
+from curation.mix.build import EVAL, MIX_SCHEMA, TRAIN, build_mix
 from curation.mix.demo_inputs import demo_manifest
 from curation.mix.manifest import load_manifest
+from curation.mix.sample import shuffle_order
 from curation.mix.select import select
 from curation.mix.shards import plan_shards, write_hf_dataset_dict, write_split
+from curation.partitions import part_starts, take_rows
 from curation.source_stages import source_parts
 
 REPO = Path(__file__).resolve().parents[1]
@@ -42,6 +44,32 @@ def _pools(run: Path, names: list[str]) -> dict[str, tuple[pa.Array, np.ndarray]
         table = pa.concat_tables(pq.read_table(p, columns=["id", "n_tokens"]) for p in source_parts(run, name))
         pools[name] = (table.column("id").combine_chunks(), table.column("n_tokens").to_numpy().astype(np.int64))
     return pools
+
+
+def _rows(run: Path, picks, manifest, ordered_parts: list[str]) -> pa.Table:
+    """The in-memory writer's rows: the picked rows of every source as MIX_SCHEMA, parts in
+    order, each part shuffled by shuffle_order."""
+    by_part: dict[str, list[pa.Table]] = {p: [] for p in ordered_parts}
+    for pick in sorted(picks, key=lambda p: (p.part, p.source)):
+        if len(pick.indices) == 0:
+            continue
+        parts = source_parts(run, pick.source)
+        src = take_rows(parts, part_starts(parts), pick.indices)
+        columns = {name: src.column(name) for name in ("id", "source", "text", "n_tokens", "spans", "token_spans")}
+        columns["part"] = pa.array([pick.part] * src.num_rows, pa.string())
+        columns["epoch"] = pa.array(pick.epochs, pa.int32())
+        columns["domain"] = pa.compute.struct_field(src.column("meta"), "domain")
+        by_part[pick.part].append(pa.table({f.name: columns[f.name] for f in MIX_SCHEMA}, schema=MIX_SCHEMA))
+    out = []
+    for part in ordered_parts:
+        if not by_part[part]:
+            continue
+        table = pa.concat_tables(by_part[part]).combine_chunks()
+        order = np.arange(table.num_rows)
+        if manifest.output.shuffle:
+            order = shuffle_order(table.column("id"), table.column("source"), table.column("epoch").to_numpy(), manifest.seed)
+        out.append(table.take(pa.array(order)))
+    return pa.concat_tables(out) if out else MIX_SCHEMA.empty_table()
 
 
 def _in_memory_shards(manifest, run: Path, out: Path) -> dict[str, str]:

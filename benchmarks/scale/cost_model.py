@@ -9,7 +9,7 @@ Volumes come from the Assumptions (every one a stated number, not a measurement)
     kept text K   = tokens x bytes_per_token / epochs (text the mix samples from)
     raw text, per source group g (web-like, other):  K x share_g / (exact_keep_g x near_keep_g x filter_keep_g)
     bytes into a stage: ingest, dedup_exact: raw; dedup_near: raw x exact_keep (x near_share);
-                        filters: after near; render, sample_write: K
+                        filters: after near; render, sample_write, pack: K
 
     core-hours(stage)  = MB in x CPU-s per MB / 3600
     wall(stage, N)     = driver CPU-s + parallel CPU-s / (N x efficiency) + tasks x overhead / N
@@ -93,6 +93,7 @@ def volumes(a: Assumptions) -> dict[str, float]:
             "filters": after_near,
             "render": kept * s,
             "sample_write": kept * s,
+            "pack": kept * s,
         }
         for k, x in group.items():
             out[k] = out.get(k, 0.0) + x
@@ -113,6 +114,8 @@ def shuffle(a: Assumptions, v: dict[str, float]) -> dict[str, float]:
         # sample_write moves the picked rows (the mix: its text, once per epoch) into bucket
         # files by final position, which the shard tasks read (curation/mix/split_writer.py)
         "mix_buckets": v["sample_write"] * a.epochs,
+        # pack moves the packed sequences (int32 token ids) into bucket files the same way
+        "pack_buckets": v["pack"] * a.epochs / a.bytes_per_token * 4,
     }
 
 

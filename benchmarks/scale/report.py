@@ -63,7 +63,9 @@ def markdown(r: dict) -> str:
         "",
         "How it was measured: each stage runs through its public entry point (`ingest_source`, `dedup_run`, "
         "`run_filters`, `render_run`, `write_mix` with half the rendered tokens as its budget and shards of at most "
-        f"{r.get('shard_rows', 50_000):,} rows, so its shard map has several tasks as at full scale). **Serial** = a fresh process pinned to one core "
+        f"{r.get('shard_rows', 50_000):,} rows, so its shard map has several tasks as at full scale, and "
+        "`write_packed_partitioned` packing that mix's train split into sequences of 4,096 tokens, the 1.2T "
+        "manifest's `output.pack`). **Serial** = a fresh process pinned to one core "
         "(`taskset -c 0`) with the serial executor, each stage reading the previous stage's serial output. "
         f"**Ray** = one process with a local Ray cluster (`ray.init(num_cpus={r['args']['cpus']})`, 1 CPU per task), "
         "every stage reading the same input as its serial run. Every process single-threaded (POLARS_MAX_THREADS=1, "
@@ -272,7 +274,8 @@ def _cost(m: dict) -> list[str]:
         f"Shuffle (bytes moved between tasks): exact-dedup keys {sh['exact_keys']:.3f} TB, MinHash band keys "
         f"{sh['band_keys']:.3f} TB, near-duplicate edges {sh['edges'] * 1e3:.2f} GB, the mix's rows into the "
         f"writer's bucket files {sh.get('mix_buckets', 0.0):.2f} TB (text only; the rows also carry their "
-        "messages and token counts); "
+        "messages and token counts), the packed sequences into the packer's bucket files "
+        f"{sh.get('pack_buckets', 0.0):.2f} TB (int32 token ids); "
         f"total {sum(sh.values()):.3f} TB. Every stage also reads its input and writes its output on the shared "
         "file system (the input TB column, about once more for the output).",
         "",

@@ -41,13 +41,23 @@ STAGES_PY = str(HERE / "stages.py")
 RESULTS = ROOT / "benchmarks" / "results"
 # Files compared per stage where not the whole tree: the mix's lock and card name the input run
 # and the plots are images, so sample_write compares the shards and the datasets' JSON files.
-COMPARED = {"sample_write": ("*/*.arrow", "*/state.json", "*/dataset_info.json", "dataset_dict.json")}
+COMPARED = {
+    "sample_write": ("*/*.arrow", "*/state.json", "*/dataset_info.json", "dataset_dict.json"),
+    "pack": ("*.arrow", "state.json", "dataset_info.json"),
+}
 
 
 def text_size(run_dir: Path) -> tuple[float, int]:
-    """(MB of text, rows) in the parts of the run's source."""
+    """(MB of text, rows) in the parts of the run's source, or of a mix's train split."""
     import polars as pl
 
+    if (run_dir / "mix.lock.json").is_file():
+        import pyarrow.compute as pc
+
+        from curation.mix.pack_partitioned import read_shard
+
+        texts = [read_shard(str(f), ["text"]).column("text") for f in sorted((run_dir / "train").glob("*.arrow"))]
+        return sum(pc.sum(pc.binary_length(t)).as_py() for t in texts) / 1e6, sum(len(t) for t in texts)
     parts = str(run_dir / "sources" / SOURCE / "data" / "*.parquet")
     row = pl.scan_parquet(parts).select(pl.col("text").str.len_bytes().sum(), pl.len()).collect().row(0)
     return row[0] / 1e6, int(row[1])

@@ -10,6 +10,9 @@ point with an executor, and the child processes that time them.
     sample_write rendered run -> HF shards of half the tokens curation.mix.build.write_mix; shards of
                                                               at most SHARD_ROWS rows, so the shard map
                                                               has several tasks as at full scale
+    pack         the mix's train split -> token ids in        curation.mix.pack_partitioned.
+                 sequences of PACK_CONTEXT tokens             write_packed_partitioned (what a
+                                                              pretraining phase's `packed/` holds)
 
 Serial:  .venv/bin/python benchmarks/scale/stages.py serial STAGE SRC OUT JSON   (run under taskset -c 0)
 Ray:     .venv/bin/python benchmarks/scale/stages.py ray PLAN.json JSON          (a local 2-CPU cluster)
@@ -38,13 +41,17 @@ import probe  # noqa: E402
 
 from curation.executor import Executor, Ray  # noqa: E402
 
-STAGES = ("ingest", "dedup_exact", "dedup_near", "filters", "render", "sample_write")
+STAGES = ("ingest", "dedup_exact", "dedup_near", "filters", "render", "sample_write", "pack")
 # Every stage maps over partitions on the executor (sample_write: a task per rendered part, then
 # one per shard); what each still runs in the caller is timed as its driver share.
 PARALLEL = set(STAGES)
 # Rows per mix shard in sample_write: ~4,000 rows of the ~32,000 written here, ~8 shard tasks (the
 # default 50,000 rows / 256 MiB would make one shard of this corpus; the full mix has thousands).
 SHARD_ROWS = 4000
+# The pretraining manifest's phase-1 context; pack tasks of PACK_TASK_TOKENS (a few per core here,
+# as at full scale, where the default TASK_TOKENS makes ~70,000 tasks of 1.2T tokens).
+PACK_CONTEXT = 4096
+PACK_TASK_TOKENS = 2 * 2**20
 # The pretraining manifest's web filters that need no model file (language, toxicity and the
 # quality classifier need fastText models that are not shipped; see the report).
 FILTERS = {"pii": True, "gopher_quality": True, "gopher_repetition": True, "c4": True, "fineweb": True}
@@ -132,6 +139,8 @@ def run_stage(stage: str, src: Path, out: Path, executor: Executor) -> dict[str,
         )
     elif stage == "sample_write":
         _sample_write(src, out, executor)
+    elif stage == "pack":
+        _pack(src, out, executor)
     else:
         raise ValueError(f"unknown stage {stage!r}; known: {', '.join(STAGES)}")
     return notes
@@ -163,12 +172,26 @@ def _sample_write(src: Path, out: Path, executor: Executor) -> None:
     write_mix(manifest, src, out, executor=executor)
 
 
+def _pack(src: Path, out: Path, executor: Executor) -> None:
+    """The train split of the mix in `src` packed into sequences of PACK_CONTEXT tokens in `out`,
+    as write_mix packs a pretraining phase."""
+    from curation.mix.lock import read_lock
+    from curation.mix.pack_partitioned import write_packed_partitioned
+
+    train = [s for s in read_lock(src / "mix.lock.json").shards if s.file.startswith("train/")]
+    write_packed_partitioned(
+        src / "train", train, {"main": PACK_CONTEXT}, "qwen3", out, SHARD_ROWS, 256 * 2**20, "packed", "",
+        executor, out.parent / f".{out.name}.work", PACK_TASK_TOKENS,
+    )
+
+
 def warm_imports() -> None:
     """Import what the stages import, so that a stage's clock measures the work."""
     import curation.dedup.stage  # noqa: F401
     import curation.filters.stage  # noqa: F401
     import curation.ingest  # noqa: F401
     import curation.mix.build  # noqa: F401
+    import curation.mix.pack_partitioned  # noqa: F401
     import curation.render.stage  # noqa: F401
 
 

@@ -36,13 +36,11 @@ from curation.mix.lock import (
 )
 from curation.mix.manifest import MixManifest
 from curation.mix.object_store import check_destination, upload_mix, url_name
-from curation.mix.sample import shuffle_order
 from curation.mix.sample_hash import order_by_key
 from curation.mix.select import EVAL, Pick
 from curation.mix.select_partitioned import RunIds, select_partitioned
 from curation.mix.shards import OUTPUT_MARKERS, check_output_dir, staged_output, write_dataset_dict_file
 from curation.mix.split_writer import SplitRows, write_split_partitioned
-from curation.partitions import part_starts, take_rows
 from curation.readers.remote import is_url
 from curation.render.spans import SPANS_TYPE
 from curation.render.stage import RenderOptions, render_run
@@ -147,8 +145,7 @@ def write_mix(
             )
         write_dataset_dict_file(tmp, list(picks))
         if manifest.output.pack:
-            train_rows = _rows(run, train, manifest, ordered_parts=[p.name for p in manifest.parts()])
-            shards += _write_packed(manifest, train_rows, tmp)
+            shards += _write_packed(manifest, [s for s in shards if s.split == TRAIN], tmp, executor)
         lock = _lock(manifest, shards, stats, executor)
         write_lock(lock, tmp / LOCK_FILE)
         from curation.mix.card import write_card
@@ -230,66 +227,18 @@ def curate_sources(manifest: MixManifest, work: Path, workers: Executor | int | 
     return work / "render"
 
 
-def _write_packed(manifest: MixManifest, train: pa.Table, out: Path) -> list:
-    """The train rows packed into sequences of each part's context length, as the `packed`
-    dataset beside the splits (datasets.load_from_disk(OUT / "packed"))."""
-    import dataclasses
-
-    from curation.mix.pack import PACKED, PACKED_SCHEMA, pack_rows
-    from curation.mix.shards import write_hf_dataset
-    from curation.tokens import get_tokenizer
+def _write_packed(manifest: MixManifest, train_shards: list, out: Path, executor: Executor) -> list:
+    """The written train split's rows packed into sequences of each part's context length, as the
+    `packed` dataset beside the splits (datasets.load_from_disk(OUT / "packed")), partitioned on
+    `executor` (pack_partitioned.py)."""
+    from curation.mix.pack import PACKED
+    from curation.mix.pack_partitioned import write_packed_partitioned
 
     lengths = {p.name: p.context_length or manifest.output.context_length for p in manifest.parts()}
-    packed, _ = pack_rows(train, lengths, get_tokenizer(manifest.tokenizer_name()))
-    shards = write_hf_dataset(
-        [packed], out / PACKED, PACKED_SCHEMA, manifest.output.max_shard_rows, manifest.output.max_shard_bytes,
-        split=PACKED, atomic=False,
+    return write_packed_partitioned(
+        out / TRAIN, train_shards, lengths, manifest.tokenizer_name(), out / PACKED, manifest.output.max_shard_rows,
+        manifest.output.max_shard_bytes, PACKED, f"{PACKED}/", executor, out / f".shuffle-{PACKED}",
     )
-    return [dataclasses.replace(s, file=f"{PACKED}/{s.file}") for s in shards]
-
-
-def _picked_rows(run: Path, name: str, indices: np.ndarray) -> pa.Table:
-    """Rows `indices` (into the concatenation of the source's parts, in that order, repeats
-    allowed) of source `name`, reading one part at a time and keeping only the picked rows: memory
-    is one part plus the picks, not the whole source."""
-    parts = source_parts(run, name)
-    return take_rows(parts, part_starts(parts), indices)
-
-
-def _rows(run: Path, picks: list[Pick], manifest: MixManifest, ordered_parts: list[str]) -> pa.Table:
-    """The picked rows of every source as MIX_SCHEMA, parts in order, each part shuffled."""
-    by_part: dict[str, list[pa.Table]] = {p: [] for p in ordered_parts}
-    for pick in sorted(picks, key=lambda p: (p.part, p.source)):
-        if len(pick.indices) == 0:
-            continue
-        src = _picked_rows(run, pick.source, pick.indices)
-        by_part[pick.part].append(
-            pa.table(
-                {
-                    "id": src.column("id"),
-                    "source": src.column("source"),
-                    "part": pa.array([pick.part] * src.num_rows, pa.string()),
-                    "epoch": pa.array(pick.epochs, pa.int32()),
-                    "text": src.column("text"),
-                    "n_tokens": src.column("n_tokens"),
-                    "spans": src.column("spans"),
-                    "token_spans": src.column("token_spans"),
-                    "domain": pa.compute.struct_field(src.column("meta"), "domain"),
-                },
-                schema=MIX_SCHEMA,
-            )
-        )
-    out = []
-    for part in ordered_parts:
-        if not by_part[part]:
-            continue
-        table = pa.concat_tables(by_part[part]).combine_chunks()
-        if manifest.output.shuffle:
-            order = shuffle_order(table.column("id"), table.column("source"), table.column("epoch").to_numpy(), manifest.seed)
-        else:
-            order = np.arange(table.num_rows)
-        out.append(table.take(pa.array(order)))
-    return pa.concat_tables(out) if out else MIX_SCHEMA.empty_table()
 
 
 def _taken_lengths(picks: list[Pick], name: str) -> np.ndarray:

@@ -85,15 +85,20 @@ def bucket_rows(
         schema=schema,
     )
     sizes = table_row_nbytes(table)
-    table = table.append_column(POS, pa.array(positions, pa.int64()))
-    buckets = positions // BUCKET_ROWS
+    write_buckets(table.append_column(POS, pa.array(positions, pa.int64())), positions, work, tag)
+    return np.asarray(positions, dtype=np.int64), sizes
+
+
+def write_buckets(table: pa.Table, positions: np.ndarray, work: str, tag: str) -> None:
+    """Rows of `table` (with their POS column) into WORK/b<bucket>/<tag>.arrow, a bucket being
+    BUCKET_ROWS consecutive final positions: what write_shard reads back."""
+    buckets = np.asarray(positions) // BUCKET_ROWS
     for b in np.unique(buckets):
         out = Path(work) / f"b{int(b):06d}"
         out.mkdir(parents=True, exist_ok=True)
         rows = table.take(pa.array(np.flatnonzero(buckets == b)))
         with pa.OSFile(str(out / f"{tag}.arrow"), "wb") as sink, pa.ipc.new_file(sink, rows.schema) as writer:
             writer.write_table(rows)
-    return np.asarray(positions, dtype=np.int64), sizes
 
 
 def write_shard(work: str, start: int, end: int, path: str, schema: pa.Schema) -> tuple[int, int, str]:
@@ -161,13 +166,31 @@ def write_split_partitioned(
         sizes = np.zeros(n, dtype=np.int64)
         for positions, row_sizes in executor.map(bucket_rows, items):
             sizes[positions] = row_sizes
-        bounds = plan_shards(sizes, max_shard_rows, max_shard_bytes)
-        split_dir.mkdir(parents=True, exist_ok=True)
-        total = len(bounds)
-        names = [f"data-{i:05d}-of-{total:05d}.arrow" for i in range(total)]
-        done = executor.map(
-            write_shard, [(str(work), lo, hi, str(split_dir / name), schema) for (lo, hi), name in zip(bounds, names, strict=True)]
+        return write_bucketed_shards(
+            sizes, split_dir, schema, max_shard_rows, max_shard_bytes, split, file_prefix, executor, work
         )
+
+
+def write_bucketed_shards(
+    sizes: np.ndarray,
+    split_dir: Path,
+    schema: pa.Schema,
+    max_shard_rows: int,
+    max_shard_bytes: int,
+    split: str,
+    file_prefix: str,
+    executor: Executor,
+    work: Path,
+) -> list[ShardInfo]:
+    """The split whose rows (estimated `sizes`, in position order) are in the buckets of `work`:
+    shards cut as write_split cuts them, one task per shard, then state.json and dataset_info.json."""
+    bounds = plan_shards(sizes, max_shard_rows, max_shard_bytes)
+    split_dir.mkdir(parents=True, exist_ok=True)
+    total = len(bounds)
+    names = [f"data-{i:05d}-of-{total:05d}.arrow" for i in range(total)]
+    done = executor.map(
+        write_shard, [(str(work), lo, hi, str(split_dir / name), schema) for (lo, hi), name in zip(bounds, names, strict=True)]
+    )
     shards = [
         ShardInfo(split=split, file=file_prefix + name, rows=r, bytes=size, sha256=sha)
         for name, (r, size, sha) in zip(names, done, strict=True)
