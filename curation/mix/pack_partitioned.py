@@ -173,7 +173,8 @@ def write_packed_partitioned(
                 b = int(np.searchsorted(ends, s1 * length, side="left"))  # first row reaching the end
                 lo, hi = int(rows[a]), int(rows[b]) + 1
                 skip = s0 * length - (int(ends[a - 1]) if a else 0)
-                held = [(paths[i], int(starts[i])) for i in range(len(paths)) if starts[i] < hi and starts[i + 1] > lo]
+                first, last = np.searchsorted(starts, lo, side="right") - 1, np.searchsorted(starts, hi, side="left")
+                held = [(paths[i], int(starts[i])) for i in range(first, last)]  # the shards rows [lo, hi) are in
                 items.append(
                     (held, lo, lengths[lo:hi], skip, n_total + s0, s1 - s0, length, part, tokenizer, str(work),
                      f"t{len(items):06d}")
