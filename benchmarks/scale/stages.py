@@ -176,12 +176,15 @@ def _pack(src: Path, out: Path, executor: Executor) -> None:
     """The train split of the mix in `src` packed into sequences of PACK_CONTEXT tokens in `out`,
     as write_mix packs a pretraining phase."""
     from curation.mix.lock import read_lock
+    from curation.mix.pack import PACKED_SCHEMA
     from curation.mix.pack_partitioned import write_packed_partitioned
+    from curation.mix.split_writer import SplitTarget
 
     train = [s for s in read_lock(src / "mix.lock.json").shards if s.file.startswith("train/")]
+    target = SplitTarget(out, PACKED_SCHEMA, SHARD_ROWS, 256 * 2**20, "packed")
     write_packed_partitioned(
-        src / "train", train, {"main": PACK_CONTEXT}, "qwen3", out, SHARD_ROWS, 256 * 2**20, "packed", "",
-        executor, out.parent / f".{out.name}.work", PACK_TASK_TOKENS,
+        src / "train", train, {"main": PACK_CONTEXT}, "qwen3", target, executor, out.parent / f".{out.name}.work",
+        PACK_TASK_TOKENS,
     )
 
 

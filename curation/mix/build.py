@@ -40,7 +40,7 @@ from curation.mix.sample_hash import order_by_key
 from curation.mix.select import EVAL, Pick
 from curation.mix.select_partitioned import RunIds, select_partitioned
 from curation.mix.shards import OUTPUT_MARKERS, check_output_dir, staged_output, write_dataset_dict_file
-from curation.mix.split_writer import SplitRows, write_split_partitioned
+from curation.mix.split_writer import SplitRows, SplitTarget, write_split_partitioned
 from curation.readers.remote import is_url
 from curation.render.spans import SPANS_TYPE
 from curation.render.stage import RenderOptions, render_run
@@ -138,11 +138,9 @@ def write_mix(
     with staged_output(Path(out_dir)) as tmp:
         shards = []
         for split, (split_picks, parts) in picks.items():
-            shards += write_split_partitioned(
-                _split_rows(names, split_picks, manifest, parts, ids), run_parts, tmp / split, MIX_SCHEMA,
-                manifest.output.max_shard_rows, manifest.output.max_shard_bytes, split, f"{split}/",
-                executor, tmp / f".shuffle-{split}",
-            )
+            target = _target(manifest, tmp, split, MIX_SCHEMA)
+            rows = _split_rows(names, split_picks, manifest, parts, ids)
+            shards += write_split_partitioned(rows, run_parts, target, executor, tmp / f".shuffle-{split}")
         write_dataset_dict_file(tmp, list(picks))
         if manifest.output.pack:
             shards += _write_packed(manifest, [s for s in shards if s.split == TRAIN], tmp, executor)
@@ -231,14 +229,20 @@ def _write_packed(manifest: MixManifest, train_shards: list, out: Path, executor
     """The written train split's rows packed into sequences of each part's context length, as the
     `packed` dataset beside the splits (datasets.load_from_disk(OUT / "packed")), partitioned on
     `executor` (pack_partitioned.py)."""
-    from curation.mix.pack import PACKED
+    from curation.mix.pack import PACKED, PACKED_SCHEMA
     from curation.mix.pack_partitioned import write_packed_partitioned
 
     lengths = {p.name: p.context_length or manifest.output.context_length for p in manifest.parts()}
+    target = _target(manifest, out, PACKED, PACKED_SCHEMA)
     return write_packed_partitioned(
-        out / TRAIN, train_shards, lengths, manifest.tokenizer_name(), out / PACKED, manifest.output.max_shard_rows,
-        manifest.output.max_shard_bytes, PACKED, f"{PACKED}/", executor, out / f".shuffle-{PACKED}",
+        out / TRAIN, train_shards, lengths, manifest.tokenizer_name(), target, executor, out / f".shuffle-{PACKED}"
     )
+
+
+def _target(manifest: MixManifest, out: Path, split: str, schema: pa.Schema) -> SplitTarget:
+    """The dataset `split` of the mix staged in `out`, with the manifest's shard limits."""
+    output = manifest.output
+    return SplitTarget(out / split, schema, output.max_shard_rows, output.max_shard_bytes, split, f"{split}/")
 
 
 def _taken_lengths(picks: list[Pick], name: str) -> np.ndarray:

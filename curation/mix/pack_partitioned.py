@@ -27,8 +27,8 @@ import pyarrow.compute as pc
 from curation.executor import Executor
 from curation.fileio import scratch_dir
 from curation.mix.pack import CHAT_MARK, END_OF_TEXT, PACKED_SCHEMA
-from curation.mix.shards import ShardInfo, table_row_nbytes, write_split
-from curation.mix.split_writer import POS, write_bucketed_shards, write_buckets
+from curation.mix.shards import ShardInfo, table_row_nbytes
+from curation.mix.split_writer import POS, SplitTarget, write_bucketed_shards, write_buckets
 
 TASK_TOKENS = 16 * 2**20  # tokens a packing task tokenises: seconds of work, tens of MB of text
 
@@ -139,18 +139,14 @@ def write_packed_partitioned(
     train_shards: list[ShardInfo],
     context_lengths: dict[str, int],
     tokenizer: str,
-    out_dir: Path,
-    max_shard_rows: int,
-    max_shard_bytes: int,
-    split: str,
-    file_prefix: str,
+    target: SplitTarget,
     executor: Executor,
     work: Path,
     task_tokens: int | None = None,
 ) -> list[ShardInfo]:
     """The train split's rows (its shards in `train_dir`, in order) packed per part (parts in
-    `context_lengths` order, each into sequences of its context length) as the dataset
-    `out_dir`; the bytes write_split(pack_rows(train rows)) writes. Scratch in `work`; a task
+    `context_lengths` order, each into sequences of its context length) written as `target`
+    (schema PACKED_SCHEMA); the bytes write_split(pack_rows(train rows)) writes. Scratch in `work`; a task
     tokenises about `task_tokens` (default TASK_TOKENS) tokens."""
     paths = [str(train_dir / s.file.rsplit("/", 1)[-1]) for s in train_shards]
     starts = np.concatenate([[0], np.cumsum([s.rows for s in train_shards])]).astype(np.int64)
@@ -180,12 +176,10 @@ def write_packed_partitioned(
                      f"t{len(items):06d}")
                 )
             n_total += n_seq
-        if n_total == 0:  # no sequence: one empty shard, as write_split writes it
-            return write_split([], out_dir, PACKED_SCHEMA, max_shard_rows, max_shard_bytes, split, file_prefix)
+        if n_total == 0:
+            return target.write_empty()
         sizes = np.zeros(n_total, dtype=np.int64)
         for positions, seq_sizes in executor.map(pack_sequences, items):
             sizes[positions] = seq_sizes
-        return write_bucketed_shards(
-            sizes, out_dir, PACKED_SCHEMA, max_shard_rows, max_shard_bytes, split, file_prefix, executor, work
-        )
+        return write_bucketed_shards(sizes, target, executor, work)
 

@@ -44,6 +44,25 @@ POS = "__pos"
 
 
 @dataclass(frozen=True)
+class SplitTarget:
+    """Where and how a split's shards are written: its directory (new or empty), its schema, the
+    shard limits (rows; estimated Arrow bytes), the split's name and the prefix of ShardInfo.file."""
+
+    split_dir: Path
+    schema: pa.Schema
+    max_shard_rows: int
+    max_shard_bytes: int
+    split: str
+    file_prefix: str = ""
+
+    def write_empty(self) -> list[ShardInfo]:
+        """A split of no rows: one empty shard, as write_split writes it."""
+        return write_split(
+            [], self.split_dir, self.schema, self.max_shard_rows, self.max_shard_bytes, self.split, self.file_prefix
+        )
+
+
+@dataclass(frozen=True)
 class SplitRows:
     """A split's rows in their final order: per row its source's index into `sources`, its row
     in the concatenation of that source's rendered parts, its epoch and its part (stage/phase)."""
@@ -130,23 +149,14 @@ def write_shard(work: str, start: int, end: int, path: str, schema: pa.Schema) -
 
 
 def write_split_partitioned(
-    rows: SplitRows,
-    run_parts: dict[str, list[Path]],
-    split_dir: Path,
-    schema: pa.Schema,
-    max_shard_rows: int,
-    max_shard_bytes: int,
-    split: str,
-    file_prefix: str,
-    executor: Executor,
-    work: Path,
+    rows: SplitRows, run_parts: dict[str, list[Path]], target: SplitTarget, executor: Executor, work: Path
 ) -> list[ShardInfo]:
     """Write the split `rows` (read from the rendered parts `run_parts`: source -> parts in order)
-    into `split_dir` as shards.write_split would, partitioned on `executor`; scratch in `work`."""
-    check_split_name(split)
+    as `target`, the bytes shards.write_split writes, partitioned on `executor`; scratch in `work`."""
+    check_split_name(target.split)
     n = len(rows.row)
-    if n == 0:  # an empty split: one empty shard, as write_split writes it
-        return write_split([], split_dir, schema, max_shard_rows, max_shard_bytes, split, file_prefix)
+    if n == 0:
+        return target.write_empty()
     with scratch_dir(work):
         items = []
         for s, name in enumerate(rows.sources):
@@ -160,40 +170,28 @@ def write_split_partitioned(
                 sel = mine[which == k]
                 part_names = [rows.parts[i] for i in rows.part[sel]]
                 items.append(
-                    (str(parts[k]), name, rows.row[sel] - starts[k], sel, rows.epoch[sel], part_names, schema,
+                    (str(parts[k]), name, rows.row[sel] - starts[k], sel, rows.epoch[sel], part_names, target.schema,
                      str(work), f"s{s:04d}-p{int(k):06d}")
                 )
         sizes = np.zeros(n, dtype=np.int64)
         for positions, row_sizes in executor.map(bucket_rows, items):
             sizes[positions] = row_sizes
-        return write_bucketed_shards(
-            sizes, split_dir, schema, max_shard_rows, max_shard_bytes, split, file_prefix, executor, work
-        )
+        return write_bucketed_shards(sizes, target, executor, work)
 
 
-def write_bucketed_shards(
-    sizes: np.ndarray,
-    split_dir: Path,
-    schema: pa.Schema,
-    max_shard_rows: int,
-    max_shard_bytes: int,
-    split: str,
-    file_prefix: str,
-    executor: Executor,
-    work: Path,
-) -> list[ShardInfo]:
-    """The split whose rows (estimated `sizes`, in position order) are in the buckets of `work`:
-    shards cut as write_split cuts them, one task per shard, then state.json and dataset_info.json."""
-    bounds = plan_shards(sizes, max_shard_rows, max_shard_bytes)
-    split_dir.mkdir(parents=True, exist_ok=True)
+def write_bucketed_shards(sizes: np.ndarray, target: SplitTarget, executor: Executor, work: Path) -> list[ShardInfo]:
+    """The split whose rows (estimated `sizes`, in position order) are in the buckets of `work`,
+    written as `target`: shards cut as write_split cuts them, one task per shard, then state.json
+    and dataset_info.json."""
+    bounds = plan_shards(sizes, target.max_shard_rows, target.max_shard_bytes)
+    target.split_dir.mkdir(parents=True, exist_ok=True)
     total = len(bounds)
     names = [f"data-{i:05d}-of-{total:05d}.arrow" for i in range(total)]
-    done = executor.map(
-        write_shard, [(str(work), lo, hi, str(split_dir / name), schema) for (lo, hi), name in zip(bounds, names, strict=True)]
-    )
+    items = [(str(work), lo, hi, str(target.split_dir / name), target.schema) for (lo, hi), name in zip(bounds, names, strict=True)]
+    done = executor.map(write_shard, items)
     shards = [
-        ShardInfo(split=split, file=file_prefix + name, rows=r, bytes=size, sha256=sha)
+        ShardInfo(split=target.split, file=target.file_prefix + name, rows=r, bytes=size, sha256=sha)
         for name, (r, size, sha) in zip(names, done, strict=True)
     ]
-    write_split_metadata(split_dir, schema, split, shards)
+    write_split_metadata(target.split_dir, target.schema, target.split, shards)
     return shards
