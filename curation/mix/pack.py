@@ -7,6 +7,9 @@ exactly context_length tokens; the last, shorter remainder is dropped and counte
 sequence records the ids of the rows it holds (a row cut across two sequences is in both).
 This is what a pretraining phase at 4096 / 8192 tokens, or a Wanda calibration set of N
 sequences of L tokens, consumes.
+
+`pack_rows` packs a table in memory: the definition, and the reference the build's partitioned
+packer (pack_partitioned.py, which writes the same bytes from tasks) is tested against.
 """
 
 from __future__ import annotations
