@@ -13,7 +13,7 @@ import pyarrow as pa
 import pytest
 import yaml
 
-from curation.mix.card import FUNNEL_PNG, LENGTHS_PNG, write_card
+from curation.mix.card import FUNNEL_PNG, LENGTHS_PNG, length_counts, write_card
 from curation.mix.lock import (
     FileFingerprint,
     InputRecord,
@@ -394,6 +394,7 @@ def test_card_and_pngs_are_byte_reproducible(tmp_path):
     lock = make_lock(tmp_path, shards)
     rng = np.random.default_rng(0)
     hist = {"beta": rng.integers(5, 4_000, 300), "alpha": rng.lognormal(5, 1, 1_000).astype(np.int64)}
+    hist = {name: length_counts(values) for name, values in hist.items()}
     for name in ("c1", "c2"):
         readme = write_card(tmp_path / name, lock, funnel_summary(), hist)
         assert readme == tmp_path / name / "README.md"
@@ -409,7 +410,7 @@ def test_card_content(tmp_path):
     )
     lock = make_lock(tmp_path, shards)
     text = write_card(
-        tmp_path / "out", lock, funnel_summary(), {"alpha": np.array([10, 20]), "beta": np.array([5])}
+        tmp_path / "out", lock, funnel_summary(), {"alpha": {10: 1, 20: 1}, "beta": {5: 1}}
     )
     text = text.read_text()
     front = yaml.safe_load(text.split("---\n")[1])
@@ -432,7 +433,7 @@ def test_card_without_funnel_or_lengths(tmp_path):
     assert "Curation funnel" not in text and "## Plots" not in text
     assert sorted(p.name for p in (tmp_path / "card").iterdir()) == ["README.md"]
     # empty histograms still draw
-    write_card(tmp_path / "card2", make_lock(tmp_path, shards), None, {"alpha": np.array([], dtype=np.int64)})
+    write_card(tmp_path / "card2", make_lock(tmp_path, shards), None, {"alpha": {}})
     assert (tmp_path / "card2" / LENGTHS_PNG).exists()
 
 
@@ -444,7 +445,7 @@ def test_whole_output_staged_at_once(tmp_path):
         shards = write_hf_dataset_dict(splits, tmp, SCHEMA, max_shard_rows=20, atomic=False)
         lock = make_lock(tmp_path, shards)
         write_lock(lock, tmp / "mix.lock.json")
-        write_card(tmp, lock, funnel_summary(), {"alpha": np.array([3, 4])})
+        write_card(tmp, lock, funnel_summary(), {"alpha": {3: 1, 4: 1}})
         assert not out.exists()
     assert verify_shards(read_lock(out), out) == []
     assert datasets.load_from_disk(str(out))["train"].num_rows == 50

@@ -8,7 +8,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from curation.mix import split_writer
+from curation.executor import parse_executor
+from curation.mix import split_ranges, split_writer
 from curation.mix.build import EVAL, MIX_SCHEMA, TRAIN, build_mix
 from curation.mix.demo_inputs import demo_manifest
 from curation.mix.manifest import load_manifest
@@ -86,9 +87,9 @@ def _in_memory_shards(manifest, run: Path, out: Path) -> dict[str, str]:
     return {s.file: s.sha256 for s in shards}
 
 
-@pytest.mark.parametrize(("executor", "bucket_rows"), [(1, 50), ("processes:2", split_writer.BUCKET_ROWS)])
-def test_partitioned_shards_equal_the_in_memory_writer(tmp_path, monkeypatch, executor, bucket_rows):
-    monkeypatch.setattr(split_writer, "BUCKET_ROWS", bucket_rows)  # many buckets per shard, shards across buckets
+@pytest.mark.parametrize(("executor", "range_rows"), [(1, 7), ("processes:2", split_ranges.RANGE_ROWS)])
+def test_partitioned_shards_equal_the_in_memory_writer(tmp_path, monkeypatch, executor, range_rows):
+    monkeypatch.setattr(split_ranges, "RANGE_ROWS", range_rows)  # many ranges per shard, shards across ranges
     manifest = demo_manifest(load_manifest(REPO / "mixes" / "stem-proof-distill.yaml", check_files=False), tmp_path / "in")
     manifest = manifest.model_copy(
         update={"output": manifest.output.model_copy(update={"max_shard_rows": 41, "max_shard_bytes": 60_000})}
@@ -98,6 +99,32 @@ def test_partitioned_shards_equal_the_in_memory_writer(tmp_path, monkeypatch, ex
     assert len([f for f in got if f.startswith("train/")]) > 5 and any(f.startswith("eval/") for f in got)
     assert got == _in_memory_shards(manifest, tmp_path / "work" / "render", tmp_path / "old")
     assert not list((tmp_path / "mix").glob(".shuffle-*"))
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+@pytest.mark.parametrize("recipe", ["curriculum-sft-kd", "wind-edge-1.6-pretrain-1.2t"])
+def test_parts_and_unshuffled_order_equal_the_in_memory_writer(tmp_path, monkeypatch, recipe, shuffle):
+    """Curriculum stages and pretraining phases (one of them sampling its own pool of long
+    documents), shuffled or in pick order, cut into ranges of a few rows each."""
+    monkeypatch.setattr(split_ranges, "RANGE_ROWS", 5)
+    manifest = demo_manifest(load_manifest(REPO / "mixes" / f"{recipe}.yaml", check_files=False), tmp_path / "in")
+    output = {"max_shard_rows": 29, "shuffle": shuffle, "pack": False}
+    manifest = manifest.model_copy(update={"output": manifest.output.model_copy(update=output)})
+    lock = build_mix(manifest, tmp_path / "mix", tmp_path / "work", workers=1)
+    got = {s.file: s.sha256 for s in lock.shards}
+    assert len(got) > 3
+    assert got == _in_memory_shards(manifest, tmp_path / "work" / "render", tmp_path / "old")
+
+
+def test_a_range_holds_the_rows_it_was_planned_for(tmp_path):
+    """A range whose rows went missing (a partition's file lost) fails the build, naming it."""
+    (tmp_path / "k00000-r0").mkdir(parents=True)
+    table = MIX_SCHEMA.empty_table().append_column(split_ranges.KEY, pa.array([], pa.uint64()))
+    with pa.OSFile(str(tmp_path / "k00000-r0" / "s0-p0.arrow"), "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
+        w.write_table(table)
+    target = split_writer.SplitTarget(tmp_path / "out", MIX_SCHEMA, 10, 10_000, "train")
+    with pytest.raises(RuntimeError, match="range k00000-r0: 0 rows sorted, 3 picked"):
+        split_ranges.write_split_ranges({"k00000-r0": 3}, True, target, parse_executor(1), tmp_path)
 
 
 def test_equal_shuffle_keys_are_ordered_as_the_in_memory_writer_orders_them(tmp_path, monkeypatch):

@@ -111,9 +111,10 @@ def shuffle(a: Assumptions, v: dict[str, float]) -> dict[str, float]:
         "exact_keys": rows_raw * a.exact_key_bytes,
         "band_keys": rows_near * a.bands * a.band_key_bytes,
         "edges": removed * a.edge_bytes,
-        # sample_write moves the picked rows (the mix: its text, once per epoch) into bucket
-        # files by final position, which the shard tasks read (curation/mix/split_writer.py)
-        "mix_buckets": v["sample_write"] * a.epochs,
+        # sample_write moves the picked rows (the mix: its text, once per epoch) into range files
+        # by order key, and each range's sort task writes them once more in final order, which
+        # the shard tasks read (curation/mix/split_ranges.py)
+        "mix_ranges": 2 * v["sample_write"] * a.epochs,
         # pack moves the packed sequences (int32 token ids) into bucket files the same way
         "pack_buckets": v["pack"] * a.epochs / a.bytes_per_token * 4,
     }

@@ -16,10 +16,10 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 
 from curation.executor import Executor, parse_executor
+from curation.fileio import scratch_dir
 from curation.ingest import ingest_sources, write_summary
 from curation.mix.lock import (
     LOCK_FILE,
@@ -36,18 +36,15 @@ from curation.mix.lock import (
 )
 from curation.mix.manifest import MixManifest
 from curation.mix.object_store import check_destination, upload_mix, url_name
-from curation.mix.sample_hash import order_by_key
-from curation.mix.select import EVAL, Pick
-from curation.mix.select_partitioned import RunIds, select_partitioned
+from curation.mix.select import EVAL, TRAIN, tally
+from curation.mix.select_partitioned import plan_selection
 from curation.mix.shards import OUTPUT_MARKERS, check_output_dir, staged_output, write_dataset_dict_file
-from curation.mix.split_writer import SplitRows, SplitTarget, write_split_partitioned
+from curation.mix.split_ranges import pick_into_splits, write_split_ranges
+from curation.mix.split_writer import SplitTarget
 from curation.readers.remote import is_url
 from curation.render.spans import SPANS_TYPE
 from curation.render.stage import RenderOptions, render_run
 from curation.report import load_summary
-from curation.source_stages import source_parts
-
-TRAIN = "train"
 
 MIX_SCHEMA = pa.schema(
     [
@@ -125,64 +122,30 @@ def write_mix(
     say("sample")
     names = [s.name for s in manifest.sources]
     max_epochs = {s.name: s.max_epochs for s in manifest.sources}
-    train, evals, stats = select_partitioned(
+    plan = plan_selection(
         run, names, manifest.parts(), manifest.seed, max_epochs, manifest.split.eval_fraction, executor
     )
     say("write")
-    picks = {TRAIN: (train, [p.name for p in manifest.parts()])}
+    split_parts = {TRAIN: [p.name for p in manifest.parts()]}
     if manifest.split.eval_fraction > 0:
-        picks[EVAL] = (evals, [EVAL])
-    lengths = {name: _taken_lengths(train, name) for name in sorted(names)}
-    ids = RunIds(run, names)
-    run_parts = {name: source_parts(run, name) for name in names}
-    with staged_output(Path(out_dir)) as tmp:
+        split_parts[EVAL] = [EVAL]
+    shuffle = manifest.output.shuffle
+    with staged_output(Path(out_dir)) as tmp, scratch_dir(tmp / ".shuffle-ranges") as work:
+        train, evals, counts = pick_into_splits(plan, split_parts, shuffle, MIX_SCHEMA, executor, work)
+        tally(plan.stats, train, evals, plan.trained)
         shards = []
-        for split, (split_picks, parts) in picks.items():
+        for split in split_parts:
             target = _target(manifest, tmp, split, MIX_SCHEMA)
-            rows = _split_rows(names, split_picks, manifest, parts, ids)
-            shards += write_split_partitioned(rows, run_parts, target, executor, tmp / f".shuffle-{split}")
-        write_dataset_dict_file(tmp, list(picks))
+            shards += write_split_ranges(counts.ranges.get(split, {}), shuffle, target, executor, work / split)
+        write_dataset_dict_file(tmp, list(split_parts))
         if manifest.output.pack:
             shards += _write_packed(manifest, [s for s in shards if s.split == TRAIN], tmp, executor)
-        lock = _lock(manifest, shards, stats, executor)
+        lock = _lock(manifest, shards, plan.stats, executor)
         write_lock(lock, tmp / LOCK_FILE)
         from curation.mix.card import write_card
 
-        write_card(tmp, lock, load_summary(run), {k: v for k, v in lengths.items() if len(v)})
+        write_card(tmp, lock, load_summary(run), {k: v for k, v in sorted(counts.lengths.items()) if v})
     return lock
-
-
-def _split_rows(names: list[str], picks: list[Pick], manifest: MixManifest, ordered_parts: list[str], ids: RunIds) -> SplitRows:
-    """The split's rows in their final order (parts in order, each part's rows shuffled), by
-    reference: the order `_rows` gives (shuffle_order), from the picks' shuffle keys; ids are read
-    only for equal keys, which shuffle_order orders by (source, id, epoch)."""
-    sources = sorted(names)
-    columns: dict[str, list[np.ndarray]] = {"source": [], "row": [], "epoch": [], "part": []}
-    for k, part in enumerate(ordered_parts):
-        mine = sorted((p for p in picks if p.part == part and len(p.indices)), key=lambda p: p.source)
-        if not mine:
-            continue
-        src = np.concatenate([np.full(len(p.indices), sources.index(p.source), np.int32) for p in mine])
-        row = np.concatenate([np.asarray(p.indices, np.int64) for p in mine])
-        epoch = np.concatenate([np.asarray(p.epochs, np.int32) for p in mine])
-        if manifest.output.shuffle:
-
-            def ties(rows, src=src, row=row, epoch=epoch):
-                names = [sources[src[r]] for r in rows]
-                found = {}
-                for name in set(names):  # one read per source of the tied rows
-                    mine_rows = [r for r, n in zip(rows, names, strict=True) if n == name]
-                    found.update(zip(mine_rows, ids.ids(name, row[mine_rows]), strict=True))
-                return [(n, found[r], int(epoch[r])) for r, n in zip(rows, names, strict=True)]
-
-            keys = np.concatenate([p.shuffle_keys for p in mine])
-            order = order_by_key(keys, ties, "(source, id, epoch)")
-        else:
-            order = np.arange(len(row))
-        for key, values in (("source", src), ("row", row), ("epoch", epoch), ("part", np.full(len(row), k, np.int32))):
-            columns[key].append(values[order])
-    cat = {k: np.concatenate(v) if v else np.zeros(0, np.int64) for k, v in columns.items()}
-    return SplitRows(sources, cat["source"], cat["row"], cat["epoch"], ordered_parts, cat["part"])
 
 
 def curate_sources(manifest: MixManifest, work: Path, workers: Executor | int | str, say: Progress) -> Path:
@@ -243,12 +206,6 @@ def _target(manifest: MixManifest, out: Path, split: str, schema: pa.Schema) -> 
     """The dataset `split` of the mix staged in `out`, with the manifest's shard limits."""
     output = manifest.output
     return SplitTarget(out / split, schema, output.max_shard_rows, output.max_shard_bytes, split, f"{split}/")
-
-
-def _taken_lengths(picks: list[Pick], name: str) -> np.ndarray:
-    """Token counts of the rows taken from source `name` (repeats counted), for the card's histogram."""
-    taken = [p.n_tokens for p in picks if p.source == name]
-    return np.concatenate(taken) if taken else np.zeros(0, dtype=np.int64)
 
 
 def _lock(manifest: MixManifest, shards, stats, executor: Executor) -> MixLock:

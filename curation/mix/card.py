@@ -190,25 +190,35 @@ def _save(fig, path: Path) -> None:
     fig.savefig(path, format="png", dpi=PLOT_DPI, metadata=_PNG_METADATA)
 
 
-def plot_lengths(path: Path, length_hist: dict[str, np.ndarray]) -> None:
+def length_counts(n_tokens) -> dict[int, int]:
+    """Token length -> rows, of the rows with these n_tokens: what plot_lengths draws."""
+    values, counts = np.unique(np.asarray(n_tokens, dtype=np.int64), return_counts=True)
+    return dict(zip(values.tolist(), counts.tolist(), strict=True))
+
+
+def plot_lengths(path: Path, length_hist: dict[str, dict[int, int]]) -> None:
     """Histogram of rows per token length (log-spaced bins, log x axis) per source, one step
-    line each, sources in name order."""
+    line each, sources in name order. length_hist: source -> {token length: rows}."""
     with _style():
         fig = _figure(8, 4.5)
         ax = fig.subplots()
-        arrays = {k: np.asarray(v, dtype=np.int64) for k, v in sorted(length_hist.items())}
-        values = [a[a > 0] for a in arrays.values() if (a > 0).any()]
+        counted = {
+            k: (np.fromiter(v.keys(), np.int64, len(v)), np.fromiter(v.values(), np.int64, len(v)))
+            for k, v in sorted(length_hist.items())
+        }
+        values = [lengths[lengths > 0] for lengths, _ in counted.values() if (lengths > 0).any()]
         lo = max(1, int(min(v.min() for v in values))) if values else 1
         hi = int(max(v.max() for v in values)) if values else 10
         bins = np.unique(np.round(np.geomspace(lo, max(hi, lo + 1) + 1, HIST_BINS + 1)))
-        for name, a in arrays.items():
-            counts, edges = np.histogram(a[a > 0], bins=bins)
-            ax.stairs(counts, edges, label=f"{name} ({len(a):,} rows)", linewidth=1.5)
+        for name, (lengths, rows) in counted.items():
+            positive = lengths > 0
+            counts, edges = np.histogram(lengths[positive], bins=bins, weights=rows[positive])
+            ax.stairs(counts.astype(np.int64), edges, label=f"{name} ({int(rows.sum()):,} rows)", linewidth=1.5)
         ax.set_xscale("log")
         ax.set_xlabel("tokens per row")
         ax.set_ylabel("rows")
         ax.set_title("Token length per source")
-        if arrays:
+        if counted:
             ax.legend(fontsize="small")
         fig.tight_layout()
         _save(fig, path)
@@ -250,10 +260,10 @@ def write_card(
     out_dir: Path,
     lock: MixLock,
     funnel: RunSummary | None = None,
-    length_hist: dict[str, np.ndarray] | None = None,
+    length_hist: dict[str, dict[int, int]] | None = None,
 ) -> Path:
     """Write out_dir/README.md and its PNGs (token_lengths.png when length_hist is given:
-    {source: n_tokens of every taken row}; funnel.png when funnel is given). Returns the
+    {source: {token length: taken rows}}, see length_counts; funnel.png when funnel is given). Returns the
     README path."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,7 @@ import pyarrow as pa
 from curation.mix.manifest_budget import MixPart, check_reachable
 from curation.mix.sample import allocate, split_eval, take_tokens
 
+TRAIN = "train"
 EVAL = "eval"
 
 
@@ -39,6 +40,22 @@ class Pick:
     # shuffle_order gives it.
     n_tokens: np.ndarray | None = None
     shuffle_keys: np.ndarray | None = None
+
+    @property
+    def rows(self) -> int:
+        return len(self.indices)
+
+
+@dataclass(frozen=True)
+class PickTotal:
+    """How many rows and tokens one source gives one part, without the rows (what `tally`
+    needs; the mix writer's partitions write the rows themselves)."""
+
+    source: str
+    part: str
+    target: int
+    rows: int
+    tokens: int
 
 
 @dataclass
@@ -122,19 +139,24 @@ def select(
     return train, evals, stats
 
 
-def tally(stats: dict[str, SourceStats], train: list[Pick], evals: list[Pick], trained: dict[str, int]) -> None:
+def tally(
+    stats: dict[str, SourceStats],
+    train: list[Pick] | list[PickTotal],
+    evals: list[Pick] | list[PickTotal],
+    trained: dict[str, int],
+) -> None:
     """Add the picks to each source's stats; `trained`: tokens of each source's train pool.
     An unreachable target has already failed, so a train shortfall is always 0 here."""
     for pick in train:
         s = stats[pick.source]
         s.target_tokens += pick.target
-        s.rows += len(pick.indices)
+        s.rows += pick.rows
         s.tokens += pick.tokens
         s.parts[pick.part] = s.parts.get(pick.part, 0) + pick.tokens
     for s in stats.values():
         s.epochs = s.tokens / trained[s.name] if trained[s.name] else 0.0  # passes over the train pool
     for pick in evals:
-        stats[pick.source].eval_rows += len(pick.indices)
+        stats[pick.source].eval_rows += pick.rows
         stats[pick.source].eval_tokens += pick.tokens
 
 

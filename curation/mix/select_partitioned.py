@@ -102,10 +102,27 @@ class _Pool:
     parts: list[tuple[str, int]]  # (part name, target), in order; one for own and eval pools
     allow_shortfall: bool = False
     available: int = 0
+    rows: int = 0  # rows with tokens > 0
     cap: int = 0
     full: int = 0
     take: _Goal | None = None
     cuts: list[_Goal] | None = None
+
+
+@dataclass
+class SelectionPlan:
+    """Everything the partitioned selection decides before its last map: per pool what each
+    partition takes (`plans`, in `pools` order: train pools, then eval pools from `evals_at`),
+    the stats so far (rows and tokens available) and each source's train-pool tokens."""
+
+    ids: RunIds
+    seed: int
+    eval_fraction: float
+    pools: list[_Pool]
+    plans: list[PoolPlan]
+    evals_at: int
+    stats: dict[str, SourceStats]
+    trained: dict[str, int]
 
 
 def select_partitioned(
@@ -118,6 +135,26 @@ def select_partitioned(
     executor: Executor,
 ) -> tuple[list[Pick], list[Pick], dict[str, SourceStats]]:
     """`select` over the rendered run `run` (sources `names`), on `executor`; the same result."""
+    plan = plan_selection(run, names, parts, seed, max_epochs, eval_fraction, executor)
+    picks = _pick(plan, executor)
+    cut = _picks_before(plan.pools, plan.evals_at)
+    train, evals = picks[:cut], picks[cut:]
+    tally(plan.stats, train, evals, plan.trained)
+    return train, evals, plan.stats
+
+
+def plan_selection(
+    run: Path,
+    names: list[str],
+    parts: list[MixPart],
+    seed: int,
+    max_epochs: dict[str, float],
+    eval_fraction: float,
+    executor: Executor,
+) -> SelectionPlan:
+    """The selection up to its last map (the picked rows themselves): targets, reachability
+    (raises ValueError as `select` does), and each pool's plan. Its picks: `select_partitioned`
+    gathers them here; the mix writer has each partition write its own (split_ranges.py)."""
     ids = RunIds(run, names)
     targets = {p.name: allocate(p.budget_tokens, p.weights) for p in parts}
     shared = [p for p in parts if p.min_doc_tokens is None]
@@ -161,11 +198,8 @@ def select_partitioned(
     _locate([g for pool in pools for g in ([pool.take] if pool.take else []) + pool.cuts], ids, seed, eval_fraction,
             executor)
     plans = [_plan(pool) for pool in pools]
-    picks = _pick(plans, pools, ids, seed, eval_fraction, executor)
-    train, evals = picks[: _picks_before(pools, evals_at)], picks[_picks_before(pools, evals_at) :]
-
-    tally(stats, train, evals, {name: sums[train_spec[name]][2] for name in names})
-    return train, evals, stats
+    trained = {name: sums[train_spec[name]][2] for name in names}
+    return SelectionPlan(ids, seed, eval_fraction, pools, plans, evals_at, stats, trained)
 
 
 def _picks_before(pools: list[_Pool], index: int) -> int:
@@ -200,7 +234,7 @@ def _plan_goals(pool: _Pool, counts: tuple[int, int, int]) -> None:
         )
     goal = min(pool.target, cap)
     full, rest = divmod(goal, available) if available else (0, 0)
-    pool.available, pool.cap, pool.full = available, cap, full
+    pool.available, pool.rows, pool.cap, pool.full = available, rows, cap, full
     pool.take = _Goal(pool.spec, full, rest, rows) if rest else None
     pool.cuts, running = [], 0
     for _, target in pool.parts[:-1]:
@@ -277,13 +311,20 @@ def _plan(pool: _Pool) -> PoolPlan:
     return PoolPlan(pool.spec, pool.full, partial, tuple(cuts))
 
 
-def _pick(plans: list[PoolPlan], pools: list[_Pool], ids: RunIds, seed, eval_fraction, executor) -> list[Pick]:
-    sources = sorted({p.pool.source for p in plans})
-    mine = {s: [k for k, p in enumerate(plans) if p.pool.source == s] for s in sources}
+def plans_by_source(plan: SelectionPlan) -> dict[str, list[int]]:
+    """source -> the indices of its pools' plans, sources in name order."""
+    sources = sorted({p.pool.source for p in plan.plans})
+    return {s: [k for k, p in enumerate(plan.plans) if p.pool.source == s] for s in sources}
+
+
+def _pick(plan: SelectionPlan, executor: Executor) -> list[Pick]:
+    plans, pools, ids = plan.plans, plan.pools, plan.ids
+    mine = plans_by_source(plan)
     items = [
-        (str(path), seed, eval_fraction, [plans[k] for k in mine[s]]) for s in sources for path in ids.paths[s]
+        (str(path), plan.seed, plan.eval_fraction, [plans[k] for k in mine[s]]) for s in mine for path in ids.paths[s]
     ]
     results = iter(executor.map(pick_rows, items))
+    sources = list(mine)
     gathered: list[list[dict]] = [[] for _ in plans]
     for s in sources:
         for part_index in range(len(ids.paths[s])):

@@ -351,33 +351,54 @@ def write_dataset_dict_file(root: Path, splits: list[str]) -> None:
 def plan_shards(sizes: np.ndarray, max_shard_rows: int, max_shard_bytes: int) -> list[tuple[int, int]]:
     """The (start, end) rows of each shard write_split would cut a split of rows with these
     estimated sizes into (the _SplitWriter rule, without the rows at hand)."""
-    n = len(sizes)
-    bounds: list[tuple[int, int]] = []
-    pos = rows = nbytes = 0
-    start = None
-    while pos < n:
-        if start is not None and (rows >= max_shard_rows or nbytes >= max_shard_bytes):
-            bounds.append((start, pos))
-            start, rows, nbytes = None, 0, 0
-        # Only the rows this shard can still take: a cumsum over the whole rest made the plan
-        # quadratic in the split's rows.
-        cum = np.cumsum(sizes[pos : pos + max_shard_rows - rows])
-        room = int(np.searchsorted(cum, max_shard_bytes - nbytes, side="right"))
-        take = min(room, max_shard_rows - rows, n - pos)
-        if take == 0:
-            if rows:  # the next row does not fit: start a fresh shard
-                bounds.append((start, pos))
-                start, rows, nbytes = None, 0, 0
-                continue
-            take = 1  # one row over the byte limit: it gets a shard of its own
-        if start is None:
-            start = pos
-        rows += take
-        nbytes += int(cum[take - 1])
-        pos += take
-    if start is not None:
-        bounds.append((start, pos))
-    return bounds
+    planner = ShardPlanner(max_shard_rows, max_shard_bytes)
+    return planner.feed(sizes) + planner.finish()
+
+
+class ShardPlanner:
+    """plan_shards over a split's row sizes fed in consecutive pieces, so a caller can plan a
+    split it never holds whole: `feed` returns the shards each piece completes, `finish` the last.
+    The cut depends only on the rows already in the open shard and the next row, so the pieces
+    give the bounds one array gives."""
+
+    def __init__(self, max_shard_rows: int, max_shard_bytes: int):
+        self.max_rows, self.max_bytes = max_shard_rows, max_shard_bytes
+        self.pos = self.rows = self.nbytes = 0
+        self.start: int | None = None
+
+    def _cut(self, bounds: list[tuple[int, int]]) -> None:
+        bounds.append((self.start, self.pos))
+        self.start, self.rows, self.nbytes = None, 0, 0
+
+    def feed(self, sizes: np.ndarray) -> list[tuple[int, int]]:
+        bounds: list[tuple[int, int]] = []
+        at, n = 0, len(sizes)
+        while at < n:
+            if self.start is not None and (self.rows >= self.max_rows or self.nbytes >= self.max_bytes):
+                self._cut(bounds)
+            # Only the rows this shard can still take: a cumsum over the whole rest made the plan
+            # quadratic in the split's rows.
+            cum = np.cumsum(sizes[at : at + self.max_rows - self.rows])
+            room = int(np.searchsorted(cum, self.max_bytes - self.nbytes, side="right"))
+            take = min(room, self.max_rows - self.rows, n - at)
+            if take == 0:
+                if self.rows:  # the next row does not fit: start a fresh shard
+                    self._cut(bounds)
+                    continue
+                take = 1  # one row over the byte limit: it gets a shard of its own
+            if self.start is None:
+                self.start = self.pos
+            self.rows += take
+            self.nbytes += int(cum[take - 1])
+            self.pos += take
+            at += take
+        return bounds
+
+    def finish(self) -> list[tuple[int, int]]:
+        bounds: list[tuple[int, int]] = []
+        if self.start is not None:
+            self._cut(bounds)
+        return bounds
 
 
 def check_output_dir(out_dir: Path) -> None:

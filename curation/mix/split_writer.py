@@ -1,41 +1,35 @@
-"""Writing a mix split partitioned: the picked rows shuffled into place through bucket files, then
-one task per shard; the same bytes as shards.write_split over the whole split in memory.
+"""Where a split is written (SplitTarget), and shards from position buckets: rows whose final
+positions are known (the packer's sequences, pack_partitioned.py) are written by their tasks
+into buckets of BUCKET_ROWS consecutive positions, and one task per shard reads the buckets its
+positions span. The same bytes as shards.write_split over the whole split in memory.
 
-    here:  the split's rows in their final order as (source, row, epoch, part) -- no text
-    map over the rendered parts that hold picked rows:
-        the picked rows as MIX_SCHEMA rows + their final position -> WORK/b<bucket>/p<part>.arrow
-        (a bucket = BUCKET_ROWS consecutive positions); returns each row's estimated bytes
+    map (the caller's): rows + their final positions -> WORK/b<bucket>/<tag>.arrow (write_buckets)
     here:  shard boundaries from the rows' sizes (shards.plan_shards: the _SplitWriter rule)
-    map over shards:
-        the buckets its positions fall in -> rows in position order -> data-i-of-N.arrow, sha256
+    map over shards (write_shard): the buckets its positions fall in -> data-i-of-N.arrow, sha256
 
-Memory: here, a few integers a row (no text); a task, one rendered part or one shard (plus the
-buckets it reads). The shuffle volume is the split itself, written once more into the buckets.
+The mix's train and eval splits are written by range instead (split_ranges.py), since their
+positions are not known before their rows are sorted.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from curation.executor import Executor
-from curation.fileio import scratch_dir
 from curation.mix.shards import (
     WRITER_BATCH_ROWS,
     ShardInfo,
-    check_split_name,
     plan_shards,
     sha256_file,
-    table_row_nbytes,
     write_split,
     write_split_metadata,
 )
-from curation.partitions import part_starts
 
 # Consecutive final positions per bucket file group: a shard task reads the few buckets its range
 # spans.
@@ -60,52 +54,6 @@ class SplitTarget:
         return write_split(
             [], self.split_dir, self.schema, self.max_shard_rows, self.max_shard_bytes, self.split, self.file_prefix
         )
-
-
-@dataclass(frozen=True)
-class SplitRows:
-    """A split's rows in their final order: per row its source's index into `sources`, its row
-    in the concatenation of that source's rendered parts, its epoch and its part (stage/phase)."""
-
-    sources: list[str]
-    source: np.ndarray  # int32
-    row: np.ndarray  # int64
-    epoch: np.ndarray  # int32
-    parts: list[str]
-    part: np.ndarray  # int32
-
-
-def bucket_rows(
-    path: str,
-    source: str,
-    local_rows: np.ndarray,
-    positions: np.ndarray,
-    epochs: np.ndarray,
-    part_names: list[str],
-    schema: pa.Schema,
-    work: str,
-    tag: str,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The picked rows of one rendered part as `schema` rows, written into the buckets of their
-    positions; returns (positions, estimated bytes per row)."""
-    src = pq.read_table(path).take(pa.array(local_rows))
-    table = pa.table(
-        {
-            "id": src.column("id"),
-            "source": src.column("source"),
-            "part": pa.array(part_names, pa.string()),
-            "epoch": pa.array(epochs, pa.int32()),
-            "text": src.column("text"),
-            "n_tokens": src.column("n_tokens"),
-            "spans": src.column("spans"),
-            "token_spans": src.column("token_spans"),
-            "domain": pc.struct_field(src.column("meta"), "domain"),
-        },
-        schema=schema,
-    )
-    sizes = table_row_nbytes(table)
-    write_buckets(table.append_column(POS, pa.array(positions, pa.int64())), positions, work, tag)
-    return np.asarray(positions, dtype=np.int64), sizes
 
 
 def write_buckets(table: pa.Table, positions: np.ndarray, work: str, tag: str) -> None:
@@ -137,6 +85,13 @@ def write_shard(work: str, start: int, end: int, path: str, schema: pa.Schema) -
     table = table.take(pc.sort_indices(table.column(POS))).drop_columns([POS])
     if table.num_rows != end - start:
         raise RuntimeError(f"shard rows {start}-{end}: found {table.num_rows} rows in the buckets")
+    return write_shard_table(table, path, schema)
+
+
+def write_shard_table(table: pa.Table, path: str, schema: pa.Schema) -> tuple[int, int, str]:
+    """`table` as one Arrow IPC stream shard at `path`, written beside it and renamed into place
+    (record batches of WRITER_BATCH_ROWS from the shard's start, as shards.py writes them);
+    returns (rows, bytes, sha256)."""
     options = pa.ipc.IpcWriteOptions(compression=None, use_threads=False)
     partial = Path(path).with_name(f".partial-{Path(path).name}")
     with pa.OSFile(str(partial), "wb") as sink, pa.ipc.new_stream(sink, schema, options=options) as writer:
@@ -148,47 +103,32 @@ def write_shard(work: str, start: int, end: int, path: str, schema: pa.Schema) -
     return table.num_rows, size, sha
 
 
-def write_split_partitioned(
-    rows: SplitRows, run_parts: dict[str, list[Path]], target: SplitTarget, executor: Executor, work: Path
-) -> list[ShardInfo]:
-    """Write the split `rows` (read from the rendered parts `run_parts`: source -> parts in order)
-    as `target`, the bytes shards.write_split writes, partitioned on `executor`; scratch in `work`."""
-    check_split_name(target.split)
-    n = len(rows.row)
-    if n == 0:
-        return target.write_empty()
-    with scratch_dir(work):
-        items = []
-        for s, name in enumerate(rows.sources):
-            mine = np.flatnonzero(rows.source == s)
-            if not mine.size:
-                continue
-            parts = run_parts[name]
-            starts = part_starts(parts)
-            which = np.searchsorted(starts, rows.row[mine], side="right") - 1
-            for k in np.unique(which):
-                sel = mine[which == k]
-                part_names = [rows.parts[i] for i in rows.part[sel]]
-                items.append(
-                    (str(parts[k]), name, rows.row[sel] - starts[k], sel, rows.epoch[sel], part_names, target.schema,
-                     str(work), f"s{s:04d}-p{int(k):06d}")
-                )
-        sizes = np.zeros(n, dtype=np.int64)
-        for positions, row_sizes in executor.map(bucket_rows, items):
-            sizes[positions] = row_sizes
-        return write_bucketed_shards(sizes, target, executor, work)
-
-
 def write_bucketed_shards(sizes: np.ndarray, target: SplitTarget, executor: Executor, work: Path) -> list[ShardInfo]:
     """The split whose rows (estimated `sizes`, in position order) are in the buckets of `work`,
     written as `target`: shards cut as write_split cuts them, one task per shard, then state.json
     and dataset_info.json."""
     bounds = plan_shards(sizes, target.max_shard_rows, target.max_shard_bytes)
+    return write_planned_shards(bounds, target, executor, write_shard, lambda _lo, _hi: str(work))
+
+
+def write_planned_shards(
+    bounds: list[tuple[int, int]],
+    target: SplitTarget,
+    executor: Executor,
+    task: Callable[..., tuple[int, int, str]],
+    rows_of: Callable[[int, int], object],
+) -> list[ShardInfo]:
+    """One `task(rows_of(lo, hi), lo, hi, path, schema)` per shard (lo, hi) of `bounds`, each
+    writing data-i-of-N.arrow and returning (rows, bytes, sha256); then state.json and
+    dataset_info.json. rows_of: where the task finds the shard's rows."""
     target.split_dir.mkdir(parents=True, exist_ok=True)
     total = len(bounds)
     names = [f"data-{i:05d}-of-{total:05d}.arrow" for i in range(total)]
-    items = [(str(work), lo, hi, str(target.split_dir / name), target.schema) for (lo, hi), name in zip(bounds, names, strict=True)]
-    done = executor.map(write_shard, items)
+    items = [
+        (rows_of(lo, hi), lo, hi, str(target.split_dir / name), target.schema)
+        for (lo, hi), name in zip(bounds, names, strict=True)
+    ]
+    done = executor.map(task, items)
     shards = [
         ShardInfo(split=target.split, file=target.file_prefix + name, rows=r, bytes=size, sha256=sha)
         for name, (r, size, sha) in zip(names, done, strict=True)

@@ -1,0 +1,304 @@
+"""Writing a mix's splits so that no process holds every picked row: the partitions write their
+own picks into ranges of the final order, each range is sorted by its own task, and the shard
+plan is streamed range by range. The same bytes as select + shuffle_order + write_split over
+the whole split in memory (tests/test_mix_split_writer.py).
+
+The final order of a split is a sort: parts (stages / phases) in order, then
+
+- shuffled (output.shuffle): by the row's shuffle key, equal keys by (source, id, epoch);
+- not shuffled: by source name, then the pick order of its pool (epoch, sample key, id).
+
+Both are cut into ranges by the top RANGE bits of the key, so a range is a contiguous piece of
+the final order:
+
+    map over rendered parts (pick_into_ranges): the part's picks (select_tasks.pick_rows) as mix
+        rows with their order key, into WORK/<split>/<range>/<tag>.arrow; returns counts
+        (rows and tokens per pool and part, rows per range) and the taken rows' length counts
+    map over ranges (sort_range): one range's rows in final order -> sorted.arrow, and
+        each row's estimated bytes -> sizes.npy
+    here: shard bounds, range by range (shards.ShardPlanner), one range's sizes at a time
+    map over shards (write_range_shard): the sorted ranges it spans -> data-i-of-N.arrow, sha256
+
+Memory: here, a few numbers per range, shard and pool (no row); a task, one rendered part,
+one range (about RANGE_ROWS rows) or one shard. Files: every partition writes into the
+ranges its picks fall in, as the position buckets of split_writer.py do.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from curation.executor import Executor
+from curation.mix.sample_hash import order_by_key
+from curation.mix.select import EVAL, TRAIN, PickTotal
+from curation.mix.select_partitioned import SelectionPlan, plans_by_source
+from curation.mix.select_tasks import pick_rows
+from curation.mix.shards import ShardInfo, ShardPlanner, table_row_nbytes
+from curation.mix.split_writer import SplitTarget, write_planned_shards, write_shard_table
+
+RANGE_ROWS = 50_000  # rows a range is sized for: what one sort task holds
+KEY = "__key"  # the order key column of the range files
+SORTED, SIZES = "sorted.arrow", "sizes.npy"
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where one pool's picks go: its split, and per part of the pool (the plan's cuts) the
+    part's index among the split's parts and its name."""
+
+    split: str
+    parts: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True)
+class RangeLayout:
+    """How a build's picks are cut into ranges: shuffled or not, the key bits naming a range,
+    and the sources in name order (a source's index orders unshuffled parts)."""
+
+    shuffle: bool
+    bits: int
+    sources: tuple[str, ...]
+
+    def range_codes(self, epoch: np.ndarray, key: np.ndarray) -> np.ndarray:
+        """Each row's range within its part and source: the key's top `bits`, and, unshuffled,
+        its epoch before them (a source's epochs follow each other)."""
+        top = (key >> np.uint64(64 - self.bits)).astype(np.int64) if self.bits else np.zeros(len(key), np.int64)
+        return top if self.shuffle else (epoch.astype(np.int64) << self.bits) | top
+
+    def range_name(self, part: int, source: int, code: int) -> str:
+        """A range's directory name; names sort in final order. Shuffled, a part's ranges mix
+        its sources; unshuffled, each source's picks follow the previous source's."""
+        if self.shuffle:
+            return f"k{part:05d}-r{code:016x}"
+        return f"k{part:05d}-s{source:05d}-r{code:016x}"
+
+
+@dataclass
+class RangeCounts:
+    """What the partitions' picks add up to: rows and tokens per (pool, part), rows per range of
+    each split, and per source the token lengths of its taken train rows (value -> rows)."""
+
+    picks: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    ranges: dict[str, dict[str, int]] = field(default_factory=dict)
+    lengths: dict[str, dict[int, int]] = field(default_factory=dict)
+
+    def add(self, other: RangeCounts) -> None:
+        for k, (rows, tokens) in other.picks.items():
+            have = self.picks.get(k, (0, 0))
+            self.picks[k] = (have[0] + rows, have[1] + tokens)
+        for split, ranges in other.ranges.items():
+            mine = self.ranges.setdefault(split, {})
+            for name, rows in ranges.items():
+                mine[name] = mine.get(name, 0) + rows
+        for source, counts in other.lengths.items():
+            mine = self.lengths.setdefault(source, {})
+            for value, rows in counts.items():
+                mine[value] = mine.get(value, 0) + rows
+
+
+def range_bits(plan: SelectionPlan) -> int:
+    """Key bits per range so that a range holds about RANGE_ROWS rows: from the rows the pools
+    will pick (whole epochs of their rows plus the partial epoch's share), the larger split's."""
+    rows = {TRAIN: 0.0, EVAL: 0.0}
+    for k, pool in enumerate(plan.pools):
+        share = pool.take.tokens / pool.available if pool.take is not None and pool.available else 0.0
+        rows[TRAIN if k < plan.evals_at else EVAL] += (pool.full + share) * pool.rows
+    most = max(rows.values())
+    return math.ceil(math.log2(most / RANGE_ROWS)) if most > RANGE_ROWS else 0
+
+
+def routes(plan: SelectionPlan, split_parts: dict[str, list[str]]) -> list[Route]:
+    """Each pool's Route: train pools into the train split's parts, eval pools into eval."""
+    out = []
+    for k, pool in enumerate(plan.pools):
+        split = TRAIN if k < plan.evals_at else EVAL
+        names = split_parts[split]
+        out.append(Route(split, tuple((names.index(name), name) for name, _ in pool.parts)))
+    return out
+
+
+def pick_into_ranges(
+    path: str,
+    source: str,
+    seed: int,
+    eval_fraction: float,
+    plans: list,
+    pool_indices: list[int],
+    pool_routes: list[Route],
+    layout: RangeLayout,
+    schema: pa.Schema,
+    work: str,
+    tag: str,
+) -> RangeCounts:
+    """One rendered part's picks from its source's pools (plans, with their indices and routes),
+    as `schema` rows with their order key, written into the ranges of their splits."""
+    counts = RangeCounts()
+    picked = pick_rows(path, seed, eval_fraction, plans)
+    wanted = np.unique(np.concatenate([p["row"] for p in picked])) if picked else np.zeros(0, np.int64)
+    if wanted.size == 0:
+        return counts
+    src = pq.read_table(path).take(pa.array(wanted))
+    s = layout.sources.index(source)
+    for k, rows, route in zip(pool_indices, picked, pool_routes, strict=True):
+        at = np.searchsorted(wanted, rows["row"])
+        for j, (part, name) in enumerate(route.parts):
+            sel = np.flatnonzero(rows["part"] == j)
+            tokens = rows["n_tokens"][sel]
+            counts.picks[(k, j)] = (len(sel), int(tokens.sum()))
+            if not sel.size:
+                continue
+            if route.split == TRAIN:
+                values, n = np.unique(tokens, return_counts=True)
+                mine = counts.lengths.setdefault(source, {})
+                for value, c in zip(values.tolist(), n.tolist(), strict=True):
+                    mine[value] = mine.get(value, 0) + c
+            key = rows["shuffle_key"][sel] if layout.shuffle else rows["key"][sel]
+            epochs = rows["epoch"][sel]
+            table = mix_rows(src.take(pa.array(at[sel])), [name] * len(sel), epochs, schema)
+            table = table.append_column(KEY, pa.array(key, pa.uint64()))
+            codes = layout.range_codes(epochs, key)
+            split_counts = counts.ranges.setdefault(route.split, {})
+            for code in np.unique(codes):
+                members = np.flatnonzero(codes == code)
+                rng = layout.range_name(part, s, int(code))
+                out = Path(work) / route.split / rng
+                out.mkdir(parents=True, exist_ok=True)
+                piece = table.take(pa.array(members))
+                with pa.OSFile(str(out / f"{tag}-{k:05d}-{j:03d}.arrow"), "wb") as sink, pa.ipc.new_file(
+                    sink, piece.schema
+                ) as writer:
+                    writer.write_table(piece)
+                split_counts[rng] = split_counts.get(rng, 0) + len(members)
+    return counts
+
+
+def mix_rows(src: pa.Table, part_names: list[str], epochs: np.ndarray, schema: pa.Schema) -> pa.Table:
+    """Rendered rows `src` as rows of the mix `schema`, each with its part (stage/phase) and epoch."""
+    return pa.table(
+        {
+            "id": src.column("id"),
+            "source": src.column("source"),
+            "part": pa.array(part_names, pa.string()),
+            "epoch": pa.array(epochs, pa.int32()),
+            "text": src.column("text"),
+            "n_tokens": src.column("n_tokens"),
+            "spans": src.column("spans"),
+            "token_spans": src.column("token_spans"),
+            "domain": pc.struct_field(src.column("meta"), "domain"),
+        },
+        schema=schema,
+    )
+
+
+def sort_range(directory: str, shuffle: bool) -> int:
+    """The rows of one range in final order, as SORTED (without the key column) and each row's
+    estimated bytes as SIZES; returns the rows. Equal keys: by (source, id, epoch) when shuffled,
+    by id within a source's epoch otherwise; rows equal on those too are duplicates (ValueError)."""
+    pieces = []
+    for f in sorted(Path(directory).glob("*.arrow")):
+        if f.name == SORTED:
+            continue
+        with pa.memory_map(str(f)) as source:
+            pieces.append(pa.ipc.open_file(source).read_all())
+    table = pa.concat_tables(pieces).combine_chunks()
+    keys = table.column(KEY).to_numpy()
+    ids, sources, epochs = table.column("id"), table.column("source"), table.column("epoch")
+    if shuffle:
+
+        def ties(rows):
+            return [(sources[int(r)].as_py(), ids[int(r)].as_py(), epochs[int(r)].as_py()) for r in rows]
+
+        order = order_by_key(keys, ties, "(source, id, epoch)")
+    else:
+        label = sources[0].as_py()
+        order = order_by_key(keys, lambda rows: [ids[int(r)].as_py() for r in rows], f"id in source {label!r}")
+    table = table.take(pa.array(order)).drop_columns([KEY])
+    sizes = table_row_nbytes(table)
+    with pa.OSFile(str(Path(directory) / SORTED), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    np.save(Path(directory) / SIZES, sizes)
+    return table.num_rows
+
+
+def write_range_shard(ranges: list[tuple[str, int]], start: int, end: int, path: str, schema: pa.Schema):
+    """Rows [start, end) of the split from its sorted ranges ((directory, first position) of the
+    ranges the shard spans), as one shard at `path`; returns (rows, bytes, sha256)."""
+    pieces = []
+    for directory, first in ranges:
+        with pa.memory_map(str(Path(directory) / SORTED)) as source:
+            table = pa.ipc.open_file(source).read_all()
+        lo, hi = max(start, first), min(end, first + table.num_rows)
+        pieces.append(table.slice(lo - first, hi - lo))
+    table = pa.concat_tables(pieces)
+    if table.num_rows != end - start:
+        raise RuntimeError(f"shard rows {start}-{end}: found {table.num_rows} rows in the ranges")
+    return write_shard_table(table, path, schema)
+
+
+def write_split_ranges(
+    range_rows: dict[str, int], shuffle: bool, target: SplitTarget, executor: Executor, work: Path
+) -> list[ShardInfo]:
+    """The split whose picks are in the ranges of `work` (range name -> rows), written as
+    `target`: the ranges sorted, the shards cut as write_split cuts them, one task per shard,
+    then state.json and dataset_info.json."""
+    names = sorted(name for name, rows in range_rows.items() if rows)
+    if not names:
+        return target.write_empty()
+    dirs = [str(work / name) for name in names]
+    found = executor.map(sort_range, [(d, shuffle) for d in dirs])
+    for name, rows in zip(names, found, strict=True):
+        if rows != range_rows[name]:
+            raise RuntimeError(f"range {name}: {rows} rows sorted, {range_rows[name]} picked")
+    firsts = np.concatenate([[0], np.cumsum(found)])
+    planner = ShardPlanner(target.max_shard_rows, target.max_shard_bytes)
+    bounds = []
+    for d in dirs:  # one range's sizes at a time
+        bounds += planner.feed(np.load(Path(d) / SIZES))
+    bounds += planner.finish()
+
+    def spans(lo: int, hi: int) -> list[tuple[str, int]]:
+        first = int(np.searchsorted(firsts, lo, side="right")) - 1
+        last = int(np.searchsorted(firsts, hi, side="left")) - 1
+        return [(dirs[i], int(firsts[i])) for i in range(first, last + 1)]
+
+    return write_planned_shards(bounds, target, executor, write_range_shard, spans)
+
+
+def pick_into_splits(
+    plan: SelectionPlan,
+    split_parts: dict[str, list[str]],
+    shuffle: bool,
+    schema: pa.Schema,
+    executor: Executor,
+    work: Path,
+) -> tuple[list[PickTotal], list[PickTotal], RangeCounts]:
+    """The last map of the selection, each partition writing its picks into the ranges of their
+    splits under `work`; returns the train and eval PickTotals (as select's Picks, without rows)
+    and the counts."""
+    layout = RangeLayout(shuffle, range_bits(plan), tuple(sorted(plan.ids.paths)))
+    pool_routes = routes(plan, split_parts)
+    items = []
+    for source, mine in plans_by_source(plan).items():
+        for p, path in enumerate(plan.ids.paths[source]):
+            items.append(
+                (str(path), source, plan.seed, plan.eval_fraction,
+                 [plan.plans[k] for k in mine], mine, [pool_routes[k] for k in mine], layout, schema, str(work),
+                 f"s{layout.sources.index(source):05d}-p{p:06d}")
+            )
+    counts = RangeCounts()
+    for part_counts in executor.map(pick_into_ranges, items):
+        counts.add(part_counts)
+    totals = []
+    for k, pool in enumerate(plan.pools):
+        for j, (name, target) in enumerate(pool.parts):
+            rows, tokens = counts.picks.get((k, j), (0, 0))
+            totals.append(PickTotal(pool.spec.source, name, target, rows, tokens))
+    cut = sum(len(p.parts) for p in plan.pools[: plan.evals_at])
+    return totals[:cut], totals[cut:], counts
