@@ -52,15 +52,33 @@ def test_packed_shards_equal_pack_rows_of_the_train_split(tmp_path, monkeypatch,
 
 def test_a_render_count_the_tokenizer_disagrees_with_fails_naming_the_row(tmp_path):
     texts = ["<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\nhello there<|im_end|>\n", "A document."]
-    table = pa.table({"id": ["chat-1", "doc-7"], "text": texts})
-    shard = tmp_path / "data-00000-of-00001.arrow"
-    with pa.OSFile(str(shard), "wb") as sink, pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
     tok = get_tokenizer("qwen3")
-    true = np.array([len(tok.encode(texts[0])), len(tok.encode(texts[1])) + 1])  # the document gets end-of-text
-    args = ([(str(shard), 0)], 0, true, 0, 0, 1, int(true.sum()) - 2, "main", "qwen3", str(tmp_path / "w"), "t0")
-    positions, sizes = pack_sequences(*args)
-    assert positions.tolist() == [0] and sizes[0] > 0
-    wrong = true + np.array([0, 1])  # the render stage counted one token more for doc-7
+    true = [len(tok.encode(texts[0])), len(tok.encode(texts[1]))]  # the document also gets end-of-text
+
+    def pack(n_tokens: list[int], name: str):
+        table = pa.table({"id": ["chat-1", "doc-7"], "text": texts, "n_tokens": pa.array(n_tokens, pa.int64())})
+        shard = tmp_path / f"{name}.arrow"
+        with pa.OSFile(str(shard), "wb") as sink, pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+        work = tmp_path / name
+        work.mkdir()
+        packed = sum(n_tokens) + 1
+        segment = pack_partitioned.Segment(str(shard), 0, 2, 0, packed)
+        # one sequence of all but the last 2 tokens: both rows are read, the cut is inside doc-7
+        return pack_sequences([segment], 0, 0, 1, packed - 2, "main", "qwen3", str(work), "t0"), work
+
+    n_seq, work = pack(true, "right")
+    assert n_seq == 1 and np.load(work / "sizes-t0.npy")[0] > 0
     with pytest.raises(RuntimeError, match="row 'doc-7': .* tokens when packed"):
-        pack_sequences(*(args[:2] + (wrong,) + args[3:]))
+        pack([true[0], true[1] + 1], "wrong")  # the render stage counted one token more for doc-7
+
+
+def test_a_part_whose_rows_are_not_together_fails(tmp_path):
+    runs = [[(0, 3, 30), (1, 2, 20)], [(0, 1, 10)]]
+    with pytest.raises(RuntimeError, match="part 'a': its train rows are not contiguous"):
+        pack_partitioned.part_segments(["s0", "s1"], runs, ["a", "b"])
+    segments = pack_partitioned.part_segments(["s0", "s1"], [[(0, 3, 30)], [(0, 1, 10), (1, 2, 20)]], ["a", "b"])
+    assert [(g.path, g.first, g.rows, g.token_start, g.tokens) for g in segments[0]] == [
+        ("s0", 0, 3, 0, 30), ("s1", 0, 1, 30, 10)
+    ]
+    assert [(g.path, g.first, g.token_start) for g in segments[1]] == [("s1", 1, 0)]

@@ -1,23 +1,26 @@
 """Packing partitioned: the train split's rows as token ids in sequences of `context_length`,
 tokenised by tasks, never in the caller; the same bytes as pack.pack_rows + shards.write_split.
 
-    map over the written train shards: each row's part and packed length      (row_lengths)
-        (its n_tokens, plus the end-of-text token a document row gets: no tokenising)
-    here:  per part, the rows' running token offsets; each part's sequences cut into tasks of
-           about `task_tokens` tokens; a task's rows are those its token range overlaps
-    map over tasks: tokenise the task's rows, check each length against its n_tokens, cut the
-        sequences, write them into buckets by position                        (pack_sequences)
-    here:  shard boundaries from the sequences' sizes (shards.plan_shards)
-    map over shards: split_writer.write_shard, as for the train and eval splits
+    map over the written train shards: the shard as runs of one part, each run's rows and packed
+        tokens (a row's n_tokens, plus the end-of-text token a document row gets: no tokenising)
+                                                                                 (part_runs)
+    here:  per part, its runs in order as Segments with their first token; each part's sequences
+           cut into tasks of about `task_tokens` tokens, a task given the segments its token
+           range overlaps
+    map over tasks: the task's rows in its range tokenised (each checked against its n_tokens),
+        cut into sequences, written into buckets by position, sizes to a file   (pack_sequences)
+    here:  shard boundaries from the sequences' sizes, one task's at a time (shards.ShardPlanner)
+    map over shards: split_writer.write_shard, as for the bucketed split writer
 
 A row cut across two tasks' ranges is tokenised by both (one row per task boundary). Memory:
-here, 12 bytes a train row; a task, its rows' text and tokens. A render count that differs from
-the tokeniser's (a bug: the render stage counts exactly what packing encodes) fails the build
-naming the row, rather than shifting every later sequence.
+here, a few numbers per shard run and per task, no row; a task, its shards' rows and its tokens.
+A render count that differs from the tokeniser's (a bug: the render stage counts exactly what
+packing encodes) fails the build naming the row, rather than shifting every later sequence.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +30,8 @@ import pyarrow.compute as pc
 from curation.executor import Executor
 from curation.fileio import scratch_dir
 from curation.mix.pack import CHAT_MARK, END_OF_TEXT, PACKED_SCHEMA
-from curation.mix.shards import ShardInfo, table_row_nbytes
-from curation.mix.split_writer import POS, SplitTarget, write_bucketed_shards, write_buckets
+from curation.mix.shards import ShardInfo, ShardPlanner, table_row_nbytes
+from curation.mix.split_writer import POS, SplitTarget, write_buckets, write_planned_shards, write_shard
 
 TASK_TOKENS = 16 * 2**20  # tokens a packing task tokenises: seconds of work, tens of MB of text
 
@@ -49,8 +52,21 @@ def packed_lengths(text: pa.ChunkedArray | pa.Array, n_tokens: np.ndarray, eot: 
     return lengths
 
 
-def row_lengths(path: str, parts: list[str], tokenizer: str) -> tuple[np.ndarray, np.ndarray]:
-    """(part index into `parts`, packed length) of every row of the train shard at `path`."""
+@dataclass(frozen=True)
+class Segment:
+    """Consecutive train rows of one part in one shard: the shard's path, the rows' first index
+    in it, how many, where their tokens start in the part's token stream, and how many."""
+
+    path: str
+    first: int
+    rows: int
+    token_start: int
+    tokens: int
+
+
+def part_runs(path: str, parts: list[str], tokenizer: str) -> list[tuple[int, int, int]]:
+    """The train shard at `path` as runs of one part, in row order: (part index into `parts`,
+    rows, packed tokens); rows of no listed part make runs of index -1."""
     from curation.tokens import get_tokenizer
 
     eot = get_tokenizer(tokenizer).special_tokens.get(END_OF_TEXT)  # loaded by the task: the caller never tokenises
@@ -58,14 +74,13 @@ def row_lengths(path: str, parts: list[str], tokenizer: str) -> tuple[np.ndarray
     which = pc.index_in(table.column("part"), value_set=pa.array(parts, pa.string()))
     codes = which.fill_null(-1).to_numpy().astype(np.int32)
     lengths = packed_lengths(table.column("text"), table.column("n_tokens").to_numpy(), eot)
-    return codes, lengths
+    cuts = np.concatenate([[0], np.flatnonzero(np.diff(codes)) + 1, [len(codes)]]).astype(np.int64)
+    return [(int(codes[a]), int(b - a), int(lengths[a:b].sum())) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
 
 
 def pack_sequences(
-    shards: list[tuple[str, int]],
-    first_row: int,
-    lengths: np.ndarray,
-    skip: int,
+    segments: list[Segment],
+    token_from: int,
     first_seq: int,
     n_seq: int,
     context_length: int,
@@ -73,17 +88,26 @@ def pack_sequences(
     tokenizer: str,
     work: str,
     tag: str,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Sequences [first_seq, first_seq + n_seq) of the packed output: the train rows from position
-    `first_row` on (`lengths`: their packed lengths), tokenised, `skip` tokens dropped from the
-    front; written into the buckets of their positions. `shards`: (path, first position) of the
-    train shards the rows are in. Returns (positions, estimated bytes per sequence)."""
+) -> int:
+    """`n_seq` sequences of `part` from token `token_from` of its stream on, which are sequences
+    [first_seq, first_seq + n_seq) of the packed output: the rows of `segments` (consecutive,
+    holding that token range) whose tokens fall in it, tokenised and each checked against its
+    render count, cut and written into the buckets of their positions; each sequence's estimated
+    bytes go to WORK/sizes-<tag>.npy. Returns n_seq."""
     from curation.tokens import get_tokenizer
 
     tok = get_tokenizer(tokenizer)
     eot = tok.special_tokens.get(END_OF_TEXT)
-    rows = _train_rows(shards, first_row, len(lengths))
-    texts, ids = rows.column("text").to_pylist(), rows.column("id").combine_chunks()
+    rows = pa.concat_tables(read_shard(g.path, ["id", "text", "n_tokens"]).slice(g.first, g.rows) for g in segments)
+    lengths = packed_lengths(rows.column("text"), rows.column("n_tokens").to_numpy(), eot)
+    ends = segments[0].token_start + np.cumsum(lengths)
+    used = n_seq * context_length
+    a = int(np.searchsorted(ends, token_from, side="right"))  # first row ending after the start
+    b = int(np.searchsorted(ends, token_from + used, side="left"))  # first row reaching the end
+    skip = token_from - (int(ends[a - 1]) if a else segments[0].token_start)
+    texts = rows.column("text").slice(a, b + 1 - a).to_pylist()
+    ids = rows.column("id").slice(a, b + 1 - a).combine_chunks()
+    lengths = lengths[a : b + 1]
     pieces = []
     for k, text in enumerate(texts):
         encoded = tok.encode(text, allow_special=True)
@@ -95,8 +119,7 @@ def pack_sequences(
                 "rendered; the render stage's count must be the tokeniser's"
             )
         pieces.append(np.asarray(encoded, dtype=np.int32))
-    used = n_seq * context_length
-    flat = np.concatenate(pieces)[skip : skip + used]
+    flat = np.concatenate(pieces)[skip : skip + used] if pieces else np.zeros(0, np.int32)
     owner = np.repeat(np.arange(len(lengths)), lengths)[skip : skip + used]
     if len(flat) != used:
         raise RuntimeError(f"part {part!r}: {len(flat)} tokens for {n_seq} sequences of {context_length}")
@@ -118,20 +141,40 @@ def pack_sequences(
         schema=PACKED_SCHEMA,
     )
     positions = np.arange(first_seq, first_seq + n_seq, dtype=np.int64)
-    sizes = table_row_nbytes(table)
+    np.save(Path(work) / f"sizes-{tag}.npy", table_row_nbytes(table))
     write_buckets(table.append_column(POS, pa.array(positions)), positions, work, tag)
-    return positions, sizes
+    return n_seq
 
 
-def _train_rows(shards: list[tuple[str, int]], first_row: int, n: int) -> pa.Table:
-    """Train rows [first_row, first_row + n) (id, text) from the shards holding them."""
-    pieces = []
-    for path, start in shards:
-        table = read_shard(path, ["id", "text"])
-        lo, hi = max(first_row - start, 0), min(first_row + n - start, table.num_rows)
-        if hi > lo:
-            pieces.append(table.slice(lo, hi - lo))
-    return pa.concat_tables(pieces).combine_chunks()
+def part_segments(paths: list[str], runs: list[list[tuple[int, int, int]]], parts: list[str]) -> list[list[Segment]]:
+    """Per part (in `parts` order), its train rows as Segments in order, from each shard's runs;
+    RuntimeError when a part's rows are not contiguous in the split (the writer keeps each
+    part's rows together)."""
+    segments: list[list[Segment]] = [[] for _ in parts]
+    tokens = [0] * len(parts)
+    last = None  # the part of the previous run
+    done: set[int] = set()
+    for path, shard_runs in zip(paths, runs, strict=True):
+        first = 0
+        for code, rows, packed in shard_runs:
+            if code != last:
+                if last is not None:
+                    done.add(last)
+                if code >= 0 and code in done:
+                    raise RuntimeError(f"part {parts[code]!r}: its train rows are not contiguous")
+                last = code
+            if code >= 0:
+                segments[code].append(Segment(path, first, rows, tokens[code], packed))
+                tokens[code] += packed
+            first += rows
+    return segments
+
+
+def _task_segments(segments: list[Segment], ends: np.ndarray, lo: int, hi: int) -> list[Segment]:
+    """The segments holding tokens [lo, hi) of their part (`ends`: each segment's end token)."""
+    a = int(np.searchsorted(ends, lo, side="right"))
+    b = int(np.searchsorted(ends, hi, side="left"))
+    return segments[a : b + 1]
 
 
 def write_packed_partitioned(
@@ -149,37 +192,29 @@ def write_packed_partitioned(
     (schema PACKED_SCHEMA); the bytes write_split(pack_rows(train rows)) writes. Scratch in `work`; a task
     tokenises about `task_tokens` (default TASK_TOKENS) tokens."""
     paths = [str(train_dir / s.file.rsplit("/", 1)[-1]) for s in train_shards]
-    starts = np.concatenate([[0], np.cumsum([s.rows for s in train_shards])]).astype(np.int64)
     parts = list(context_lengths)
-    found = executor.map(row_lengths, [(p, parts, tokenizer) for p in paths])
-    codes = np.concatenate([c for c, _ in found]) if found else np.zeros(0, np.int32)
-    lengths = np.concatenate([n for _, n in found]) if found else np.zeros(0, np.int64)
+    runs = executor.map(part_runs, [(p, parts, tokenizer) for p in paths])
     with scratch_dir(work):
         items, n_total = [], 0
-        for k, (part, length) in enumerate(context_lengths.items()):
-            rows = np.flatnonzero(codes == k)  # the train split holds each part's rows together
-            if rows.size and rows[-1] - rows[0] + 1 != rows.size:
-                raise RuntimeError(f"part {part!r}: its train rows are not contiguous")
-            ends = np.cumsum(lengths[rows])
-            n_seq = int(ends[-1]) // length if rows.size else 0
+        for part, segments in zip(parts, part_segments(paths, runs, parts), strict=True):
+            length = context_lengths[part]
+            ends = np.array([g.token_start + g.tokens for g in segments], dtype=np.int64)
+            total = int(ends[-1]) if segments else 0
+            n_seq = total // length
             per_task = max(1, (task_tokens or TASK_TOKENS) // length)
             for s0 in range(0, n_seq, per_task):
                 s1 = min(s0 + per_task, n_seq)
-                a = int(np.searchsorted(ends, s0 * length, side="right"))  # first row ending after the start
-                b = int(np.searchsorted(ends, s1 * length, side="left"))  # first row reaching the end
-                lo, hi = int(rows[a]), int(rows[b]) + 1
-                skip = s0 * length - (int(ends[a - 1]) if a else 0)
-                first, last = np.searchsorted(starts, lo, side="right") - 1, np.searchsorted(starts, hi, side="left")
-                held = [(paths[i], int(starts[i])) for i in range(first, last)]  # the shards rows [lo, hi) are in
+                held = _task_segments(segments, ends, s0 * length, s1 * length)
                 items.append(
-                    (held, lo, lengths[lo:hi], skip, n_total + s0, s1 - s0, length, part, tokenizer, str(work),
-                     f"t{len(items):06d}")
+                    (held, s0 * length, n_total + s0, s1 - s0, length, part, tokenizer, str(work), f"t{len(items):06d}")
                 )
             n_total += n_seq
         if n_total == 0:
             return target.write_empty()
-        sizes = np.zeros(n_total, dtype=np.int64)
-        for positions, seq_sizes in executor.map(pack_sequences, items):
-            sizes[positions] = seq_sizes
-        return write_bucketed_shards(sizes, target, executor, work)
-
+        executor.map(pack_sequences, items)
+        planner = ShardPlanner(target.max_shard_rows, target.max_shard_bytes)
+        bounds = []
+        for item in items:  # tasks in position order, one task's sizes at a time
+            bounds += planner.feed(np.load(work / f"sizes-{item[-1]}.npy"))
+        bounds += planner.finish()
+        return write_planned_shards(bounds, target, executor, write_shard, lambda _lo, _hi: str(work))

@@ -4,8 +4,9 @@ into buckets of BUCKET_ROWS consecutive positions, and one task per shard reads 
 positions span. The same bytes as shards.write_split over the whole split in memory.
 
     map (the caller's): rows + their final positions -> WORK/b<bucket>/<tag>.arrow (write_buckets)
-    here:  shard boundaries from the rows' sizes (shards.plan_shards: the _SplitWriter rule)
-    map over shards (write_shard): the buckets its positions fall in -> data-i-of-N.arrow, sha256
+    the caller: shard boundaries from the rows' sizes (shards.ShardPlanner: the _SplitWriter rule)
+    map over shards (write_planned_shards + write_shard): the buckets its positions fall in
+        -> data-i-of-N.arrow, sha256
 
 The mix's train and eval splits are written by range instead (split_ranges.py), since their
 positions are not known before their rows are sorted.
@@ -25,7 +26,6 @@ from curation.executor import Executor
 from curation.mix.shards import (
     WRITER_BATCH_ROWS,
     ShardInfo,
-    plan_shards,
     sha256_file,
     write_split,
     write_split_metadata,
@@ -101,14 +101,6 @@ def write_shard_table(table: pa.Table, path: str, schema: pa.Schema) -> tuple[in
     partial.replace(path)
     sha, size = sha256_file(Path(path))
     return table.num_rows, size, sha
-
-
-def write_bucketed_shards(sizes: np.ndarray, target: SplitTarget, executor: Executor, work: Path) -> list[ShardInfo]:
-    """The split whose rows (estimated `sizes`, in position order) are in the buckets of `work`,
-    written as `target`: shards cut as write_split cuts them, one task per shard, then state.json
-    and dataset_info.json."""
-    bounds = plan_shards(sizes, target.max_shard_rows, target.max_shard_bytes)
-    return write_planned_shards(bounds, target, executor, write_shard, lambda _lo, _hi: str(work))
 
 
 def write_planned_shards(
