@@ -7,8 +7,8 @@ Each measurement is a fresh process: a synthetic rendered source of N parts of 2
 runs what `write_mix` runs for a split (plan_selection, pick_into_splits, tally,
 write_split_ranges: the shards written); `picks` and `central` run the selection plus the
 shuffle order. Peak RSS over the RSS at the start (VmHWM reset through /proc/self/clear_refs),
-serial executor, so the peak includes one task (one part, one range, one shard) -- the same at
-both sizes. The slope between two sizes is the caller's memory per picked row; the fixed part
+serial executor, so the peak includes one task (one part, one range of TASK_RANGE_ROWS, one
+shard) -- the same at both sizes. The slope between two sizes is the caller's memory per picked row; the fixed part
 (imports, numba, buffers, the task) cancels.
 
     .venv/bin/python benchmarks/scale/selection_memory.py   # -> benchmarks/results/selection_memory.md
@@ -33,6 +33,7 @@ RESULTS = ROOT / "benchmarks" / "results" / "selection_memory.md"
 ROWS_PER_PART = 250_000
 SIZES = (8, 16)  # parts: 2M and 4M rows
 MODES = ("ranges", "picks", "central")
+TASK_RANGE_ROWS = 250_000
 
 
 def make_run(parts: int) -> Path:
@@ -79,6 +80,7 @@ def measure(run: Path, mode: str) -> dict:
     from curation.mix.sample_hash import order_by_key
     from curation.mix.select import TRAIN, select, tally
     from curation.mix.select_partitioned import plan_selection, select_partitioned
+    from curation.mix import split_ranges
     from curation.mix.split_ranges import pick_into_splits, write_split_ranges
     from curation.mix.split_writer import SplitTarget
 
@@ -91,6 +93,10 @@ def measure(run: Path, mode: str) -> dict:
     Path("/proc/self/clear_refs").write_text("5")
     start = _status("VmRSS")
     if mode == "ranges":
+        # Ranges of a fixed size, so the tasks (run in this process by the serial executor) hold
+        # as much at both sizes and the slope is the caller's alone. With RANGE_ROWS (2M) one
+        # range holds every pick here, and the slope is the sort task's bytes a row.
+        split_ranges.RANGE_ROWS = TASK_RANGE_ROWS
         plan = plan_selection(run, ["web"], parts, 1, {"web": 1.0}, 0.0, serial)
         train, evals, counts = pick_into_splits(plan, {TRAIN: ["mix"]}, True, MIX_SCHEMA, serial, out / "work")
         tally(plan.stats, train, evals, plan.trained)
@@ -126,7 +132,7 @@ def main() -> None:
         "",
         f"`benchmarks/scale/selection_memory.py` (see its docstring). Rows of {ROWS_PER_PART:,} a part, half the "
         "tokens picked, peak RSS over the start of a fresh process. ranges: selection, picks written into "
-        "ranges, ranges sorted, shards written (what the mix caller runs now); picks: the partitioned "
+        f"ranges of {TASK_RANGE_ROWS:,} rows, ranges sorted, shards written (what the mix caller runs now); picks: the partitioned "
         "selection returning every pick, plus the shuffle order (the caller before); central: `select` "
         "over every id plus the shuffle order.",
         "",

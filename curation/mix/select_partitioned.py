@@ -1,7 +1,9 @@
 """The mix selection computed over partitions: thresholds from per-partition statistics, then
 each partition selects its own rows. It gives exactly the picks of `select` (select.py, the
 reference it is tested against), while this process never holds a row's id: only the counts,
-histograms and, at the end, the picked rows as integers.
+histograms and, at the end, the picked rows as integers. The mix build stops before that end:
+it takes `plan_selection` (everything up to the last map) and has each partition write its own
+picks into ranges of the final order (split_ranges.py), so its caller holds no picked row.
 
 `select` takes, per pool, every row of `full` whole epochs and then the rows of one partial
 epoch in key order up to the row where the running token count reaches the remainder (the
@@ -16,6 +18,7 @@ without sorting the pool:
         here: narrow the interval to the bin where the goal's running count falls (8 bits a round)
     map: the few rows of each interval: key, id, tokens                       (interval_rows)
     here: order them as take_tokens does, find the goal's row -> a Boundary (epoch, key, id)
+    (plan_selection ends here: a PoolPlan per pool)
     map: each partition's picked rows (row, epoch, key, part, n_tokens, shuffle key)   (pick_rows)
     here: concatenate and order by (epoch, key), ties by id: the Picks of `select`
 

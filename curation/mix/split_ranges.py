@@ -14,14 +14,16 @@ the final order:
     map over rendered parts (pick_into_ranges): the part's picks (select_tasks.pick_rows) as mix
         rows with their order key, into WORK/<split>/<range>/<tag>.arrow; returns counts
         (rows and tokens per pool and part, rows per range) and the taken rows' length counts
-    map over ranges (sort_range): one range's rows in final order -> sorted.arrow, and
-        each row's estimated bytes -> sizes.npy
+    map over ranges (sort_range): one range's final order -> order.npy, and each row's
+        estimated bytes in that order -> sizes.npy
     here: shard bounds, range by range (shards.ShardPlanner), one range's sizes at a time
-    map over shards (write_range_shard): the sorted ranges it spans -> data-i-of-N.arrow, sha256
+    map over shards (write_range_shard): its rows taken from the ranges it spans, in their
+        order -> data-i-of-N.arrow, sha256
 
-Memory: here, a few numbers per range, shard and pool (no row); a task, one rendered part,
-one range (about RANGE_ROWS rows) or one shard. Files: every partition writes into the
-ranges its picks fall in, as the position buckets of split_writer.py do.
+Memory: here, a few numbers per range, shard and pool (no row); a task, one rendered part, one
+range's keys, ids and sizes (about RANGE_ROWS rows; its text memory-mapped, not read), or one
+shard. Files: every partition writes one file into each range its picks fall in; the text is
+written once, into the ranges, and copied once more, into the shards.
 """
 
 from __future__ import annotations
@@ -43,9 +45,12 @@ from curation.mix.select_tasks import pick_rows
 from curation.mix.shards import ShardInfo, ShardPlanner, table_row_nbytes
 from curation.mix.split_writer import SplitTarget, write_planned_shards, write_shard_table
 
-RANGE_ROWS = 50_000  # rows a range is sized for: what one sort task holds
+# Rows a range is sized for. A sort task holds a range's keys, ids and sizes (tens of bytes a
+# row; the text stays memory-mapped), so ranges can be large, which keeps the files the
+# partitions write (one per partition and range it picks into) few.
+RANGE_ROWS = 2_000_000
 KEY = "__key"  # the order key column of the range files
-SORTED, SIZES = "sorted.arrow", "sizes.npy"
+ORDER, SIZES = "order.npy", "sizes.npy"
 
 
 @dataclass(frozen=True)
@@ -197,17 +202,21 @@ def mix_rows(src: pa.Table, part_names: list[str], epochs: np.ndarray, schema: p
     )
 
 
-def sort_range(directory: str, shuffle: bool) -> int:
-    """The rows of one range in final order, as SORTED (without the key column) and each row's
-    estimated bytes as SIZES; returns the rows. Equal keys: by (source, id, epoch) when shuffled,
-    by id within a source's epoch otherwise; rows equal on those too are duplicates (ValueError)."""
+def _range_rows(directory: str) -> pa.Table:
+    """The rows the partitions wrote into one range, its files in name order (memory-mapped)."""
     pieces = []
     for f in sorted(Path(directory).glob("*.arrow")):
-        if f.name == SORTED:
-            continue
-        with pa.memory_map(str(f)) as source:
-            pieces.append(pa.ipc.open_file(source).read_all())
-    table = pa.concat_tables(pieces).combine_chunks()
+        pieces.append(pa.ipc.open_file(pa.memory_map(str(f))).read_all())
+    return pa.concat_tables(pieces)
+
+
+def sort_range(directory: str, shuffle: bool) -> int:
+    """The final order of one range's rows, as ORDER (row indices into _range_rows), and each
+    row's estimated bytes in that order as SIZES; returns the rows. Equal keys: by (source, id,
+    epoch) when shuffled, by id within a source's epoch otherwise; rows equal on those too are
+    duplicates (ValueError). The rows themselves are not written again: a shard task takes its
+    rows from the range's files in this order."""
+    table = _range_rows(directory)
     keys = table.column(KEY).to_numpy()
     ids, sources, epochs = table.column("id"), table.column("source"), table.column("epoch")
     if shuffle:
@@ -219,11 +228,8 @@ def sort_range(directory: str, shuffle: bool) -> int:
     else:
         label = sources[0].as_py()
         order = order_by_key(keys, lambda rows: [ids[int(r)].as_py() for r in rows], f"id in source {label!r}")
-    table = table.take(pa.array(order)).drop_columns([KEY])
-    sizes = table_row_nbytes(table)
-    with pa.OSFile(str(Path(directory) / SORTED), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table)
-    np.save(Path(directory) / SIZES, sizes)
+    np.save(Path(directory) / ORDER, order.astype(np.int64))
+    np.save(Path(directory) / SIZES, table_row_nbytes(table.drop_columns([KEY]))[order])
     return table.num_rows
 
 
@@ -232,10 +238,9 @@ def write_range_shard(ranges: list[tuple[str, int]], start: int, end: int, path:
     ranges the shard spans), as one shard at `path`; returns (rows, bytes, sha256)."""
     pieces = []
     for directory, first in ranges:
-        with pa.memory_map(str(Path(directory) / SORTED)) as source:
-            table = pa.ipc.open_file(source).read_all()
-        lo, hi = max(start, first), min(end, first + table.num_rows)
-        pieces.append(table.slice(lo - first, hi - lo))
+        order = np.load(Path(directory) / ORDER, mmap_mode="r")
+        lo, hi = max(start, first), min(end, first + len(order))
+        pieces.append(_range_rows(directory).take(pa.array(order[lo - first : hi - first])).drop_columns([KEY]))
     table = pa.concat_tables(pieces)
     if table.num_rows != end - start:
         raise RuntimeError(f"shard rows {start}-{end}: found {table.num_rows} rows in the ranges")
