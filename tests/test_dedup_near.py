@@ -273,3 +273,19 @@ def test_edges_independent_of_shards_and_band_partitions(corpus, tmp_path):
     other = lsh_candidate_edges(sigs, nodes, BANDS, ROWS, tmp_path / "b", shard_rows=7, band_parts=3)
     assert base[0].size > 0
     assert (base[0] == other[0]).all() and (base[1] == other[1]).all()
+
+
+@pytest.mark.parametrize("slice_nodes", [1, 5, 64])
+def test_bands_grouped_slice_by_slice_give_the_dense_edges(corpus, tmp_path, monkeypatch, slice_nodes):
+    """A band of more rows than SLICE_NODES is grouped one key slice at a time (2 to 128 slices
+    here, with buckets of planted duplicates in them): the same edges, and no scratch left."""
+    from curation.dedup import lsh
+
+    ids, sigs, _ = corpus
+    nodes = np.random.default_rng(3).permutation(len(ids))  # survivor order is not row order
+    dense = lsh_candidate_edges(sigs, nodes, BANDS, ROWS, tmp_path / "dense", shard_rows=37)
+    assert dense[0].size > 10
+    monkeypatch.setattr(lsh, "SLICE_NODES", slice_nodes)
+    sliced = lsh_candidate_edges(sigs, nodes, BANDS, ROWS, tmp_path / "sliced", shard_rows=37, band_parts=3)
+    assert np.array_equal(dense[0], sliced[0]) and np.array_equal(dense[1], sliced[1])
+    assert not list((tmp_path / "sliced").rglob("*.slices-*"))

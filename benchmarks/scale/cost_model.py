@@ -48,6 +48,9 @@ class Assumptions:
     bands: int = 21  # LSH 21x6 for 128 permutations at threshold 0.8 (NearOptions default)
     edge_bytes: float = 16.0  # a verified near-duplicate pair: two 64-bit row keys
     keys_per_bucket: int = 4_000_000  # exact-dedup keys one bucket task holds (exact_buckets.py)
+    # A near-dedup band task at full scale groups its band slice by slice (lsh.SLICE_NODES): its
+    # peak, measured at 8M-33M nodes by benchmarks/scale/band_memory.py, does not grow with the rows.
+    band_task_mib: float = 681.0
     rows_per_task: int = 20_000  # partition size: the one measured, so the measured task memory applies
 
     def describe(self) -> list[str]:
@@ -69,7 +72,8 @@ class Assumptions:
             "every source runs the measured web filter chain (pii, gopher quality + repetition, c4, fineweb): an upper "
             "bound for sources that run pii only",
             f"tasks of {self.rows_per_task:,} rows (the measured partition size); exact-dedup bucket tasks hold "
-            f"{self.keys_per_bucket:,} keys at full scale",
+            f"{self.keys_per_bucket:,} keys at full scale; a near-dedup band task, grouping its band slice by slice, "
+            f"{self.band_task_mib:.0f} MiB (benchmarks/results/band_memory.md)",
         ]
 
 
@@ -153,6 +157,8 @@ def stage_costs(
         rss = r.task_rss_mib * (1 << 20)
         if r.stage == "dedup_exact":  # bucket tasks grow to keys_per_bucket keys at full scale
             rss += a.keys_per_bucket * a.exact_key_bytes
+        if r.stage == "dedup_near":  # band tasks hold a slice of the scope's rows at full scale
+            rss = max(rss, a.band_task_mib * (1 << 20))
         row = {
             "stage": r.stage,
             "input_tb": v[r.stage] / TB,

@@ -74,13 +74,13 @@ def _status(field: str) -> int:
 def measure(run: Path, mode: str) -> dict:
     """One measurement, in this process (run it in a fresh one)."""
     from curation.executor import parse_executor
+    from curation.mix import split_ranges
     from curation.mix.build import MIX_SCHEMA
     from curation.mix.manifest_budget import MixPart
     from curation.mix.sample import shuffle_order
     from curation.mix.sample_hash import order_by_key
     from curation.mix.select import TRAIN, select, tally
     from curation.mix.select_partitioned import plan_selection, select_partitioned
-    from curation.mix import split_ranges
     from curation.mix.split_ranges import pick_into_splits, write_split_ranges
     from curation.mix.split_writer import SplitTarget
 

@@ -11,15 +11,17 @@ Three steps, each a map over partitions that exchange Arrow IPC files in a work 
 1. `write_key_shard` (map over row chunks): the band keys of one chunk of signatures,
    written as `keys-<chunk>.arrow` with columns `node` (int64) and `k<band>` (uint64).
 2. `band_edges_partition` (map over band ranges): read only the columns of its bands
-   from every key shard (peak memory: about 50 bytes x rows, one band at a time: a band
-   must see every row), group each band's keys, and write `edges-<lo>-<hi>.arrow` (int64 a < b): for a bucket of k members,
-   k-1 edges from the bucket's smallest node to each other member, never all pairs.
+   from every key shard, group each band's keys (one band at a time; a band of more than
+   SLICE_NODES rows one slice of its keys at a time, so a task holds ~60-90 bytes x at most
+   ~SLICE_NODES rows), and write `edges-<lo>-<hi>.arrow` (int64 a < b): for a bucket of k
+   members, k-1 edges from the bucket's smallest node to each other member, never all pairs.
 3. `collect_edges`: union of the edge files, deduplicated and sorted, so the result
    does not depend on the number of workers or on how the bands were partitioned.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -199,18 +201,81 @@ def _dedupe_edges(a: np.ndarray, b: np.ndarray, n_nodes: int) -> tuple[np.ndarra
     return lo[uniq], hi[uniq]
 
 
+# Nodes a band is grouped over at once. A dense array of every node's key and the hash table
+# over it take ~60-90 B a node, so above this a band's keys are cut by their top bits into
+# slices of about this many nodes, each grouped alone (bounded memory whatever the scope's rows);
+# at or below it the band is grouped in one go, the faster way. The edges are the same.
+SLICE_NODES = 1 << 22
+MAX_SLICE_BITS = 8  # at most 256 slice files open at once: beyond ~1B nodes, slices grow instead
+
+
+def _dense_band_edges(key_paths: list[str], band: int, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    keys_by_node = np.zeros(n_nodes, dtype=np.uint64)
+    for p in key_paths:
+        t = _read_arrow(p)
+        keys_by_node[t.column("node").to_numpy()] = t.column(f"k{band}").to_numpy()
+    return bucket_edges(keys_by_node)
+
+
+def _sliced_band_edges(
+    key_paths: list[str], band: int, n_nodes: int, scratch: Path
+) -> tuple[np.ndarray, np.ndarray]:
+    """A band's leader edges one key slice at a time: every key shard's (node, key) pairs go
+    once into the scratch file of their slice (the key's top bits); then each slice file is read
+    alone, its pairs ordered by node and grouped as bucket_edges groups a dense band (the first
+    node seen with a key, the smallest, leads its bucket). A bucket's keys are equal, so it never
+    spans two slices. At most MAX_SLICES files are open at once."""
+    bits = min(max(1, math.ceil(math.log2(n_nodes / SLICE_NODES))), MAX_SLICE_BITS)
+    slices = 1 << bits
+    scratch.mkdir(parents=True, exist_ok=True)
+    schema = pa.schema([("node", pa.int64()), ("key", pa.uint64())])
+    paths = [scratch / f"{q:05d}.arrows" for q in range(slices)]
+    sinks = [pa.OSFile(str(path), "wb") for path in paths]
+    writers = [pa.ipc.new_stream(sink, schema) for sink in sinks]
+    try:
+        for p in key_paths:
+            t = _read_arrow(p)
+            keys = t.column(f"k{band}").to_numpy()
+            which = (keys >> np.uint64(64 - bits)).astype(np.int64)
+            order = np.argsort(which, kind="stable")
+            nodes, keys = t.column("node").to_numpy()[order], keys[order]
+            cuts = np.searchsorted(which[order], np.arange(slices + 1))
+            del t
+            for q in np.flatnonzero(np.diff(cuts)):
+                lo, hi = cuts[q], cuts[q + 1]
+                writers[q].write_table(pa.table([nodes[lo:hi], keys[lo:hi]], schema=schema))
+    finally:
+        for writer, sink in zip(writers, sinks, strict=True):
+            writer.close()
+            sink.close()
+    a_parts, b_parts = [], []
+    for path in paths:
+        with pa.OSFile(str(path), "rb") as source:
+            table = pa.ipc.open_stream(source).read_all()
+        path.unlink()
+        nodes, keys = table.column("node").to_numpy(), table.column("key").to_numpy()
+        del table
+        order = np.argsort(nodes, kind="stable")
+        leader, member = bucket_edges(keys[order])
+        a_parts.append(nodes[order][leader])
+        b_parts.append(nodes[order][member])
+    scratch.rmdir()
+    return np.concatenate(a_parts), np.concatenate(b_parts)
+
+
 def band_edges_partition(
     key_paths: list[str], band_lo: int, band_hi: int, n_nodes: int, out_path: str | os.PathLike
 ) -> str:
-    """Step 2 for bands [band_lo, band_hi): read those key columns, write deduplicated edges."""
+    """Step 2 for bands [band_lo, band_hi): read those key columns, write deduplicated edges.
+    A band of more than SLICE_NODES nodes is grouped slice by slice (scratch files beside
+    out_path), so the task's memory does not grow with the rows."""
     a_parts, b_parts = [], []
     for band in range(band_lo, band_hi):
-        keys_by_node = np.zeros(n_nodes, dtype=np.uint64)
-        for p in key_paths:
-            t = _read_arrow(p)
-            keys_by_node[t.column("node").to_numpy()] = t.column(f"k{band}").to_numpy()
-        a, b = bucket_edges(keys_by_node)
-        del keys_by_node
+        if n_nodes <= SLICE_NODES:
+            a, b = _dense_band_edges(key_paths, band, n_nodes)
+        else:
+            scratch = Path(f"{out_path}.slices-{band:03d}")
+            a, b = _sliced_band_edges(key_paths, band, n_nodes, scratch)
         a_parts.append(a)
         b_parts.append(b)
     a = np.concatenate(a_parts) if a_parts else np.empty(0, np.int64)
