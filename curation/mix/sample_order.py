@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from curation.mix.sample_hash import as_string_array, order_by_key, row_keys
+from curation.row_groups import row_groups
 
 
 def shuffle_order(ids, sources, epochs, seed: int) -> np.ndarray:
@@ -50,10 +51,8 @@ def shuffle_order(ids, sources, epochs, seed: int) -> np.ndarray:
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     # One hash call per (source, epoch) group: its key differs, the ids inside are hashed in bulk.
     group = codes * (int(ep.max()) + 1) + ep
-    by_group = np.argsort(group, kind="stable")
-    bounds = np.flatnonzero(np.diff(group[by_group])) + 1
     keys = np.empty(n, dtype=np.uint64)
-    for rows in np.split(by_group, bounds):
+    for _, rows in row_groups(group):
         first = rows[0]
         keys[rows] = row_keys(
             ids_arr.take(pa.array(rows)), seed, names[codes[first]], int(ep[first]), purpose="shuffle"

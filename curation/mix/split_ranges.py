@@ -44,6 +44,7 @@ from curation.mix.select_partitioned import SelectionPlan, plans_by_source
 from curation.mix.select_tasks import pick_rows
 from curation.mix.shards import ShardInfo, ShardPlanner, table_row_nbytes
 from curation.mix.split_writer import SplitTarget, write_planned_shards, write_shard_table
+from curation.row_groups import row_groups
 
 # Rows a range is sized for. A sort task holds a range's keys, ids and sizes (tens of bytes a
 # row; the text stays memory-mapped), so ranges can be large, which keeps the files the
@@ -170,9 +171,8 @@ def pick_into_ranges(
             table = table.append_column(KEY, pa.array(key, pa.uint64()))
             codes = layout.range_codes(epochs, key)
             split_counts = counts.ranges.setdefault(route.split, {})
-            for code in np.unique(codes):
-                members = np.flatnonzero(codes == code)
-                rng = layout.range_name(part, s, int(code))
+            for code, members in row_groups(codes):
+                rng = layout.range_name(part, s, code)
                 out = Path(work) / route.split / rng
                 out.mkdir(parents=True, exist_ok=True)
                 piece = table.take(pa.array(members))

@@ -30,6 +30,7 @@ from curation.mix.shards import (
     write_split,
     write_split_metadata,
 )
+from curation.row_groups import row_groups
 
 # Consecutive final positions per bucket file group: a shard task reads the few buckets its range
 # spans.
@@ -59,11 +60,10 @@ class SplitTarget:
 def write_buckets(table: pa.Table, positions: np.ndarray, work: str, tag: str) -> None:
     """Rows of `table` (with their POS column) into WORK/b<bucket>/<tag>.arrow, a bucket being
     BUCKET_ROWS consecutive final positions: what write_shard reads back."""
-    buckets = np.asarray(positions) // BUCKET_ROWS
-    for b in np.unique(buckets):
-        out = Path(work) / f"b{int(b):06d}"
+    for b, members in row_groups(np.asarray(positions) // BUCKET_ROWS):
+        out = Path(work) / f"b{b:06d}"
         out.mkdir(parents=True, exist_ok=True)
-        rows = table.take(pa.array(np.flatnonzero(buckets == b)))
+        rows = table.take(pa.array(members))
         with pa.OSFile(str(out / f"{tag}.arrow"), "wb") as sink, pa.ipc.new_file(sink, rows.schema) as writer:
             writer.write_table(rows)
 
