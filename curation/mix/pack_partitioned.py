@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 from curation.executor import Executor
 from curation.fileio import scratch_dir
 from curation.mix.pack import CHAT_MARK, END_OF_TEXT, PACKED_SCHEMA
-from curation.mix.shards import ShardInfo, ShardPlanner, table_row_nbytes
+from curation.mix.shards import ShardInfo, plan_shard_pieces, table_row_nbytes
 from curation.mix.split_writer import POS, SplitTarget, write_buckets, write_planned_shards, write_shard
 
 TASK_TOKENS = 16 * 2**20  # tokens a packing task tokenises: seconds of work, tens of MB of text
@@ -212,9 +212,7 @@ def write_packed_partitioned(
         if n_total == 0:
             return target.write_empty()
         executor.map(pack_sequences, items)
-        planner = ShardPlanner(target.max_shard_rows, target.max_shard_bytes)
-        bounds = []
-        for item in items:  # tasks in position order, one task's sizes at a time
-            bounds += planner.feed(np.load(work / f"sizes-{item[-1]}.npy"))
-        bounds += planner.finish()
+        tags = [item[-1] for item in items]  # tasks in position order
+        sizes = (np.load(work / f"sizes-{tag}.npy") for tag in tags)  # one task's sizes at a time
+        bounds = plan_shard_pieces(sizes, target.max_shard_rows, target.max_shard_bytes)
         return write_planned_shards(bounds, target, executor, write_shard, lambda _lo, _hi: str(work))

@@ -351,8 +351,17 @@ def write_dataset_dict_file(root: Path, splits: list[str]) -> None:
 def plan_shards(sizes: np.ndarray, max_shard_rows: int, max_shard_bytes: int) -> list[tuple[int, int]]:
     """The (start, end) rows of each shard write_split would cut a split of rows with these
     estimated sizes into (the _SplitWriter rule, without the rows at hand)."""
+    return plan_shard_pieces([sizes], max_shard_rows, max_shard_bytes)
+
+
+def plan_shard_pieces(pieces: Iterable[np.ndarray], max_shard_rows: int, max_shard_bytes: int) -> list[tuple[int, int]]:
+    """plan_shards over the row sizes given as consecutive pieces (e.g. loaded one file at a
+    time by a generator, so a caller never holds a split's sizes whole)."""
     planner = ShardPlanner(max_shard_rows, max_shard_bytes)
-    return planner.feed(sizes) + planner.finish()
+    bounds = []
+    for sizes in pieces:
+        bounds += planner.feed(sizes)
+    return bounds + planner.finish()
 
 
 class ShardPlanner:

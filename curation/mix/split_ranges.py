@@ -42,7 +42,7 @@ from curation.mix.sample_hash import order_by_key
 from curation.mix.select import EVAL, TRAIN, PickTotal
 from curation.mix.select_partitioned import SelectionPlan, plans_by_source
 from curation.mix.select_tasks import pick_rows
-from curation.mix.shards import ShardInfo, ShardPlanner, table_row_nbytes
+from curation.mix.shards import ShardInfo, plan_shard_pieces, table_row_nbytes
 from curation.mix.split_writer import SplitTarget, write_planned_shards, write_shard_table
 from curation.row_groups import row_groups
 
@@ -262,11 +262,8 @@ def write_split_ranges(
         if rows != range_rows[name]:
             raise RuntimeError(f"range {name}: {rows} rows sorted, {range_rows[name]} picked")
     firsts = np.concatenate([[0], np.cumsum(found)])
-    planner = ShardPlanner(target.max_shard_rows, target.max_shard_bytes)
-    bounds = []
-    for d in dirs:  # one range's sizes at a time
-        bounds += planner.feed(np.load(Path(d) / SIZES))
-    bounds += planner.finish()
+    sizes = (np.load(Path(d) / SIZES) for d in dirs)  # one range's sizes at a time
+    bounds = plan_shard_pieces(sizes, target.max_shard_rows, target.max_shard_bytes)
 
     def spans(lo: int, hi: int) -> list[tuple[str, int]]:
         first = int(np.searchsorted(firsts, lo, side="right")) - 1
