@@ -13,6 +13,7 @@ sliced way holds one slice (about SLICE_NODES nodes) whatever the scope.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -23,6 +24,7 @@ import pyarrow as pa
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 DATA = ROOT / "benchmarks" / "data" / "band_memory"
 RESULTS = ROOT / "benchmarks" / "results" / "band_memory.md"
 NODES = (1 << 23, 1 << 24, 1 << 25)  # 8M, 16M, 32M
@@ -45,11 +47,6 @@ def make_shards(n: int) -> list[str]:
     return sorted(str(p) for p in out.glob("keys-*.arrow"))
 
 
-def _status(field: str) -> int:
-    line = next(x for x in Path("/proc/self/status").read_text().splitlines() if x.startswith(field))
-    return int(line.split()[1]) * 1024
-
-
 def measure(n: int, mode: str) -> dict:
     from curation.dedup import lsh
 
@@ -57,14 +54,18 @@ def measure(n: int, mode: str) -> dict:
     if mode == "dense":
         lsh.SLICE_NODES = n  # the dense way at any size
     out = DATA / f"edges-{n}-{mode}.arrow"
-    Path("/proc/self/clear_refs").write_text("5")
-    start = _status("VmRSS")
+    import probe  # benchmarks/scale/probe.py
+
+    me = os.getpid()
+    probe.reset_peak(me)
+    start = probe.status_bytes(me, "VmRSS")
     t0 = time.perf_counter()
     lsh.band_edges_partition(paths, 0, 1, n, str(out))
     seconds = time.perf_counter() - t0
     edges = pa.ipc.open_file(pa.memory_map(str(out))).read_all().num_rows
     out.unlink()
-    return {"nodes": n, "mode": mode, "peak_over_start": _status("VmHWM") - start, "seconds": seconds, "edges": edges}
+    peak = probe.status_bytes(me, "VmHWM") - start
+    return {"nodes": n, "mode": mode, "peak_over_start": peak, "seconds": seconds, "edges": edges}
 
 
 def main() -> None:

@@ -19,15 +19,20 @@ import psutil
 MIB = 1 << 20
 
 
-def vm_hwm(pid: int) -> int:
-    """Peak resident bytes of `pid` since its start or its last reset_peak (0 if it is gone)."""
+def status_bytes(pid: int, field: str) -> int:
+    """A byte count of /proc/<pid>/status (VmRSS, VmHWM, ...); 0 if the process is gone."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) * 1024
     except OSError:
         pass
     return 0
+
+
+def vm_hwm(pid: int) -> int:
+    """Peak resident bytes of `pid` since its start or its last reset_peak (0 if it is gone)."""
+    return status_bytes(pid, "VmHWM")
 
 
 def reset_peak(pid: int) -> None:

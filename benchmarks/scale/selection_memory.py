@@ -17,6 +17,7 @@ shard) -- the same at both sizes. The slope between two sizes is the caller's me
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -28,6 +29,7 @@ import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 DATA = ROOT / "benchmarks" / "data" / "selection_memory"
 RESULTS = ROOT / "benchmarks" / "results" / "selection_memory.md"
 ROWS_PER_PART = 250_000
@@ -66,11 +68,6 @@ def make_run(parts: int) -> Path:
     return run
 
 
-def _status(field: str) -> int:
-    line = next(x for x in Path("/proc/self/status").read_text().splitlines() if x.startswith(field))
-    return int(line.split()[1]) * 1024
-
-
 def measure(run: Path, mode: str) -> dict:
     """One measurement, in this process (run it in a fresh one)."""
     from curation.executor import parse_executor
@@ -90,8 +87,11 @@ def measure(run: Path, mode: str) -> dict:
     serial = parse_executor(1)
     out = DATA / f"out-{len(paths)}"
     shutil.rmtree(out, ignore_errors=True)
-    Path("/proc/self/clear_refs").write_text("5")
-    start = _status("VmRSS")
+    import probe  # benchmarks/scale/probe.py
+
+    me = os.getpid()
+    probe.reset_peak(me)
+    start = probe.status_bytes(me, "VmRSS")
     if mode == "ranges":
         # Ranges of a fixed size, so the tasks (run in this process by the serial executor) hold
         # as much at both sizes and the slope is the caller's alone. With RANGE_ROWS (2M) one
@@ -113,7 +113,7 @@ def measure(run: Path, mode: str) -> dict:
         train, _, _ = select(pools, parts, 1, {"web": 1.0}, 0.0)
         shuffle_order(pools["web"][0].take(pa.array(train[0].indices)), "web", train[0].epochs, 1)
         picked = sum(p.rows for p in train)
-    peak = _status("VmHWM") - start
+    peak = probe.status_bytes(me, "VmHWM") - start
     shutil.rmtree(out, ignore_errors=True)
     return {"mode": mode, "rows": len(paths) * ROWS_PER_PART, "picked": int(picked), "peak_over_start": peak}
 
