@@ -8,15 +8,15 @@ The final order of a split is a sort: parts (stages / phases) in order, then
 - shuffled (output.shuffle): by the row's shuffle key, equal keys by (source, id, epoch);
 - not shuffled: by source name, then the pick order of its pool (epoch, sample key, id).
 
-Both are cut into ranges by the top RANGE bits of the key, so a range is a contiguous piece of
-the final order:
+Both are cut into ranges by the top bits of the key (as many as make ranges of about
+RANGE_ROWS rows), so a range is a contiguous piece of the final order:
 
     map over rendered parts (pick_into_ranges): the part's picks (select_tasks.pick_rows) as mix
         rows with their order key, into WORK/<split>/<range>/<tag>.arrow; returns counts
         (rows and tokens per pool and part, rows per range) and the taken rows' length counts
     map over ranges (sort_range): one range's final order -> order.npy, and each row's
         estimated bytes in that order -> sizes.npy
-    here: shard bounds, range by range (shards.ShardPlanner), one range's sizes at a time
+    here: shard bounds, range by range (shards.plan_shard_pieces), one range's sizes at a time
     map over shards (write_range_shard): its rows taken from the ranges it spans, in their
         order -> data-i-of-N.arrow, sha256
 
