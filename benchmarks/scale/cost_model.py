@@ -116,9 +116,9 @@ def shuffle(a: Assumptions, v: dict[str, float]) -> dict[str, float]:
         "band_keys": rows_near * a.bands * a.band_key_bytes,
         "edges": removed * a.edge_bytes,
         # sample_write moves the picked rows (the mix: its text, once per epoch) into range files
-        # by order key, which the shard tasks read in each range's sorted order
-        # (curation/mix/split_ranges.py)
-        "mix_ranges": v["sample_write"] * a.epochs,
+        # by order key, and each range's sort task writes them once more in final order, which
+        # the shard tasks read (curation/mix/split_ranges.py)
+        "mix_ranges": 2 * v["sample_write"] * a.epochs,
         # pack moves the packed sequences (int32 token ids) into bucket files the same way
         "pack_buckets": v["pack"] * a.epochs / a.bytes_per_token * 4,
     }

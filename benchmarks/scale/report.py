@@ -273,8 +273,8 @@ def _cost(m: dict) -> list[str]:
         "",
         f"Shuffle (bytes moved between tasks): exact-dedup keys {sh['exact_keys']:.3f} TB, MinHash band keys "
         f"{sh['band_keys']:.3f} TB, near-duplicate edges {sh['edges'] * 1e3:.2f} GB, the mix's rows into the "
-        f"writer's range files {sh.get('mix_ranges', 0.0):.2f} TB (text only; the rows also carry their spans "
-        "and token counts), the packed sequences into the packer's bucket files "
+        f"writer's range files and, sorted, once more {sh.get('mix_ranges', 0.0):.2f} TB (text only; the rows "
+        "also carry their spans and token counts), the packed sequences into the packer's bucket files "
         f"{sh.get('pack_buckets', 0.0):.2f} TB (int32 token ids); "
         f"total {sum(sh.values()):.3f} TB. Every stage also reads its input and writes its output on the shared "
         "file system (the input TB column, about once more for the output).",

@@ -14,16 +14,16 @@ RANGE_ROWS rows), so a range is a contiguous piece of the final order:
     map over rendered parts (pick_into_ranges): the part's picks (select_tasks.pick_rows) as mix
         rows with their order key, into WORK/<split>/<range>/<tag>.arrow; returns counts
         (rows and tokens per pool and part, rows per range) and the taken rows' length counts
-    map over ranges (sort_range): one range's final order -> order.npy, and each row's
-        estimated bytes in that order -> sizes.npy
+    map over ranges (sort_range): one range's rows in final order -> sorted.arrow (written a
+        batch at a time from the memory-mapped files), each row's estimated bytes -> sizes.npy
     here: shard bounds, range by range (shards.plan_shard_pieces), one range's sizes at a time
-    map over shards (write_range_shard): its rows taken from the ranges it spans, in their
-        order -> data-i-of-N.arrow, sha256
+    map over shards (write_range_shard): the sorted ranges it spans -> data-i-of-N.arrow, sha256
 
 Memory: here, a few numbers per range, shard and pool (no row); a task, one rendered part, one
-range's keys, ids and sizes (about RANGE_ROWS rows; its text memory-mapped, not read), or one
-shard. Files: every partition writes one file into each range its picks fall in; the text is
-written once, into the ranges, and copied once more, into the shards.
+range's keys, ids and sizes (about RANGE_ROWS rows; its text memory-mapped, read a batch at a
+time), or one shard. Files: every partition writes one file into each range its picks fall in;
+a sort task opens them all once, a shard task only the one or two sorted ranges it spans. The
+text is written into the ranges, once more sorted, and into the shards.
 """
 
 from __future__ import annotations
@@ -51,7 +51,8 @@ from curation.row_groups import row_groups
 # partitions write (one per partition and range it picks into) few.
 RANGE_ROWS = 2_000_000
 KEY = "__key"  # the order key column of the range files
-ORDER, SIZES = "order.npy", "sizes.npy"
+SORTED, SIZES = "sorted.arrow", "sizes.npy"
+SORT_BATCH_ROWS = 10_000  # rows a sort task gathers and writes at a time
 
 
 @dataclass(frozen=True)
@@ -202,21 +203,14 @@ def mix_rows(src: pa.Table, part_names: list[str], epochs: np.ndarray, schema: p
     )
 
 
-def _range_rows(directory: str) -> pa.Table:
-    """The rows the partitions wrote into one range, its files in name order (memory-mapped)."""
-    pieces = []
-    for f in sorted(Path(directory).glob("*.arrow")):
-        pieces.append(pa.ipc.open_file(pa.memory_map(str(f))).read_all())
-    return pa.concat_tables(pieces)
-
-
 def sort_range(directory: str, shuffle: bool) -> int:
-    """The final order of one range's rows, as ORDER (row indices into _range_rows), and each
-    row's estimated bytes in that order as SIZES; returns the rows. Equal keys: by (source, id,
-    epoch) when shuffled, by id within a source's epoch otherwise; rows equal on those too are
-    duplicates (ValueError). The rows themselves are not written again: a shard task takes its
-    rows from the range's files in this order."""
-    table = _range_rows(directory)
+    """One range's rows in final order, as SORTED (without the key column), and each row's
+    estimated bytes as SIZES; returns the rows. Equal keys: by (source, id, epoch) when
+    shuffled, by id within a source's epoch otherwise; rows equal on those too are duplicates
+    (ValueError). The range's files are memory-mapped and the sorted rows written
+    SORT_BATCH_ROWS at a time, so the task holds the keys, ids and sizes, not the text."""
+    files = sorted(Path(directory).glob("*.arrow"))
+    table = pa.concat_tables(pa.ipc.open_file(pa.memory_map(str(f))).read_all() for f in files)
     keys = table.column(KEY).to_numpy()
     ids, sources, epochs = table.column("id"), table.column("source"), table.column("epoch")
     if shuffle:
@@ -228,8 +222,11 @@ def sort_range(directory: str, shuffle: bool) -> int:
     else:
         label = sources[0].as_py()
         order = order_by_key(keys, lambda rows: [ids[int(r)].as_py() for r in rows], f"id in source {label!r}")
-    np.save(Path(directory) / ORDER, order.astype(np.int64))
-    np.save(Path(directory) / SIZES, table_row_nbytes(table.drop_columns([KEY]))[order])
+    table = table.drop_columns([KEY])
+    np.save(Path(directory) / SIZES, table_row_nbytes(table)[order])
+    with pa.OSFile(str(Path(directory) / SORTED), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        for lo in range(0, len(order), SORT_BATCH_ROWS):
+            writer.write_table(table.take(pa.array(order[lo : lo + SORT_BATCH_ROWS])))
     return table.num_rows
 
 
@@ -238,9 +235,9 @@ def write_range_shard(ranges: list[tuple[str, int]], start: int, end: int, path:
     ranges the shard spans), as one shard at `path`; returns (rows, bytes, sha256)."""
     pieces = []
     for directory, first in ranges:
-        order = np.load(Path(directory) / ORDER, mmap_mode="r")
-        lo, hi = max(start, first), min(end, first + len(order))
-        pieces.append(_range_rows(directory).take(pa.array(order[lo - first : hi - first])).drop_columns([KEY]))
+        table = pa.ipc.open_file(pa.memory_map(str(Path(directory) / SORTED))).read_all()
+        lo, hi = max(start, first), min(end, first + table.num_rows)
+        pieces.append(table.slice(lo - first, hi - lo))
     table = pa.concat_tables(pieces)
     if table.num_rows != end - start:
         raise RuntimeError(f"shard rows {start}-{end}: found {table.num_rows} rows in the ranges")
