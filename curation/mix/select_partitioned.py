@@ -40,7 +40,7 @@ from curation.executor import Executor
 from curation.mix.manifest_budget import MixPart
 from curation.mix.sample import allocate
 from curation.mix.sample_hash import order_by_key
-from curation.mix.select import EVAL, Pick, SourceStats, check_pool_targets, tally
+from curation.mix.select import EVAL, TRAIN, Pick, SourceStats, check_pool_targets, tally
 from curation.mix.select_tasks import (
     BINS,
     Boundary,
@@ -127,6 +127,14 @@ class SelectionPlan:
     stats: dict[str, SourceStats]
     trained: dict[str, int]
 
+    def split_of(self, k: int) -> str:
+        """The split pool k's picks go to: train, or eval for the pools from `evals_at` on."""
+        return TRAIN if k < self.evals_at else EVAL
+
+    def train_picks(self) -> int:
+        """How many of the picks, one per pool and part in pool order, are train picks."""
+        return sum(len(p.parts) for p in self.pools[: self.evals_at])
+
 
 def select_partitioned(
     run: Path,
@@ -140,7 +148,7 @@ def select_partitioned(
     """`select` over the rendered run `run` (sources `names`), on `executor`; the same result."""
     plan = plan_selection(run, names, parts, seed, max_epochs, eval_fraction, executor)
     picks = _pick(plan, executor)
-    cut = _picks_before(plan.pools, plan.evals_at)
+    cut = plan.train_picks()
     train, evals = picks[:cut], picks[cut:]
     tally(plan.stats, train, evals, plan.trained)
     return train, evals, plan.stats
@@ -203,10 +211,6 @@ def plan_selection(
     plans = [_plan(pool) for pool in pools]
     trained = {name: sums[train_spec[name]][2] for name in names}
     return SelectionPlan(ids, seed, eval_fraction, pools, plans, evals_at, stats, trained)
-
-
-def _picks_before(pools: list[_Pool], index: int) -> int:
-    return sum(len(p.parts) for p in pools[:index])
 
 
 def _pool_sums(ids: RunIds, names, specs, seed, eval_fraction, executor):

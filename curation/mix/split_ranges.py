@@ -116,7 +116,7 @@ def range_bits(plan: SelectionPlan) -> int:
     rows = {TRAIN: 0.0, EVAL: 0.0}
     for k, pool in enumerate(plan.pools):
         share = pool.take.tokens / pool.available if pool.take is not None and pool.available else 0.0
-        rows[TRAIN if k < plan.evals_at else EVAL] += (pool.full + share) * pool.rows
+        rows[plan.split_of(k)] += (pool.full + share) * pool.rows
     most = max(rows.values())
     return math.ceil(math.log2(most / RANGE_ROWS)) if most > RANGE_ROWS else 0
 
@@ -125,7 +125,7 @@ def routes(plan: SelectionPlan, split_parts: dict[str, list[str]]) -> list[Route
     """Each pool's Route: train pools into the train split's parts, eval pools into eval."""
     out = []
     for k, pool in enumerate(plan.pools):
-        split = TRAIN if k < plan.evals_at else EVAL
+        split = plan.split_of(k)
         names = split_parts[split]
         out.append(Route(split, tuple((names.index(name), name) for name, _ in pool.parts)))
     return out
@@ -299,5 +299,5 @@ def pick_into_splits(
         for j, (name, target) in enumerate(pool.parts):
             rows, tokens = counts.picks.get((k, j), (0, 0))
             totals.append(PickTotal(pool.spec.source, name, target, rows, tokens))
-    cut = sum(len(p.parts) for p in plan.pools[: plan.evals_at])
+    cut = plan.train_picks()
     return totals[:cut], totals[cut:], counts
