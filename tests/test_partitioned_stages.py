@@ -198,6 +198,42 @@ def test_partitioned_near_dedup_decides_as_the_whole_scope_at_once(tmp_path, mon
         assert not (tmp_path / "w").exists()
 
 
+@pytest.mark.parametrize("verify", ["exact", "signature", "none"])
+def test_partitioned_near_dedup_ranks_survivors_across_blocks_and_sources(tmp_path, monkeypatch, verify):
+    """Two sources of mostly the same documents (one with a better priority), survivor order sorted in
+    blocks of 25 rows and ranges of ~11 (survivor_rank.py), equal lengths left to id and source."""
+    from curation.dedup import survivor_rank
+    from curation.dedup.near_partitioned import near_decisions_partitioned
+    from curation.dedup.near_stage import NearOptions, near_decisions
+
+    words = [f"w{i}" for i in range(300)]
+    for name, shift, docs in (("crawl", 0, 45), ("open", 1, 30)):  # the last 5 documents only crawled
+        lines = []
+        for i in range(docs):
+            doc = [*words[(i // 3) * 13 :][:50]]
+            doc[(i + shift) % 50] = f"e{i % 3}"  # copies differ by one word, lengths often equal
+            lines.append({"id": f"d{(i * 7) % 45}", "messages": [{"role": "user", "content": "Say."},
+                          {"role": "assistant", "content": " ".join(doc)}]})
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in lines))
+        ingest_source(SourceSpec(name, "openai_messages", Location(path=str(path))), tmp_path / "run", batch_rows=6)
+    run = tmp_path / "run"
+    write_summary(run)
+    options = NearOptions(threshold=0.7, ngram=3, verify=verify)
+    priorities = {"open": -1}  # "crawl" < "open": without it, crawl would win ties
+    parts = [*source_parts(run, "crawl"), *source_parts(run, "open")]
+    whole = near_decisions(pl.scan_parquet(parts), options, priorities)
+    assert whole.height >= 40 and "open" in set(whole["duplicate_source"])
+    if verify != "none":  # unverified, the overlapping documents chain into clusters "open" leads
+        assert set(whole["duplicate_source"]) == {"crawl", "open"}
+    monkeypatch.setattr(survivor_rank, "BLOCK_ROWS", 25)
+    monkeypatch.setattr(survivor_rank, "RANGE_ROWS", 11)
+    monkeypatch.setattr(survivor_rank, "SAMPLES", 3)
+    for executor in (SERIAL, Processes(2)):
+        got = near_decisions_partitioned(run, ["crawl", "open"], None, options, priorities, executor, tmp_path / "w", 8)
+        assert got.equals(whole)
+
+
 def test_reports_are_hard_links_and_read_in_stage_order(tmp_path):
     from curation.report import load_drops
     from curation.report_files import report_files

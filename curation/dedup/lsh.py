@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import numba
@@ -133,11 +134,20 @@ def write_key_shard(
     sigs: np.ndarray, nodes: np.ndarray, bands: int, rows: int, path: str | os.PathLike
 ) -> str:
     """Step 1 for one chunk of rows: write node + the keys of every band to `path`."""
-    cols = {"node": pa.array(np.asarray(nodes, dtype=np.int64))}
-    keys = all_band_keys(sigs, bands, rows)
-    for b in range(bands):
-        cols[f"k{b}"] = pa.array(keys[b])
-    _write_arrow(pa.table(cols), path)
+    return write_key_batches([(sigs, nodes)], bands, rows, path)
+
+
+def write_key_batches(
+    batches: Iterable[tuple[np.ndarray, np.ndarray]], bands: int, rows: int, path: str | os.PathLike
+) -> str:
+    """Step 1 for several chunks of rows into one shard, a (signatures, nodes) chunk at a time,
+    so only one chunk's signatures and keys are held."""
+    schema = pa.schema([("node", pa.int64())] + [(f"k{b}", pa.uint64()) for b in range(bands)])
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, schema) as writer:
+        for sigs, nodes in batches:
+            keys = all_band_keys(sigs, bands, rows)
+            cols = [pa.array(np.asarray(nodes, dtype=np.int64)), *(pa.array(keys[b]) for b in range(bands))]
+            writer.write_table(pa.table(cols, schema=schema))
     return str(path)
 
 

@@ -128,7 +128,7 @@ def near_duplicates(
     )
 
 
-def _empty_rows(sigs: np.ndarray) -> np.ndarray:
+def shingleless_rows(sigs: np.ndarray) -> np.ndarray:
     """Rows whose signature is all EMPTY_VALUE (a text with no shingle)."""
     first_max = np.flatnonzero(sigs[:, 0] == EMPTY_VALUE)
     return first_max[(sigs[first_max] == EMPTY_VALUE).all(axis=1)]
@@ -186,24 +186,86 @@ def near_duplicates_streamed(
                 key_paths.append(
                     write_key_shard(batch, node_of_row[lo : lo + batch.shape[0]], bands, rows, work / f"keys-{i:05d}.arrow")
                 )
-                empty_parts.append(lo + _empty_rows(batch))
+                empty_parts.append(lo + shingleless_rows(batch))
             lo += batch.shape[0]
         if lo != n:
             raise ValueError(f"signature batches hold {lo} rows, the ids {n}")
         a, b = edges_from_key_shards(key_paths, n, bands, work, workers=workers)
+    empty_rows = np.concatenate(empty_parts) if empty_parts else np.empty(0, np.int64)
+    clusters = resolve_clusters(
+        a, b, np.sort(node_of_row[empty_rows]),
+        lambda x, y: similarity_fn(row_of_node[x], row_of_node[y]),
+        threshold, verify, max_rounds,
+    )
+    # Removed rows in row order, each with its survivor's and its cluster's row.
+    removed_rows = row_of_node[clusters.removed]
+    order = np.argsort(removed_rows, kind="stable")
+    removed = removed_rows[order].astype(np.int64)
+    dup_row = row_of_node[clusters.duplicate_of[order]]
+    cluster_row = row_of_node[clusters.cluster[order]]
+    kept_mask = np.ones(n, dtype=bool)
+    kept_mask[removed] = False
+    return NearResult(
+        kept=np.flatnonzero(kept_mask).astype(np.int64),
+        removed=removed,
+        duplicate_of_row=dup_row,
+        duplicate_of=ids.take(pa.array(dup_row)),
+        cluster=ids.take(pa.array(cluster_row)),
+        similarity=clusters.similarity[order],
+        threshold=float(threshold),
+        bands=int(bands),
+        rows=int(rows),
+        verify=bool(verify),
+        stats={"empty_signatures": int(empty_rows.size), **clusters.stats},
+    )
+
+
+@dataclass
+class Clusters:
+    """Rules 3-6 over candidate edges, in node space: the removed nodes (ascending), each with
+    its survivor's node, its component's best node and its similarity to the survivor."""
+
+    removed: np.ndarray  # int64
+    duplicate_of: np.ndarray  # int64
+    cluster: np.ndarray  # int64
+    similarity: np.ndarray  # float64
+    stats: dict
+
+
+def resolve_clusters(
+    a: np.ndarray,
+    b: np.ndarray,
+    empty_nodes: np.ndarray,
+    similarity_fn: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    threshold: float,
+    verify: bool,
+    max_rounds: int,
+) -> Clusters:
+    """Verify the candidate edges (node a < node b), cluster them and pick what to remove.
+
+    Only the nodes the edges touch are numbered (in node order, so the smallest still is the
+    best survivor): memory grows with the edges, never with the scope's rows. empty_nodes
+    (sorted): nodes whose text has no shingle, never near duplicates of anything.
+    similarity_fn(nodes_a, nodes_b) -> float64."""
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
     # A text with no shingle has the all-0xFFFFFFFF signature, "identical" to every other
     # such text (estimate 1.0): never let those be near duplicates of each other. They are
     # kept here; exact dedup removes their exact copies.
-    empty_rows = np.concatenate(empty_parts) if empty_parts else np.empty(0, np.int64)
-    if empty_rows.size and a.size:
-        empty_node = np.zeros(n, dtype=bool)
-        empty_node[node_of_row[empty_rows]] = True
-        keep = ~(empty_node[a] | empty_node[b])
+    if empty_nodes.size and a.size:
+        keep = ~(_member(a, empty_nodes) | _member(b, empty_nodes))
         a, b = a[keep], b[keep]
-    stats = {"empty_signatures": int(empty_rows.size), "candidate_edges": int(a.size)}
+    stats = {"candidate_edges": int(a.size)}
+    touched = np.unique(np.concatenate([a, b]))
+    a, b = np.searchsorted(touched, a), np.searchsorted(touched, b)
+    m = touched.size
+
+    def similarity(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return similarity_fn(touched[x], touched[y])
+
     known = _KnownSimilarities.empty()
     if verify and a.size:
-        sim = similarity_fn(row_of_node[a], row_of_node[b])
+        sim = similarity(a, b)
         ok = sim >= threshold
         a, b = a[ok], b[ok]
         known = _KnownSimilarities(a, b, sim[ok])
@@ -214,58 +276,43 @@ def near_duplicates_streamed(
         out = known.lookup(roots, members)
         todo = np.isnan(out)
         if todo.any():
-            out[todo] = similarity_fn(row_of_node[members[todo]], row_of_node[roots[todo]])
+            out[todo] = similarity(members[todo], roots[todo])
         return out
 
-    root = components(n, a, b)
+    root = components(m, a, b)
     cluster_root = root.copy()
-    dup_node = np.full(n, -1, dtype=np.int64)
-    sim_node = np.full(n, np.nan, dtype=np.float64)
+    dup = np.full(m, -1, dtype=np.int64)
+    sim_of = np.full(m, np.nan, dtype=np.float64)
     rounds = 0
     residual = np.empty(0, dtype=np.int64)
     while True:
         rounds += 1
-        members = np.flatnonzero(root != np.arange(n))
+        members = np.flatnonzero(root != np.arange(m))
         if members.size == 0:
             break
         s = member_similarity(members, root[members])
         ok = s >= threshold if verify else np.ones(members.size, dtype=bool)
-        dup_node[members[ok]] = root[members[ok]]
-        sim_node[members[ok]] = s[ok]
+        dup[members[ok]] = root[members[ok]]
+        sim_of[members[ok]] = s[ok]
         residual = members[~ok]
         if residual.size == 0 or rounds >= max_rounds:
             break
-        in_res = np.zeros(n, dtype=bool)
+        in_res = np.zeros(m, dtype=bool)
         in_res[residual] = True
         sel = in_res[a] & in_res[b]
         a, b = a[sel], b[sel]
         if a.size == 0:
             break
-        root = components(n, a, b)
+        root = components(m, a, b)
     stats["rounds"] = rounds
-    stats["unresolved_kept"] = int(np.count_nonzero(dup_node[residual] < 0)) if residual.size else 0
+    stats["unresolved_kept"] = int(np.count_nonzero(dup[residual] < 0)) if residual.size else 0
+    gone = np.flatnonzero(dup >= 0)
+    return Clusters(touched[gone], touched[dup[gone]], touched[cluster_root[gone]], sim_of[gone], stats)
 
-    removed_mask_row = np.zeros(n, dtype=bool)
-    removed_nodes = np.flatnonzero(dup_node >= 0)
-    removed_mask_row[row_of_node[removed_nodes]] = True
-    removed = np.flatnonzero(removed_mask_row).astype(np.int64)
-    kept = np.flatnonzero(~removed_mask_row).astype(np.int64)
-    rnode = node_of_row[removed]
-    dup_row = row_of_node[dup_node[rnode]]
-    cluster_row = row_of_node[cluster_root[rnode]]
-    return NearResult(
-        kept=kept,
-        removed=removed,
-        duplicate_of_row=dup_row,
-        duplicate_of=ids.take(pa.array(dup_row)),
-        cluster=ids.take(pa.array(cluster_row)),
-        similarity=sim_node[rnode],
-        threshold=float(threshold),
-        bands=int(bands),
-        rows=int(rows),
-        verify=bool(verify),
-        stats=stats,
-    )
+
+def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    at = np.minimum(np.searchsorted(sorted_set, values), sorted_set.size - 1)
+    return sorted_set[at] == values
 
 
 class _KnownSimilarities:

@@ -1,22 +1,21 @@
-"""Near dedup partitioned for a cluster: signatures per partition, band partitions, then
-connected components over edges.
+"""Near dedup partitioned for a cluster: signatures per partition, survivor order and band keys
+per block, band partitions, then connected components over edges.
 
     map over partitions (partitions.py) of the scope's sources, minus exact duplicates:
         rows -> dedup text -> MinHash signatures   -> WORK/sig-<i>.npy   (512 B a row at 128 perms)
-                           -> the dedup texts      -> WORK/text-<i>.arrow (read back only for candidates)
-                           -> (id, source, length) back to the caller (~100 B a row)
-    here: survivor rank of every row (priority, length, id, source: survivor.order_exprs)
-    near.near_duplicates_streamed:
-        signatures, one partition at a time -> band-key shards (8 B a band a row)
-        map over band ranges (lsh.edges_from_key_shards) -> candidate edges
-        map over chunks of candidate pairs (partition_texts.ParallelJaccard): exact Jaccard of the
-            candidates' texts, read back from WORK/text-<i>.arrow -> verified edges
-        connected components over the verified edges
+                           -> text, id, source, length -> WORK/rows-<i>.arrow
+    survivor_rank: the rows' survivor order as node numbers, sorted by block and range tasks
+    map over blocks of partitions: each row's node + its band keys -> WORK/keys-<b>.arrow
+    lsh.edges_from_key_shards: map over band ranges -> candidate edges
+    near.resolve_clusters: map over chunks of candidate pairs (partition_texts.ParallelJaccard):
+        exact Jaccard of the candidates' texts, read back from WORK/rows-<i>.arrow -> verified
+        edges; connected components over the nodes the edges touch
+    the removed rows' and their survivors' (id, source), read back from WORK/rows-<i>.arrow
 
-The caller holds the rows' (id, source, length) and the edges, never the signatures or the
-texts; a band task holds one band range's keys. The decisions equal near_stage.near_decisions
-over the same rows (same survivor order, same signatures, same edges): they do not depend on the
-partitioning or the executor.
+The caller holds the edges, the nodes they touch and the removed rows (and the sort's samples),
+never a thing per row of the scope: not the signatures, texts, ids or ranks. The decisions equal
+near_stage.near_decisions over the same rows (same survivor order, same signatures, same edges):
+they do not depend on the partitioning, the blocks or the executor.
 """
 
 from __future__ import annotations
@@ -30,12 +29,13 @@ import pyarrow as pa
 
 from curation.dedup import keys
 from curation.dedup.exact_buckets import DEDUP_PARTITION_ROWS
-from curation.dedup.minhash import MinHasher
-from curation.dedup.near import near_duplicates, near_duplicates_streamed
+from curation.dedup.lsh import edges_from_key_shards, write_key_batches
+from curation.dedup.minhash import MinHasher, jaccard_estimate
+from curation.dedup.near import resolve_clusters, shingleless_rows
 from curation.dedup.near_stage import NearOptions, decisions_of, no_decisions
 from curation.dedup.partition_texts import ParallelJaccard, PartitionTexts
 from curation.dedup.shingle import Shingler
-from curation.dedup.survivor import order_exprs
+from curation.dedup.survivor_rank import Block, SurvivorNodes, nodes_of_rows, rows_file
 from curation.executor import Executor
 from curation.fileio import scratch_dir
 from curation.partitions import Partition, plan_partitions
@@ -45,10 +45,10 @@ from curation.source_stages import source_parts
 
 def signature_partition(
     partition: Partition, index: int, options: NearOptions, work: str, drops_dir: str | None
-) -> pl.DataFrame:
-    """Signatures and dedup texts of one partition's rows that exact dedup kept (its drops are
-    DROPS/p<index>/*.parquet: exact_buckets.bucket_decisions), written to WORK; returns their
-    (id, source, length)."""
+) -> int:
+    """Signatures and rows (dedup text, id, source, length) of one partition's rows that exact
+    dedup kept (its drops are DROPS/p<index>/*.parquet: exact_buckets.bucket_decisions),
+    written to WORK; returns their count."""
     out = Path(work)
     frame = pl.from_arrow(partition.read(CANONICAL_SCHEMA))
     mine = sorted((Path(drops_dir) / f"p{index:06d}").glob("*.parquet")) if drops_dir is not None else []
@@ -56,18 +56,35 @@ def signature_partition(
     rows = (
         frame.lazy()
         .join(dropped, on=["source", "id"], how="anti", maintain_order="left")
-        .select("id", "source", keys.dedup_text(options.key, options.normalise))
-        .with_columns(pl.col("dedup_text").str.len_chars().fill_null(0).alias("length"))
+        .select(keys.dedup_text(options.key, options.normalise).alias("t"), "id", "source")
+        .with_columns(pl.col("t").str.len_chars().fill_null(0).cast(pl.UInt32).alias("length"))
         .collect()
     )
     hasher = MinHasher(options.num_perm, options.seed, Shingler(n=options.ngram))
-    texts = rows["dedup_text"].to_arrow()
-    np.save(out / f"sig-{index:06d}.npy", hasher.signatures(texts))
-    with pa.OSFile(str(out / f"text-{index:06d}.arrow"), "wb") as sink, pa.ipc.new_file(
-        sink, pa.schema([("t", pa.large_string())])
-    ) as writer:
-        writer.write_table(pa.table({"t": texts.cast(pa.large_string())}))
-    return rows.select("id", "source", "length")
+    np.save(out / f"sig-{index:06d}.npy", hasher.signatures(rows["t"].to_arrow()))
+    table = rows.to_arrow()
+    with pa.OSFile(str(rows_file(out, index)), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    return rows.height
+
+
+def block_key_shard(work: str, block: Block, rank: str, offsets: list[int], bands: int, rows: int, out: str) -> np.ndarray:
+    """Task: the band keys of one block's rows, with their nodes, into the key shard `out`, a
+    partition's signatures at a time; returns the nodes of rows whose text has no shingle."""
+    nodes = nodes_of_rows(rank, offsets, block.row_first, block.row_stop)
+    empty: list[np.ndarray] = []
+
+    def batches():
+        lo = 0
+        for i in range(block.first, block.stop):
+            sigs = np.load(Path(work) / f"sig-{i:06d}.npy")
+            mine = nodes[lo : lo + sigs.shape[0]]
+            empty.append(mine[shingleless_rows(sigs)])
+            yield sigs, mine
+            lo += sigs.shape[0]
+
+    write_key_batches(batches(), bands, rows, out)
+    return np.concatenate(empty) if empty else np.empty(0, np.int64)
 
 
 def near_decisions_partitioned(
@@ -87,34 +104,55 @@ def near_decisions_partitioned(
     partitions = [p for n in names for p in plan_partitions(source_parts(run_dir, n), partition_rows)]
     drops = str(drops_dir) if drops_dir is not None else None
     with scratch_dir(work):
-        metas = executor.map(
+        counts = executor.map(
             signature_partition, [(p, i, options, str(work), drops) for i, p in enumerate(partitions)]
         )
-        return _decide(metas, options, priorities, executor, work)
+        return _decide(counts, options, priorities, executor, work)
 
 
-def _decide(metas, options: NearOptions, priorities, executor: Executor, work: Path) -> pl.DataFrame:
-    frame = pl.concat([pl.DataFrame(schema={"id": pl.String, "source": pl.String, "length": pl.UInt32}), *metas])
-    n = frame.height
+# Rounds of re-clustering the members that fail verification against their survivor (near.py).
+MAX_ROUNDS = 8
+
+
+def _decide(counts: list[int], options: NearOptions, priorities, executor: Executor, work: Path) -> pl.DataFrame:
+    n = sum(counts)
     if n == 0:
         return no_decisions()
-    by, descending = order_exprs(priorities)
-    # The survivor order (a total order: id and source break every tie) as a rank per row.
-    row_of_rank = frame.with_row_index("row").sort(by, descending=descending)["row"].to_numpy()
-    rank = np.empty(n, dtype=np.int64)
-    rank[row_of_rank] = np.arange(n, dtype=np.int64)
-    scoped_ids = (frame["source"] + "\x1f" + frame["id"]).to_arrow()
-    sig_paths = [work / f"sig-{i:06d}.npy" for i in range(len(metas))]
-    batches = (np.load(p) for p in sig_paths)
+    nodes, blocks = SurvivorNodes.rank(work, counts, priorities, executor)
     lsh = options.lsh()
-    common = {"workers": executor, "work_dir": work / "lsh"}
+    key_paths = [str(work / f"keys-{b:06d}.arrow") for b in range(len(blocks))]
+    empty = executor.map(
+        block_key_shard,
+        [(str(work), blk, str(nodes.rank), nodes.offsets, lsh.bands, lsh.rows, out) for blk, out in zip(blocks, key_paths, strict=True)],
+    )
+    a, b = edges_from_key_shards(key_paths, n, lsh.bands, work / "lsh", workers=executor)
+    texts = PartitionTexts(work, counts)
     if options.verify == "signature":
-        sigs = np.concatenate(list(batches))  # the estimate needs every signature at hand
-        result = near_duplicates(scoped_ids, sigs, rank, lsh.bands, lsh.rows, options.threshold, **common)
+        similarity = PartitionSignatures(work, counts)
     else:
-        texts = PartitionTexts(work, [m.height for m in metas])
-        result = near_duplicates_streamed(
-            scoped_ids, rank, batches, lsh.bands, lsh.rows, options.threshold,
-            ParallelJaccard(texts, Shingler(n=options.ngram), executor), verify=options.verify == "exact", **common,
-        )
-    return decisions_of(frame[result.removed], frame[result.duplicate_of_row], result.similarity, options)
+        similarity = ParallelJaccard(texts, Shingler(n=options.ngram), executor)
+    clusters = resolve_clusters(
+        a, b, np.sort(np.concatenate(empty)),
+        lambda x, y: similarity(nodes.rows_of(x), nodes.rows_of(y)),
+        options.threshold, options.verify != "none", MAX_ROUNDS,
+    )
+    removed = texts.gather_columns(nodes.rows_of(clusters.removed), ["id", "source"])
+    survivors = texts.gather_columns(nodes.rows_of(clusters.duplicate_of), ["id", "source"])
+    return decisions_of(pl.from_arrow(removed), pl.from_arrow(survivors), clusters.similarity, options)
+
+
+class PartitionSignatures:
+    """`similarity(rows_a, rows_b)`: the MinHash estimate of global rows' signatures, read back
+    from the partitions' signature files (memory-mapped): only the candidates' are read."""
+
+    def __init__(self, work: Path, counts: list[int]) -> None:
+        self.paths = [Path(work) / f"sig-{i:06d}.npy" for i in range(len(counts))]
+        self.starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+    def __call__(self, rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
+        wanted = np.unique(np.concatenate([rows_a, rows_b]))
+        part = np.searchsorted(self.starts, wanted, side="right") - 1
+        sigs = np.concatenate(
+            [np.load(self.paths[p], mmap_mode="r")[wanted[part == p] - self.starts[p]] for p in np.unique(part)]
+        ) if wanted.size else np.empty((0, 1), np.uint32)
+        return jaccard_estimate(sigs, sigs, np.searchsorted(wanted, rows_a), np.searchsorted(wanted, rows_b))

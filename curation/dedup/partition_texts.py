@@ -1,9 +1,9 @@
 """Near dedup's candidate texts, read back from the partitions' text files, and the exact-Jaccard
 verification of candidate pairs spread over the executor.
 
-Signature tasks write each partition's dedup texts to `text-PARTITION.arrow` in the work
-directory (on the file system every worker sees); verification reads only the texts of the rows a
-chunk of candidate pairs names. The Jaccard of a pair depends on its two texts alone, so splitting
+Signature tasks write each partition's rows (dedup text `t`, id, source, length) to
+`rows-PARTITION.arrow` in the work directory (on the file system every worker sees);
+verification reads only the texts of the rows a chunk of candidate pairs names. The Jaccard of a pair depends on its two texts alone, so splitting
 the pairs into tasks gives the same floats in the same order as one call here.
 """
 
@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from curation.dedup.jaccard import ExactJaccard
 from curation.dedup.shingle import Shingler
+from curation.dedup.survivor_rank import read_rows, rows_file
 from curation.executor import Executor
 
 # Candidate pairs per verification task: ~1-3 s of one core at 300-word documents.
@@ -23,27 +24,32 @@ PAIRS_PER_TASK = 50_000
 
 
 class PartitionTexts:
-    """The dedup texts of every row (partition order), read back by row from the partitions'
-    text files (memory-mapped): only the candidates' texts are ever read."""
+    """The dedup texts of every row (partition order: a row's *global row*), read back by row
+    from the partitions' row files (memory-mapped): only the rows asked for are ever read."""
 
     def __init__(self, work: Path, counts: list[int]) -> None:
         self.work, self.counts = Path(work), list(counts)
-        self.paths = [self.work / f"text-{i:06d}.arrow" for i in range(len(counts))]
+        self.paths = [rows_file(self.work, i) for i in range(len(counts))]
         self.starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
     def gather(self, rows: np.ndarray) -> pa.Array:
+        """The dedup text of each global row."""
+        return self.gather_columns(rows, ["t"]).column("t").combine_chunks()
+
+    def gather_columns(self, rows: np.ndarray, columns: list[str]) -> pa.Table:
+        """`columns` of each global row, in the order of `rows`."""
         rows = np.asarray(rows, dtype=np.int64)
         order = np.argsort(rows, kind="stable")
         part = np.searchsorted(self.starts, rows[order], side="right") - 1
-        pieces = []
-        for p in np.unique(part):
-            local = rows[order][part == p] - self.starts[p]
-            with pa.memory_map(str(self.paths[p])) as source:
-                pieces.append(pa.ipc.open_file(source).read_all().column("t").take(pa.array(local)))
-        got = pa.concat_arrays([c for piece in pieces for c in piece.chunks]) if pieces else pa.array([], pa.large_string())
+        pieces = [
+            read_rows(self.paths[p], columns).take(pa.array(rows[order][part == p] - self.starts[p]))
+            for p in np.unique(part)
+        ]
+        if not pieces:
+            return read_rows(self.paths[0], columns).slice(0, 0) if self.paths else pa.table({})
         inverse = np.empty_like(order)
         inverse[order] = np.arange(order.size)
-        return got.take(pa.array(inverse))
+        return pa.concat_tables(pieces).take(pa.array(inverse))
 
 
 def verify_pairs(work: str, counts: list[int], shingler: Shingler, rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
