@@ -112,6 +112,29 @@ def run_sources_stages(
         raise
 
 
+def move_source_through(in_run_dir: Path, out_run_dir: Path, name: str, stage: str, rows_per_part: int) -> bool:
+    """What `run_sources_stages` writes for source `name` through one `stage` that keeps every
+    row as it is, made by moving IN_RUN's parts instead of reading and rewriting them (so only
+    for a scratch IN_RUN: its parts are gone after). The same parts (renumbered as the pass
+    numbers its partitions), report files and counts.json (the stage with input = kept = the
+    rows); returns False, moving nothing, where the pass would split a part in several."""
+    parts = source_parts(in_run_dir, name)
+    if len(plan_partitions(parts, rows_per_part)) != len(parts):
+        return False
+    tmp = fresh_tmp_dir(source_dir(out_run_dir, name))
+    try:
+        (tmp / "data").mkdir()
+        (tmp / PIECES).mkdir()
+        rows = sum(pq.read_metadata(p).num_rows for p in parts)
+        for index, part in enumerate(parts):
+            part.rename(tmp / "data" / f"part-{index:05d}.parquet")
+        _finish_source(in_run_dir, out_run_dir, name, tmp, [StageCounts(name, stage, input=rows, kept=rows)])
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return True
+
+
 def _finish_source(in_run_dir: Path, out_run_dir: Path, name: str, tmp: Path, counts: list[StageCounts]) -> None:
     """Add the partitions' report files in order, write counts.json and commit the source."""
     src_in = source_dir(in_run_dir, name)

@@ -151,3 +151,75 @@ def test_run_filters_with_two_workers_writes_the_same_bytes(tmp_path):
             assert files[0] == files[1] and files[0], (name, report)
     with pytest.raises(ValueError, match="workers must be 1 or more"):
         run_filters(run, tmp_path / "zero", config, workers=0)
+
+
+def _drop_seven_to_thirteen(table: pa.Table) -> Verdicts:
+    # Drops the rows answering "... 7 ..." to "... 13 ...".
+    answers = pc.struct_field(pc.list_element(table.column("messages"), 1), "content")
+    hit = pc.match_substring_regex(answers, r" ([7-9]|1[0-3]) ")
+    reason = pc.if_else(hit, pa.scalar("test:7-13"), pa.scalar(None, pa.string()))
+    return Verdicts(reason, pc.if_else(hit, answers, pa.scalar(None, pa.string())))
+
+
+def _source_files(run: Path, name: str) -> dict[str, bytes]:
+    src = run / "sources" / name
+    return {str(p.relative_to(src)): p.read_bytes() for p in sorted(src.rglob("*")) if p.is_file()}
+
+
+def test_a_source_the_cap_drops_nothing_from_is_moved_as_the_pass_writes_it(tmp_path, monkeypatch):
+    import curation.filters.stage as stage
+    from curation.filters.pattern_cap import PatternCap
+
+    run = tmp_path / "ingest"
+    for name, opening in (("capped", "Step 1: do thing"), ("uncapped", "Answer")):
+        src = tmp_path / f"{name}.jsonl"
+        answers = [f"{opening if i < 25 else 'Reply'} {i} is w{i} z{i}" for i in range(30)]
+        rows = [f'{{"instruction": "q{i}", "input": "", "output": "{a}"}}\n' for i, a in enumerate(answers)]
+        src.write_text("".join(rows))
+        ingest_source(SourceSpec(name, "alpaca", Location(path=str(src))), run, rows_per_part=7)
+    write_summary(run)
+    # The chain keeps 11 of 30 rows (1 3 5 15 17 ... 29); its 7-row partition 7..13 keeps none.
+    chain, cap = [("even", _drop_even), ("seven", _drop_seven_to_thirteen)], PatternCap(max_share=0.25)
+    new = filter_run(run, tmp_path / "new", chain, rows_per_part=7, pattern_cap=cap)
+    new_chainless = filter_run(run, tmp_path / "new_chainless", [], rows_per_part=7, pattern_cap=cap)
+    moved = []  # the code before the move: the cap's pass over every source
+    monkeypatch.setattr(stage, "move_source_through", lambda *args: moved.append(args[2]) is not None)
+    old = filter_run(run, tmp_path / "old", chain, rows_per_part=7, pattern_cap=cap)
+    old_chainless = filter_run(run, tmp_path / "old_chainless", [], rows_per_part=7, pattern_cap=cap)
+    assert moved == ["uncapped"]  # the only source the cap drops nothing from that has a chain
+    assert new == old and new_chainless == old_chainless
+    stages = {s.name: s.stages[-1].model_dump(exclude={"stage", "rewritten"}) for s in new.sources}
+    assert stages == {  # 8 of 11 kept rows open "Step 1:": 1 is kept (1 <= 0.25 * (3 + 1))
+        "capped": {"input": 11, "kept": 4, "dropped": 7, "reasons": {"pattern_cap:step 1:": 7}},
+        "uncapped": {"input": 11, "kept": 11, "dropped": 0, "reasons": {}},
+    }
+    assert all(s.stages[-1].stage == "pattern_cap" and not s.stages[-1].rewritten for s in new.sources)
+    for name in ("capped", "uncapped"):
+        # The same parts (bytes: the same rows in the same order; numbered 0, 1, ... where the
+        # chain's have a gap), counts.json and report files (the chain's, then the cap's).
+        files = _source_files(tmp_path / "new", name)
+        assert files == _source_files(tmp_path / "old", name), name
+        assert _source_files(tmp_path / "new_chainless", name) == _source_files(tmp_path / "old_chainless", name)
+    # The chain's 5 partitions of "uncapped" wrote parts 0, 2, 3, 4; the pass and the move 0-3.
+    files = _source_files(tmp_path / "new", "uncapped")
+    assert [f for f in files if f.startswith("data/")] == [f"data/part-0000{i}.parquet" for i in range(4)]
+    assert not (tmp_path / "new" / ".precap").exists()
+    assert len(list((run / "sources" / "uncapped" / "data").iterdir())) == 5  # IN_RUN's parts stay
+
+
+def test_move_source_through_leaves_a_part_the_pass_would_split(tmp_path):
+    import pyarrow.parquet as pq
+
+    from curation.source_stages import move_source_through, source_parts
+
+    run = _run(tmp_path)
+    [part] = source_parts(run, "alpaca")
+    pq.write_table(pq.read_table(part), part, row_group_size=5)  # 10 rows in 2 row groups
+    assert not move_source_through(run, tmp_path / "out", "alpaca", "x", rows_per_part=7)
+    assert source_parts(run, "alpaca") == [part] and not (tmp_path / "out").exists()
+    assert move_source_through(run, tmp_path / "out", "alpaca", "x", rows_per_part=10)
+    [moved] = write_summary(tmp_path / "out").sources
+    assert moved.stages[-1].model_dump() == {
+        "stage": "x", "input": 10, "kept": 10, "dropped": 0, "reasons": {}, "rewritten": {},
+    }
+    assert source_parts(run, "alpaca") == [] and len(source_parts(tmp_path / "out", "alpaca")) == 1

@@ -9,7 +9,8 @@ reported in the source's rewritten report files (reports/) with the row as it wa
 OUT_RUN has the layout of an ingested run, so `curate report` and every later stage read it
 like any run. The pattern cap needs the whole source (a share is over all kept rows): the
 chain writes the source into a scratch run (OUT_RUN/.precap), the cap plans its drops over
-those rows, and a last pass applies them, so the cap is the final stage in the funnel.
+those rows, and a last pass applies them, so the cap is the final stage in the funnel (a
+source the cap drops nothing from is moved into OUT_RUN instead of passed again).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from curation.filters.base import Filter, Verdicts, apply_verdicts, rewrite_rows
 from curation.filters.config import PATTERN_CAP, FilterConfig, keep_everything
 from curation.filters.pattern_cap import PatternCap
 from curation.ingest import ROWS_PER_PART, write_summary
-from curation.source_stages import check_run_dirs, run_sources_stages, source_parts
+from curation.source_stages import check_run_dirs, move_source_through, run_sources_stages, source_parts
 from curation.summary import RunSummary
 
 Chain = Sequence[tuple[str, Filter]]
@@ -86,7 +87,18 @@ def filter_sources(
             if (name in precap) != (capped_from == scratch):
                 continue
             parts = source_parts(capped_from, name)
-            cap_filter = PlannedDrops.of(plans[name][1].plan(pl.scan_parquet(parts))) if parts else keep_everything
+            drops = plans[name][1].plan(pl.scan_parquet(parts)) if parts else None
+            # A cap that drops no row (most sources of a mix): the pass would only rewrite the
+            # scratch parts as they are, so move them into OUT_RUN with the same counts and
+            # reports instead. A source with no chain is capped from IN_RUN, whose parts must
+            # stay: it keeps the pass (rare: a config of the cap alone).
+            if (
+                capped_from == scratch
+                and (drops is None or drops.is_empty())
+                and move_source_through(scratch, out_run_dir, name, PATTERN_CAP, rows_per_part)
+            ):
+                continue
+            cap_filter = PlannedDrops.of(drops) if drops is not None else keep_everything
             cap_stages[name] = [(PATTERN_CAP, partial(split_batch, filt=cap_filter, stage=PATTERN_CAP))]
         if cap_stages:
             run_sources_stages(capped_from, out_run_dir, cap_stages, rows_per_part, executor=executor)
