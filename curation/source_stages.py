@@ -29,7 +29,8 @@ from curation.report_files import add_reports, link_reports
 from curation.summary import SourceSummary, StageSummary
 
 # One stage over one batch: (kept rows, DROP_SCHEMA rows of the dropped ones), optionally
-# followed by DROP_SCHEMA rows of the kept rows it rewrote (reason = the rewrite code).
+# followed by DROP_SCHEMA rows of the kept rows it rewrote (reason = the rewrite code). An object
+# with a `for_partition(partition)` method giving that function is also a stage (run_partition).
 BatchStage = Callable[[pa.Table], tuple[pa.Table, pa.Table] | tuple[pa.Table, pa.Table, pa.Table]]
 
 
@@ -172,6 +173,10 @@ def run_partition(
     drops: list[pa.Table] = []
     rewrites: list[pa.Table] = []
     for stage_counts, (_, split) in zip(counts, stages, strict=True):
+        # A stage whose work depends on the partition (dedup's decisions, filed per partition)
+        # is made for this one here, in the task: the caller never loads what every task needs.
+        if hasattr(split, "for_partition"):
+            split = split.for_partition(partition)
         kept, dropped, *rewritten = split(table)
         stage_counts.add(table.num_rows, kept.num_rows, dropped)
         drops.append(dropped)

@@ -17,6 +17,7 @@ from curation.filters.stage import run_filters
 from curation.ingest import SourceSpec, ingest_source, write_summary
 from curation.partitions import plan_partitions
 from curation.readers import Location
+from curation.report import load_drops
 from curation.source_stages import run_sources_stages, source_parts
 
 
@@ -112,6 +113,54 @@ def test_dedup_with_two_processes_writes_the_same_bytes(tmp_path):
     whole = near_decisions(rows.join(exact_dropped, on=["source", "id"], how="anti"), near)
     got = load_drops(tmp_path / "one", stage="dedup_near").select("source", "id", "duplicate_of").collect()
     assert whole.height and got.sort("source", "id").equals(whole.select("source", "id", "duplicate_of"))
+
+
+def test_dedup_writers_read_the_decisions_of_their_own_rows(tmp_path, monkeypatch):
+    """Dedup partitions of 10 rows (one row group) under write partitions of 20 (two groups) and
+    30: every writing task finds the decisions filed for its row groups, and the output is the
+    same as with dedup partitions bigger than the parts (one a part)."""
+    from curation.dedup import exact_buckets
+    from curation.dedup.near_stage import NearOptions
+
+    run = _run(tmp_path)
+    near = NearOptions(threshold=0.5, ngram=2)
+    dedup_run(run, tmp_path / "whole", ExactOptions(scope="mix"), near, rows_per_part=20)
+    monkeypatch.setattr(exact_buckets, "DEDUP_PARTITION_ROWS", 10)
+    for rows_per_part in (20, 30):
+        out = tmp_path / f"small-{rows_per_part}"
+        dedup_run(run, out, ExactOptions(scope="mix"), near, rows_per_part=rows_per_part, executor=2)
+        for stage in ("dedup_exact", "dedup_near"):
+            got = load_drops(out, stage=stage).collect().sort("source", "id")
+            assert got.height and got.equals(load_drops(tmp_path / "whole", stage=stage).collect().sort("source", "id"))
+        assert _kept_rows(out).equals(_kept_rows(tmp_path / "whole"))
+        assert not (out / ".decisions").exists()
+
+
+def _kept_rows(run: Path) -> pl.DataFrame:
+    return pl.concat([pl.read_parquet(p) for n in ("large", "medium", "small") for p in source_parts(run, n)])
+
+
+def test_partition_decisions_load_only_the_partitions_of_the_row_groups_read(tmp_path):
+    from curation.dedup.exact_buckets import no_exact_decisions
+    from curation.dedup.partition_decisions import PartitionDecisions, decision_dir, write_index
+    from curation.partitions import Partition
+
+    part = str(tmp_path / "part-0.parquet")
+    dedup = [Partition(part, (0, 1), 20), Partition(part, (2,), 10), Partition("other.parquet", (0,), 5)]
+    write_index(dedup, tmp_path / "index.parquet")
+    for p, ids in ((0, ["a", "b"]), (1, ["c"]), (2, ["d"])):
+        decision_dir(tmp_path / "exact", p).mkdir(parents=True)
+        frame = pl.DataFrame({"id": ids, "source": ["s"] * len(ids), "duplicate_of": ["x"] * len(ids),
+                              "duplicate_source": ["s"] * len(ids)})
+        frame.write_parquet(decision_dir(tmp_path / "exact", p) / "b00000.parquet")
+
+    def seen(table, decisions):
+        return sorted(decisions["id"].to_list())
+
+    stage = PartitionDecisions(str(tmp_path / "index.parquet"), str(tmp_path / "exact"), seen, no_exact_decisions())
+    assert stage.for_partition(Partition(part, (1, 2), 30))(None) == ["a", "b", "c"]
+    assert stage.for_partition(Partition(part, (2,), 10))(None) == ["c"]
+    assert stage.for_partition(Partition(str(tmp_path / "new.parquet"), (0,), 3))(None) == []
 
 
 def test_ingest_maps_over_files_and_numbers_repeated_ids_in_read_order(tmp_path):

@@ -22,6 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from curation.dedup.exact import ExactOptions, exact_decisions, exact_keys
+from curation.dedup.partition_decisions import decision_dir
 from curation.executor import Executor
 from curation.fileio import scratch_dir
 from curation.partitions import Partition, plan_partitions
@@ -60,23 +61,24 @@ def bucket_keys(partition: Partition, index: int, options: ExactOptions, buckets
 
 
 def bucket_decisions(
-    bucket_dir: str, scope: str, priorities: Mapping[str, int] | None, drops_dir: str | None
-) -> pl.DataFrame:
-    """exact_decisions over the keys of one bucket. With `drops_dir`, the dropped rows' (source,
-    id) also go to DROPS/p<partition>/<bucket>.parquet, so a later per-partition task (near
-    dedup) reads only the drops of its own rows."""
+    bucket_dir: str, scope: str, priorities: Mapping[str, int] | None, drops_dir: str | None, collect: bool = True
+) -> pl.DataFrame | int:
+    """exact_decisions over the keys of one bucket (collect=False: only their count). With
+    `drops_dir`, the decisions also go to DROPS/p<partition>/<bucket>.parquet, so a later
+    per-partition task (near dedup's, the writer's: partition_decisions.py) reads only those
+    of its own rows."""
     files = sorted(Path(bucket_dir).glob("k*.parquet"))
     if not files:
-        return _no_decisions()
+        return no_exact_decisions() if collect else 0
     keys = pl.scan_parquet(files)
     found = exact_decisions(keys, scope, priorities)
     if drops_dir is not None and found.height:
-        located = found.select("source", "id").join(keys.select("source", "id", "part").collect(), on=["source", "id"])
+        located = found.join(keys.select("source", "id", "part").collect(), on=["source", "id"], maintain_order="left")
         for (part,), rows in located.partition_by("part", as_dict=True, maintain_order=True).items():
-            out = Path(drops_dir) / f"p{part:06d}"
+            out = decision_dir(Path(drops_dir), part)
             out.mkdir(parents=True, exist_ok=True)
             rows.drop("part").write_parquet(out / f"{Path(bucket_dir).name}.parquet")
-    return found
+    return found if collect else found.height
 
 
 def partitioned_exact_decisions(
@@ -89,22 +91,30 @@ def partitioned_exact_decisions(
     keys_per_bucket: int = KEYS_PER_BUCKET,
     partition_rows: int = DEDUP_PARTITION_ROWS,
     drops_dir: Path | None = None,
-) -> pl.DataFrame:
+    collect: bool = True,
+) -> pl.DataFrame | int:
     """The exact-dedup drops of the scope `names` (id, source, duplicate_of, duplicate_source;
     sorted by source and id), computed through hash buckets in `work` (removed afterwards).
     With `drops_dir`, also each partition's drops there (bucket_decisions), the partitions
-    numbered as plan_partitions(parts of `names` in order, `partition_rows`) numbers them."""
-    partitions = [p for n in names for p in plan_partitions(source_parts(run_dir, n), partition_rows)]
+    numbered as scope_partitions numbers them; then collect=False returns only their count,
+    so the caller never holds them."""
+    partitions = scope_partitions(run_dir, names, partition_rows)
     buckets = bucket_count(sum(p.rows for p in partitions), keys_per_bucket)
     drops = str(drops_dir) if drops_dir is not None else None
+    collect = collect or drops_dir is None
     with scratch_dir(work):
         executor.map(bucket_keys, [(p, i, options, buckets, str(work)) for i, p in enumerate(partitions)])
         dirs = [str(work / f"b{b:05d}") for b in range(buckets)]
-        found = executor.map(bucket_decisions, [(d, options.scope, priorities, drops) for d in dirs])
-    return pl.concat([_no_decisions(), *found]).sort("source", "id")
+        found = executor.map(bucket_decisions, [(d, options.scope, priorities, drops, collect) for d in dirs])
+    return pl.concat([no_exact_decisions(), *found]).sort("source", "id") if collect else sum(found)
 
 
-def _no_decisions() -> pl.DataFrame:
+def scope_partitions(run_dir: Path, names: list[str], partition_rows: int = DEDUP_PARTITION_ROWS) -> list[Partition]:
+    """The dedup partitions of a scope, numbered in this order by both dedup stages."""
+    return [p for n in names for p in plan_partitions(source_parts(run_dir, n), partition_rows)]
+
+
+def no_exact_decisions() -> pl.DataFrame:
     return pl.DataFrame(
         schema={"id": pl.String, "source": pl.String, "duplicate_of": pl.String, "duplicate_source": pl.String}
     )

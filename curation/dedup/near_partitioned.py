@@ -28,19 +28,19 @@ import polars as pl
 import pyarrow as pa
 
 from curation.dedup import keys
-from curation.dedup.exact_buckets import DEDUP_PARTITION_ROWS
+from curation.dedup.exact_buckets import DEDUP_PARTITION_ROWS, scope_partitions
 from curation.dedup.lsh import edges_from_key_shards, write_key_batches
 from curation.dedup.minhash import MinHasher, jaccard_estimate
 from curation.dedup.near import resolve_clusters, shingleless_rows
 from curation.dedup.near_stage import NearOptions, decisions_of, no_decisions
+from curation.dedup.partition_decisions import decision_dir
 from curation.dedup.partition_texts import ParallelJaccard, PartitionTexts
 from curation.dedup.shingle import Shingler
 from curation.dedup.survivor_rank import Block, SurvivorNodes, nodes_of_rows, rows_file
 from curation.executor import Executor
 from curation.fileio import scratch_dir
-from curation.partitions import Partition, plan_partitions
+from curation.partitions import Partition
 from curation.record import CANONICAL_SCHEMA
-from curation.source_stages import source_parts
 
 
 def signature_partition(
@@ -96,25 +96,29 @@ def near_decisions_partitioned(
     executor: Executor,
     work: Path,
     partition_rows: int = DEDUP_PARTITION_ROWS,
+    decisions_dir: Path | None = None,
 ) -> pl.DataFrame:
     """The rows of the scope `names` that near dedup drops (near_stage.near_decisions' columns),
     over the rows exact dedup kept: `drops_dir` holds exact dedup's drops per partition
     (exact_buckets.partitioned_exact_decisions with the same `partition_rows`; None: no drops);
-    scratch files in `work` (removed afterwards)."""
-    partitions = [p for n in names for p in plan_partitions(source_parts(run_dir, n), partition_rows)]
+    scratch files in `work` (removed afterwards). With `decisions_dir`, the decisions are also
+    filed there by partition (partition_decisions.py)."""
+    partitions = scope_partitions(run_dir, names, partition_rows)
     drops = str(drops_dir) if drops_dir is not None else None
     with scratch_dir(work):
         counts = executor.map(
             signature_partition, [(p, i, options, str(work), drops) for i, p in enumerate(partitions)]
         )
-        return _decide(counts, options, priorities, executor, work)
+        return _decide(counts, options, priorities, executor, work, decisions_dir)
 
 
 # Rounds of re-clustering the members that fail verification against their survivor (near.py).
 MAX_ROUNDS = 8
 
 
-def _decide(counts: list[int], options: NearOptions, priorities, executor: Executor, work: Path) -> pl.DataFrame:
+def _decide(
+    counts: list[int], options: NearOptions, priorities, executor: Executor, work: Path, decisions_dir: Path | None
+) -> pl.DataFrame:
     n = sum(counts)
     if n == 0:
         return no_decisions()
@@ -136,9 +140,18 @@ def _decide(counts: list[int], options: NearOptions, priorities, executor: Execu
         lambda x, y: similarity(nodes.rows_of(x), nodes.rows_of(y)),
         options.threshold, options.verify != "none", MAX_ROUNDS,
     )
-    removed = texts.gather_columns(nodes.rows_of(clusters.removed), ["id", "source"])
+    removed_rows = nodes.rows_of(clusters.removed)
+    removed = pl.from_arrow(texts.gather_columns(removed_rows, ["id", "source"]))
     survivors = texts.gather_columns(nodes.rows_of(clusters.duplicate_of), ["id", "source"])
-    return decisions_of(pl.from_arrow(removed), pl.from_arrow(survivors), clusters.similarity, options)
+    found = decisions_of(removed, pl.from_arrow(survivors), clusters.similarity, options)
+    if decisions_dir is not None and found.height:
+        part = np.searchsorted(texts.starts, removed_rows, side="right") - 1
+        located = removed.with_columns(pl.Series("part", part)).join(found, on=["source", "id"])
+        for (p,), rows in located.partition_by("part", as_dict=True, maintain_order=True).items():
+            out = decision_dir(decisions_dir, p)
+            out.mkdir(parents=True, exist_ok=True)
+            rows.drop("part").sort("source", "id").write_parquet(out / "near.parquet")
+    return found
 
 
 class PartitionSignatures:

@@ -14,9 +14,10 @@ directory and renamed into place when complete.
 Partitioned (executor.py: serial, local processes or Ray tasks; the same bytes for any):
 exact dedup computes keys per partition into hash buckets and decides each bucket on its own
 (exact_buckets.py: ~150 bytes a row in a bucket task, KEYS_PER_BUCKET rows a bucket); near dedup
-computes signatures per partition, bands them in band-range tasks and clusters the verified
-edges here (near_partitioned.py: ~100 bytes a row of (id, source, length) plus the edges; never
-the texts or the signatures); writing maps over the sources' partitions.
+computes signatures per partition, sorts the survivor order and bands the keys in tasks, and
+clusters the verified edges here (near_partitioned.py: the caller holds the edges, never a thing
+per row); both file their decisions by dedup partition (partition_decisions.py), and writing maps
+over the sources' partitions, each task reading the decisions of its own row groups.
 """
 
 from __future__ import annotations
@@ -27,12 +28,13 @@ from pathlib import Path
 
 import polars as pl
 
-from curation.dedup import keys
+from curation.dedup import exact_buckets, keys
 from curation.dedup.exact import STAGE, ExactOptions, split_rows
-from curation.dedup.exact_buckets import partitioned_exact_decisions
+from curation.dedup.exact_buckets import no_exact_decisions, partitioned_exact_decisions, scope_partitions
 from curation.dedup.near import STAGE as NEAR_STAGE
 from curation.dedup.near_partitioned import near_decisions_partitioned
-from curation.dedup.near_stage import NearOptions, split_near
+from curation.dedup.near_stage import NearOptions, no_decisions, split_near
+from curation.dedup.partition_decisions import PartitionDecisions, write_index
 from curation.executor import SERIAL, Executor, Processes, parse_executor
 from curation.fileio import scratch_dir
 from curation.ingest import ROWS_PER_PART, write_summary
@@ -41,8 +43,9 @@ from curation.summary import RunSummary
 
 # Scratch space of the exact-dedup buckets inside the output run (removed when done).
 EXACT_KEYS_DIR = ".exact-keys"
-NEAR_DIR = ".near"
-EXACT_DROPS_DIR = ".exact-drops"  # exact dedup's drops per partition, for near dedup's tasks  # near dedup's signatures, texts and LSH files (removed when done)
+NEAR_DIR = ".near"  # near dedup's signatures, rows and LSH files (removed when done)
+# Both stages' decisions filed by dedup partition, for near dedup's tasks and the writing tasks.
+DECISIONS_DIR = ".decisions"
 
 
 def _check_kinds(run_dir: Path, names: list[str], key: str) -> None:
@@ -77,46 +80,48 @@ def dedup_run(
         raise ValueError(f"--priority names unknown source {unknown[0]!r}; {in_run_dir} has {', '.join(names)}")
 
     scopes = [names] if exact.scope == "mix" else [[n] for n in names]
-    decisions: dict[str, list[pl.DataFrame]] = {}
-    for scope in scopes:
-        _check_kinds(in_run_dir, scope, exact.key)
-        with scratch_dir(out_run_dir / EXACT_DROPS_DIR) as drops:
-            found = partitioned_exact_decisions(
-                in_run_dir, scope, exact, priorities, executor, out_run_dir / EXACT_KEYS_DIR, drops_dir=drops
+    stages: dict[str, list] = {}
+    # The decisions stay on disk, filed by dedup partition, until the sources are written: the
+    # writing tasks each read those of their own rows (partition_decisions.py).
+    partition_rows = exact_buckets.DEDUP_PARTITION_ROWS  # read now: tests make it small
+    with scratch_dir(out_run_dir / DECISIONS_DIR) as decided:
+        for k, scope in enumerate(scopes):
+            _check_kinds(in_run_dir, scope, exact.key)
+            filed = decided / f"scope-{k:05d}"
+            filed.mkdir()
+            index = str(filed / "index.parquet")
+            write_index(scope_partitions(in_run_dir, scope, partition_rows), Path(index))
+            partitioned_exact_decisions(
+                in_run_dir, scope, exact, priorities, executor, out_run_dir / EXACT_KEYS_DIR,
+                partition_rows=partition_rows, drops_dir=filed / "exact", collect=False,
             )
-            near_found = (
-                _near_of(in_run_dir, scope, drops, near, priorities, executor, out_run_dir / NEAR_DIR)
-                if near is not None
-                else None
-            )
-        for name in scope:
-            decisions[name] = [d.filter(pl.col("source") == name) for d in (found, near_found) if d is not None]
-    stages = {name: _stages(decisions[name], exact) for name in names}
-    run_sources_stages(in_run_dir, out_run_dir, stages, rows_per_part, executor=executor)
+            split_exact = partial(split_rows, options=exact)
+            scope_stages = [(STAGE, PartitionDecisions(index, str(filed / "exact"), split_exact, no_exact_decisions()))]
+            if near is not None:
+                _near_of(in_run_dir, scope, filed, near, priorities, executor, out_run_dir / NEAR_DIR, partition_rows)
+                scope_stages.append((NEAR_STAGE, PartitionDecisions(index, str(filed / "near"), split_near, no_decisions())))
+            stages.update({name: scope_stages for name in scope})
+        run_sources_stages(in_run_dir, out_run_dir, {name: stages[name] for name in names}, rows_per_part, executor=executor)
     return write_summary(out_run_dir)
 
 
 def _near_of(
     run_dir: Path,
     names: list[str],
-    drops: Path,
+    filed: Path,
     near: NearOptions,
     priorities: Mapping[str, int] | None,
     executor: Executor,
     work: Path,
-) -> pl.DataFrame:
-    """Near-dedup decisions for a scope, over the rows exact dedup kept (partitioned:
-    near_partitioned.py). With workers set in the near options and the serial executor, the band
-    partitions still run in that many local processes (the CLI's --workers)."""
+    partition_rows: int,
+) -> None:
+    """Near-dedup decisions for a scope, over the rows exact dedup kept (its decisions filed in
+    FILED/exact; partitioned: near_partitioned.py), filed by partition in FILED/near. With
+    workers set in the near options and the serial executor, the band partitions still run in
+    that many local processes (the CLI's --workers)."""
     _check_kinds(run_dir, names, near.key)
     if executor is SERIAL and near.workers > 1:
         executor = Processes(near.workers)
-    return near_decisions_partitioned(run_dir, names, drops, near, priorities, executor, work)
-
-
-def _stages(decisions: list[pl.DataFrame], exact: ExactOptions) -> list:
-    """decisions: the exact-dedup drops, then (when near dedup runs) the near-dedup drops."""
-    stages = [(STAGE, partial(split_rows, decisions=decisions[0], options=exact))]
-    if len(decisions) > 1:
-        stages.append((NEAR_STAGE, partial(split_near, decisions=decisions[1])))
-    return stages
+    near_decisions_partitioned(
+        run_dir, names, filed / "exact", near, priorities, executor, work, partition_rows, filed / "near"
+    )
