@@ -47,6 +47,12 @@ class Assumptions:
     band_key_bytes: float = 8.0  # one 64-bit band hash per band per row
     bands: int = 21  # LSH 21x6 for 128 permutations at threshold 0.8 (NearOptions default)
     edge_bytes: float = 16.0  # a verified near-duplicate pair: two 64-bit row keys
+    # near dedup's row files (the dedup text, read back for candidates, plus id, source, length)
+    # and its survivor sort: a block file of keys per row, then 24 B a row of node files
+    # (curation/dedup/survivor_rank.py); dedup decisions filed by partition
+    row_meta_bytes: float = 100.0
+    survivor_key_bytes: float = 110.0
+    decision_bytes: float = 150.0
     keys_per_bucket: int = 4_000_000  # exact-dedup keys one bucket task holds (exact_buckets.py)
     # A near-dedup band task at full scale groups its band slice by slice (lsh.SLICE_NODES): its
     # peak, measured at 8M-33M nodes by benchmarks/scale/band_memory.py, does not grow with the rows.
@@ -68,7 +74,9 @@ class Assumptions:
             "applies to every source)",
             f"mean document {self.doc_bytes:.0f} bytes (rows = bytes / that); exact-dedup keys "
             f"{self.exact_key_bytes:.0f} B/row; MinHash band keys {self.band_key_bytes:.0f} B x {self.bands} bands per row; "
-            f"edges {self.edge_bytes:.0f} B per removed near duplicate",
+            f"edges {self.edge_bytes:.0f} B per removed near duplicate; near dedup's row files: the dedup text + "
+            f"{self.row_meta_bytes:.0f} B/row; its survivor sort {self.survivor_key_bytes:.0f} + 24 B/row; "
+            f"decisions {self.decision_bytes:.0f} B per dropped row",
             "every source runs the measured web filter chain (pii, gopher quality + repetition, c4, fineweb): an upper "
             "bound for sources that run pii only",
             f"tasks of {self.rows_per_task:,} rows (the measured partition size); exact-dedup bucket tasks hold "
@@ -115,6 +123,9 @@ def shuffle(a: Assumptions, v: dict[str, float]) -> dict[str, float]:
         "exact_keys": rows_raw * a.exact_key_bytes,
         "band_keys": rows_near * a.bands * a.band_key_bytes,
         "edges": removed * a.edge_bytes,
+        "near_rows": v["dedup_near"] + rows_near * a.row_meta_bytes,
+        "survivor_sort": rows_near * (a.survivor_key_bytes + 24),
+        "decisions": (rows_raw - v["after_near"] / a.doc_bytes) * a.decision_bytes,
         # sample_write moves the picked rows (the mix: its text, once per epoch) into range files
         # by order key, and each range's sort task writes them once more in final order, which
         # the shard tasks read (curation/mix/split_ranges.py)

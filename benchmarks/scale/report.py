@@ -166,8 +166,8 @@ def markdown(r: dict) -> str:
         "with one vCPU per worker (driver, raylet and GCS sharing them) does not give; it counts Ray's own CPU (raylet, worker start, imports, tokenizer "
         "load per worker) but not waiting.",
         "- driver share = the part of the serial wall time outside `Executor.map` (planning, linking the input "
-        "run's report files and renaming the partitions' pieces in, exact-dedup decisions glue, near dedup's "
-        "survivor rank, band-key shards and components, the mix's thresholds from the merged histograms, the "
+        "run's report files and renaming the partitions' pieces in, near dedup's "
+        "splitters and components, the mix's thresholds from the merged histograms, the "
         "final order of its picks, the shard plan and the card): it does not shrink with workers.",
         "- same bytes = sha256 of every file of the stage's output tree, serial vs Ray (sample_write: the "
         "shards and the datasets' JSON files, `*/*.arrow`, `*/state.json`, `*/dataset_info.json`, "
@@ -272,7 +272,10 @@ def _cost(m: dict) -> list[str]:
     lines += [
         "",
         f"Shuffle (bytes moved between tasks): exact-dedup keys {sh['exact_keys']:.3f} TB, MinHash band keys "
-        f"{sh['band_keys']:.3f} TB, near-duplicate edges {sh['edges'] * 1e3:.2f} GB, the mix's rows into the "
+        f"{sh['band_keys']:.3f} TB, near-duplicate edges {sh['edges'] * 1e3:.2f} GB, near dedup's row files "
+        f"(dedup text, id, source, length) {sh.get('near_rows', 0.0):.2f} TB and survivor sort "
+        f"{sh.get('survivor_sort', 0.0):.3f} TB, the dedup decisions filed by partition "
+        f"{sh.get('decisions', 0.0):.3f} TB, the mix's rows into the "
         f"writer's range files and, sorted, once more {sh.get('mix_ranges', 0.0):.2f} TB (text only; the rows "
         "also carry their spans and token counts), the packed sequences into the packer's bucket files "
         f"{sh.get('pack_buckets', 0.0):.2f} TB (int32 token ids); "
@@ -283,7 +286,7 @@ def _cost(m: dict) -> list[str]:
         "exact + near stage less the exact-key pass it repeats.",
         f"- wall(N) = driver CPU + parallel CPU / (N x Ray efficiency) + tasks x {m['overhead_s_per_task'] * 1e3:.2f} ms / N. "
         "Driver CPU (work outside `Executor.map`: planning, committing the partitions' files, near dedup's "
-        "survivor rank, band-key shards and components, the mix's thresholds, final order, shard plan and card) = fixed + per MB, fitted on the two corpus sizes (driver fit below); it does not "
+        "splitters and components, the mix's thresholds, final order, shard plan and card) = fixed + per MB, fitted on the two corpus sizes (driver fit below); it does not "
         "shrink with workers and bounds the speed-up (Amdahl). Ray efficiency = serial CPU / Ray CPU on the same "
         "partitions (measured on 2 workers; scheduling at 1,024 workers, stragglers and file-system contention "
         "are not in it).",
