@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,6 +24,8 @@ import pyarrow as pa
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import probe  # noqa: E402  (benchmarks/scale/probe.py)
+
 DATA = ROOT / "benchmarks" / "data" / "band_memory"
 RESULTS = ROOT / "benchmarks" / "results" / "band_memory.md"
 NODES = (1 << 23, 1 << 24, 1 << 25)  # 8M, 16M, 32M
@@ -54,7 +55,6 @@ def measure(n: int, mode: str) -> dict:
     if mode == "dense":
         lsh.SLICE_NODES = n  # the dense way at any size
     out = DATA / f"edges-{n}-{mode}.arrow"
-    import probe  # benchmarks/scale/probe.py
 
     me = os.getpid()
     probe.reset_peak(me)
@@ -74,10 +74,7 @@ def main() -> None:
     results = []
     for n in NODES:
         for mode in ("dense", "sliced"):
-            out = subprocess.run(
-                [sys.executable, __file__, "--child", str(n), mode], check=True, capture_output=True, text=True
-            )
-            results.append(json.loads(out.stdout))
+            results.append(probe.run_child(__file__, n, mode))
     lines = [
         "# One near-dedup band task: dense vs slice by slice",
         "",
@@ -95,8 +92,7 @@ def main() -> None:
         a["edges"] == b["edges"] for a, b in zip(results[::2], results[1::2], strict=True)
     )
     lines += ["", f"Same edge count dense and sliced at every size: {'yes' if same else 'NO'}."]
-    RESULTS.write_text("\n".join(lines) + "\n")
-    print(RESULTS.read_text())
+    probe.write_results(RESULTS, lines)
 
 
 if __name__ == "__main__":

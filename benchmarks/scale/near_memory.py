@@ -30,6 +30,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import probe  # noqa: E402  (benchmarks/scale/probe.py)
+
 DATA = ROOT / "benchmarks" / "data" / "near_memory"
 RESULTS = ROOT / "benchmarks" / "results" / "near_memory.md"
 BEFORE_COMMIT = "2d6eb0f"
@@ -74,9 +77,6 @@ def make_run(rows: int) -> Path:
 def measure(run: Path, mode: str) -> dict:
     """One measurement, in this process (run it in a fresh one, with the code of `mode` first on sys.path)."""
     sys.path.insert(0, str(BEFORE if mode == "before" else ROOT))
-    sys.path.insert(1, str(Path(__file__).resolve().parent))
-    import probe  # benchmarks/scale/probe.py
-
     from curation.dedup.near_partitioned import near_decisions_partitioned
     from curation.dedup.near_stage import NearOptions
     from curation.executor import Processes
@@ -106,10 +106,7 @@ def main() -> None:
     for mode in ("now", "before"):
         for rows in SIZES:
             run = make_run(rows)
-            out = subprocess.run(
-                [sys.executable, __file__, "--child", str(run), mode], check=True, capture_output=True, text=True
-            )
-            results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            results.append(probe.run_child(__file__, run, mode))
     lines = [
         "# Near dedup caller memory: survivor order sorted by tasks, against the caller before it",
         "",
@@ -124,16 +121,12 @@ def main() -> None:
         f"| {r['mode']} | {r['rows']:,} | {r['removed']:,} | {r['peak_over_start'] / 2**20:.0f} |" for r in results
     ]
     lines.append("")
-    for mode in ("now", "before"):
-        a, b = (r for r in results if r["mode"] == mode)
-        slope = (b["peak_over_start"] - a["peak_over_start"]) / (b["rows"] - a["rows"])
-        lines.append(f"- {mode}: **{slope:.0f} B per row of the scope** (slope between the two sizes)")
+    lines += probe.slope_lines(results, ("now", "before"), "rows", "row of the scope")
     same = {r["rows"]: r["decisions"] for r in results if r["mode"] == "now"} == {
         r["rows"]: r["decisions"] for r in results if r["mode"] == "before"
     }
     lines.append(f"- the same decisions (rows, survivors, similarities) at both sizes: {'yes' if same else 'NO'}")
-    RESULTS.write_text("\n".join(lines) + "\n")
-    print(RESULTS.read_text())
+    probe.write_results(RESULTS, lines)
 
 
 if __name__ == "__main__":

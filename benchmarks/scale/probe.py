@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import resource
+import subprocess
+import sys
 from pathlib import Path, PurePath
 
 import psutil
@@ -101,3 +104,27 @@ def same_tree(a: Path, b: Path, only: tuple[str, ...] | None = None) -> tuple[bo
     if only is not None:
         fa, fb = ({k: v for k, v in f.items() if matches(k, only)} for f in (fa, fb))
     return fa == fb and bool(fa), sorted(k for k in set(fa) | set(fb) if fa.get(k) != fb.get(k))
+
+
+def run_child(script: str, *args: object) -> dict:
+    """`script --child ARGS` in a fresh Python process (a memory probe's measurement, whose peak
+    must not include an earlier one's): the JSON of its last line of output."""
+    out = subprocess.run(
+        [sys.executable, script, "--child", *map(str, args)], check=True, capture_output=True, text=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def slope_lines(results: list[dict], modes: tuple[str, ...], per: str, what: str) -> list[str]:
+    """Per mode, the peak's growth between its two measurements per unit of `per` (a result key)."""
+    lines = []
+    for mode in modes:
+        a, b = (r for r in results if r["mode"] == mode)
+        slope = (b["peak_over_start"] - a["peak_over_start"]) / (b[per] - a[per])
+        lines.append(f"- {mode}: **{slope:.0f} B per {what}** (slope between the two sizes)")
+    return lines
+
+
+def write_results(path: Path, lines: list[str]) -> None:
+    path.write_text("\n".join(lines) + "\n")
+    print(path.read_text())

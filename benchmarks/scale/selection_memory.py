@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -30,6 +29,8 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import probe  # noqa: E402  (benchmarks/scale/probe.py)
+
 DATA = ROOT / "benchmarks" / "data" / "selection_memory"
 RESULTS = ROOT / "benchmarks" / "results" / "selection_memory.md"
 ROWS_PER_PART = 250_000
@@ -87,7 +88,6 @@ def measure(run: Path, mode: str) -> dict:
     serial = parse_executor(1)
     out = DATA / f"out-{len(paths)}"
     shutil.rmtree(out, ignore_errors=True)
-    import probe  # benchmarks/scale/probe.py
 
     me = os.getpid()
     probe.reset_peak(me)
@@ -123,10 +123,7 @@ def main() -> None:
     for mode in MODES:
         for parts in SIZES:
             run = make_run(parts)
-            out = subprocess.run(
-                [sys.executable, __file__, "--child", str(run), mode], check=True, capture_output=True, text=True
-            )
-            results.append(json.loads(out.stdout))
+            results.append(probe.run_child(__file__, run, mode))
     lines = [
         "# Mix caller memory: the range-partitioned writer, the picks it replaced, the in-memory `select`",
         "",
@@ -143,12 +140,8 @@ def main() -> None:
         f"| {r['mode']} | {r['rows']:,} | {r['picked']:,} | {r['peak_over_start'] / 2**20:.0f} |" for r in results
     ]
     lines.append("")
-    for mode in MODES:
-        a, b = (r for r in results if r["mode"] == mode)
-        slope = (b["peak_over_start"] - a["peak_over_start"]) / (b["picked"] - a["picked"])
-        lines.append(f"- {mode}: **{slope:.0f} B per picked row** (slope between the two sizes)")
-    RESULTS.write_text("\n".join(lines) + "\n")
-    print(RESULTS.read_text())
+    lines += probe.slope_lines(results, MODES, "picked", "picked row")
+    probe.write_results(RESULTS, lines)
 
 
 if __name__ == "__main__":
