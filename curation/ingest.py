@@ -28,7 +28,7 @@ from curation.readers.location import Location
 from curation.record import CANONICAL_SCHEMA
 from curation.report_files import add_reports
 from curation.summary import RunSummary, SourceSummary, StageSummary
-from curation.unique_ids import make_ids_unique
+from curation.unique_ids import make_ids_unique_all
 
 # Rows per canonical Parquet part: parts stay a few hundred MB for chat rows, and later
 # stages map over parts.
@@ -106,7 +106,8 @@ def ingest_sources(
                 items.append((spec, loc, k, str(tmp), batch_rows, rows_per_part, compression, progress))
                 owner.append(spec.name)
         results = list(zip(owner, executor.map(ingest_file, items), strict=True))
-        for spec in specs:
+        repeated = make_ids_unique_all([tmps[spec.name] / "data" for spec in specs], compression, executor)
+        for spec, repeated_ids in zip(specs, repeated, strict=True):
             tmp = tmps[spec.name]
             read, adapted = StageCounts(spec.name, "read"), StageCounts(spec.name, "adapt")
             for file_read, file_adapted in (r for name, r in results if name == spec.name):
@@ -114,7 +115,6 @@ def ingest_sources(
                 adapted.merge(file_adapted)
                 if on_batch is not None and progress is None:
                     on_batch(file_read.input)
-            repeated_ids = make_ids_unique(tmp / "data", compression, executor)
             add_reports(tmp, {}, tmp / PIECES)  # the files' drops, in file order
             shutil.rmtree(tmp / PIECES, ignore_errors=True)
             summary = SourceSummary(

@@ -14,6 +14,7 @@ for any bucket count or executor. A bucket task holds its ids only (~IDS_PER_BUC
 from __future__ import annotations
 
 import math
+from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
@@ -97,19 +98,41 @@ def make_ids_unique(data_dir: Path, compression: str, executor: Executor = SERIA
     reuses its ids) is renamed, not dropped: no valid row is lost, and exact dedup then reports
     the identical copies with `duplicate_of`. Only the parts holding a repeat are rewritten.
     Scratch files go to DATA_DIR/../.ids (removed afterwards)."""
-    paths = sorted(Path(data_dir).glob("part-*.parquet"))
-    if not paths:
-        return 0
-    rows = sum(pq.read_metadata(p).num_rows for p in paths)
-    buckets = max(1, math.ceil(rows / IDS_PER_BUCKET))
-    work = Path(data_dir).parent / ".ids"
-    with scratch_dir(work):
-        executor.map(bucket_ids, [(str(p), i, buckets, str(work)) for i, p in enumerate(paths)])
-        found = executor.map(bucket_repeats, [(str(work / f"b{b:05d}"),) for b in range(buckets)])
-    repeats = pl.concat([_NO_REPEATS, *found]).sort("part", "row")
-    items = [
-        (str(paths[part]), group["row"].to_list(), group["k"].to_list(), compression)
-        for (part,), group in repeats.partition_by("part", as_dict=True, maintain_order=True).items()
-    ]
+    return make_ids_unique_all([data_dir], compression, executor)[0]
+
+
+def make_ids_unique_all(data_dirs: list[Path], compression: str, executor: Executor = SERIAL) -> list[int]:
+    """`make_ids_unique` for several sources (one data directory each) with one map per step over
+    all of them, so that sources of one part each still run side by side; the renamed rows of
+    each source. Every source's ids stay apart: its own buckets, its own repeats."""
+    sources = []
+    for data_dir in data_dirs:
+        paths = sorted(Path(data_dir).glob("part-*.parquet"))
+        rows = sum(pq.read_metadata(p).num_rows for p in paths)
+        sources.append((paths, max(1, math.ceil(rows / IDS_PER_BUCKET)), Path(data_dir).parent / ".ids"))
+    with ExitStack() as scratch:
+        for paths, _, work in sources:
+            if paths:
+                scratch.enter_context(scratch_dir(work))
+        executor.map(
+            bucket_ids,
+            [(str(p), i, buckets, str(work)) for paths, buckets, work in sources for i, p in enumerate(paths)],
+        )
+        found = executor.map(
+            bucket_repeats,
+            [(str(work / f"b{b:05d}"),) for paths, buckets, work in sources if paths for b in range(buckets)],
+        )
+    items, renamed = [], []
+    for paths, buckets, _ in sources:
+        if not paths:
+            renamed.append(0)
+            continue
+        mine, found = found[:buckets], found[buckets:]
+        repeats = pl.concat([_NO_REPEATS, *mine]).sort("part", "row")
+        items += [
+            (str(paths[part]), group["row"].to_list(), group["k"].to_list(), compression)
+            for (part,), group in repeats.partition_by("part", as_dict=True, maintain_order=True).items()
+        ]
+        renamed.append(repeats.height)
     executor.map(rename_repeats, items)
-    return repeats.height
+    return renamed

@@ -12,7 +12,7 @@ import pytest
 from curation import unique_ids
 from curation.executor import parse_executor
 from curation.record import CANONICAL_SCHEMA
-from curation.unique_ids import make_ids_unique
+from curation.unique_ids import make_ids_unique, make_ids_unique_all
 
 
 def _parts(data: Path, rng) -> list[list[str]]:
@@ -72,3 +72,17 @@ def test_parts_without_repeats_are_not_rewritten(tmp_path):
     after = first.stat()
     assert (before.st_ino, before.st_mtime_ns) == (after.st_ino, after.st_mtime_ns)
     assert len(parts[0]) and make_ids_unique(tmp_path / "none", "zstd") == 0
+
+
+@pytest.mark.parametrize(("per_bucket", "executor"), [(10**9, 1), (3, "processes:2")])
+def test_several_sources_in_one_map_keep_their_ids_apart(tmp_path, monkeypatch, per_bucket, executor):
+    """Three sources (one without parts) share the same id pool: each is numbered alone."""
+    monkeypatch.setattr(unique_ids, "IDS_PER_BUCKET", per_bucket)
+    dirs = [tmp_path / name / "data" for name in ("a", "b", "empty")]
+    parts = [_parts(dirs[0], np.random.default_rng(5)), _parts(dirs[1], np.random.default_rng(6))]
+    dirs[2].mkdir(parents=True)
+    renamed = make_ids_unique_all(dirs, "zstd", parse_executor(executor))
+    for data, source in zip(dirs, parts, strict=False):
+        assert [pq.read_table(p).column("id").to_pylist() for p in sorted(data.glob("part-*.parquet"))] == _expected(source)
+    assert renamed == [sum(len(p) for p in s) - len({i for p in s for i in p}) for s in parts] + [0]
+    assert all(sorted(q.name for q in d.parent.iterdir()) == ["data"] for d in dirs)
