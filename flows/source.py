@@ -8,7 +8,8 @@
 Each task is a call into curation/ over run directories; its output goes to a directory named
 by its cache key (flows/cache.py) under WORK/stages, and Prefect caches the task on that key
 with its result persisted under WORK/prefect-results: a rerun after a crash skips every task
-that finished. The output equals `curation.mix.build.curate_sources` (each stage treats its
+that finished. The output holds the rows `curation.mix.build.curate_sources` writes (the build cuts
+a small mix into smaller parts, so the files differ; each stage treats its
 sources independently, except dedup, which runs over all of them as there).
 """
 

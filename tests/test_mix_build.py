@@ -149,3 +149,13 @@ def test_bad_input(tmp_path, args, message):
     result = runner.invoke(app, [a.replace("{tmp}", str(tmp_path)) for a in args])
     assert result.exit_code == 2, result.output
     assert message in _text(result)
+
+
+def test_stage_parts_are_cut_by_the_rows_alone():
+    from curation.ingest import ROWS_PER_PART
+    from curation.mix.build import MIN_PART_ROWS, STAGE_PARTITIONS, stage_rows_per_part
+
+    assert stage_rows_per_part(0) == stage_rows_per_part(1_000) == MIN_PART_ROWS
+    assert stage_rows_per_part(214_151) == MIN_PART_ROWS  # the bench mix: ~11 partitions, not 7 of a source each
+    assert stage_rows_per_part(STAGE_PARTITIONS * 100_000) == 100_000
+    assert stage_rows_per_part(10**10) == ROWS_PER_PART  # a big mix keeps ingest's parts

@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from curation.executor import Executor, parse_executor
 from curation.fileio import scratch_dir
-from curation.ingest import ingest_sources, write_summary
+from curation.ingest import ROWS_PER_PART, ingest_sources, write_summary
 from curation.mix.lock import (
     LOCK_FILE,
     FileFingerprint,
@@ -160,18 +160,18 @@ def curate_sources(manifest: MixManifest, work: Path, workers: Executor | int | 
     base = manifest.base_dir
     say("ingest")
     ingest_sources([entry.source_spec(base) for entry in manifest.sources], work / "ingest", executor=executor)
-    write_summary(work / "ingest")
+    rows_per_part = stage_rows_per_part(write_summary(work / "ingest").totals.kept)
     run = work / "ingest"
     if manifest.dedup.exact or manifest.dedup.near:
         say("dedup")
         near = manifest.dedup.near_options()
         priorities = {s.name: s.priority for s in manifest.sources}
-        dedup_run(run, work / "dedup", manifest.dedup.exact_options(), near, priorities, executor=executor)
+        dedup_run(run, work / "dedup", manifest.dedup.exact_options(), near, priorities, rows_per_part, executor)
         run = work / "dedup"
     config = manifest.source_filter_config()
     if config.stages():
         say("filter")
-        run_filters(run, work / "filter", config, workers=executor)
+        run_filters(run, work / "filter", config, rows_per_part, workers=executor)
         run = work / "filter"
     say("render")
     template = manifest.template
@@ -184,8 +184,20 @@ def curate_sources(manifest: MixManifest, work: Path, workers: Executor | int | 
         identity_maker=identity.maker if identity else None,
         tokenizer=manifest.tokenizer_name(),
     )
-    render_run(run, work / "render", options, workers=executor)
+    render_run(run, work / "render", options, rows_per_part, workers=executor)
     return work / "render"
+
+
+# The stages after ingest cut a small mix into about this many partitions (whole row groups of
+# 10,000 rows, at least MIN_PART_ROWS), so that a few large sources of one part each do not leave
+# workers idle at the end of a map; a big mix gets ingest's ROWS_PER_PART parts. It depends on the
+# rows alone, never on the workers: a stage's files stay the same for any executor.
+STAGE_PARTITIONS = 16
+MIN_PART_ROWS = 20_000
+
+
+def stage_rows_per_part(rows: int) -> int:
+    return min(ROWS_PER_PART, max(MIN_PART_ROWS, -(-rows // STAGE_PARTITIONS)))
 
 
 def _write_packed(manifest: MixManifest, train_shards: list, out: Path, executor: Executor) -> list:
