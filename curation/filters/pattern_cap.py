@@ -212,7 +212,15 @@ class PatternCap:
         `rows` are the kept rows the cap is over (one source, or a whole mix); document rows
         are ignored and never dropped.
         """
-        openings = _chat_openings(rows, self.k, self.scaffolds).collect()
+        return self.plan_openings(self.openings(rows))
+
+    def openings(self, rows: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
+        """(source, id, opening) of the chat rows: what `plan_openings` needs of them. Computed
+        per part (a task each), then concatenated in any order: the plan is the same."""
+        return _chat_openings(rows, self.k, self.scaffolds).collect()
+
+    def plan_openings(self, openings: pl.DataFrame) -> pl.DataFrame:
+        """`plan` from the rows' openings (`openings`, over every kept row the cap is over)."""
         total = openings.height
         counts = dict(openings.drop_nulls("opening").group_by("opening").len().iter_rows())
         caps = self.caps(counts, total)
