@@ -51,7 +51,7 @@ def _expected_nodes(frame: pl.DataFrame) -> np.ndarray:
 )
 def test_nodes_are_the_ranks_of_one_sort(tmp_path, executor, block_rows, range_rows, samples):
     frame = _scope(np.random.default_rng(5), 300)
-    counts = [40, 0, 13, frame.height - 40 - 13 - 90, 90]  # an empty partition among them
+    counts = [40, 0, 13, frame.height - 40 - 13 - 90, 90, 0]  # empty partitions among them
     _write(tmp_path, frame, counts)
     nodes, blocks = SurvivorNodes.rank(tmp_path, counts, PRIORITIES, executor, block_rows, range_rows, samples)
     expected = _expected_nodes(frame)
@@ -66,6 +66,8 @@ def test_blocks_never_split_a_partition():
     blocks = plan_blocks([5, 0, 9, 2, 30, 1], 10)
     assert [(b.first, b.stop) for b in blocks] == [(0, 2), (2, 3), (3, 4), (4, 5), (5, 6)]
     assert [(b.row_first, b.row_stop) for b in blocks] == [(0, 5), (5, 14), (14, 16), (16, 46), (46, 47)]
+    # a partition of no rows after a full block still belongs to one (its files are read)
+    assert [(b.first, b.stop) for b in plan_blocks([10, 0], 5)] == [(0, 1), (1, 2)]
 
 
 def test_a_row_missing_from_every_range_is_an_error(tmp_path):

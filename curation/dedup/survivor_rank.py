@@ -41,8 +41,8 @@ from curation.executor import Executor
 BLOCK_ROWS = 2_000_000
 # Rows per range task, about (the splitters come from samples): the same memory as a block.
 RANGE_ROWS = 2_000_000
-# Keys a block returns to the caller: the caller holds SAMPLES x blocks keys (~1 GB at 2M blocks
-# would be too many; 10^3 blocks of 2M rows, 2 billion rows, hold ~100 MB).
+# Keys a block returns to the caller, which holds them all to cut the splitters: at 2 billion rows
+# (1,000 blocks) ~1M keys, ~100 MB.
 SAMPLES = 1024
 
 KEY_COLUMNS = [PRIORITY, "length", "id", "source"]
@@ -161,7 +161,7 @@ def plan_blocks(counts: list[int], block_rows: int) -> list[Block]:
             blocks.append(Block(first, i, row_first, row_first + rows))
             first, row_first, rows = i, row_first + rows, 0
         rows += count
-    if rows or not blocks:
+    if first < len(counts) or not blocks:
         blocks.append(Block(first, len(counts), row_first, row_first + rows))
     return blocks
 
