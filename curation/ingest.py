@@ -22,9 +22,10 @@ from curation.adapters.base import adapt
 from curation.executor import SERIAL, Executor, parse_executor
 from curation.fileio import atomic_write_text, commit_dir, fresh_tmp_dir
 from curation.parts import PartWriter, parquet_options
-from curation.readers import input_paths, read_rows
+from curation.readers import input_paths, local_file, read_rows
 from curation.readers.base import DEFAULT_BATCH_ROWS
 from curation.readers.location import Location
+from curation.readers.pieces import FilePiece, split_files
 from curation.record import CANONICAL_SCHEMA
 from curation.report_files import add_reports
 from curation.summary import RunSummary, SourceSummary, StageSummary
@@ -102,8 +103,11 @@ def ingest_sources(
             files = [spec.location] if spec.location.hub is not None else [
                 Location(path=p, format=spec.location.format) for p in input_paths(spec.location)
             ]
-            for k, loc in enumerate(files):
-                items.append((spec, loc, k, str(tmp), batch_rows, rows_per_part, compression, progress))
+            # A large local file is read in pieces, a task each (readers/pieces.py), in file order.
+            pieces = split_files([local_file(loc) for loc in files], executor)
+            reads = [(loc, piece) for loc, cut in zip(files, pieces, strict=True) for piece in (cut or [None])]
+            for k, (loc, piece) in enumerate(reads):
+                items.append((spec, loc, k, str(tmp), batch_rows, rows_per_part, compression, progress, piece))
                 owner.append(spec.name)
         results = list(zip(owner, executor.map(ingest_file, items), strict=True))
         repeated = make_ids_unique_all([tmps[spec.name] / "data" for spec in specs], compression, executor)
@@ -148,18 +152,21 @@ def ingest_file(
     rows_per_part: int,
     compression: str,
     on_batch: Callable[[int], None] | None,
+    piece: FilePiece | None = None,
 ) -> tuple[StageCounts, StageCounts]:
-    """Read and adapt one input file (or a hub split) of the source into TMP/data/part-INDEX-K.parquet
-    and TMP/.pieces/dropped-INDEX.parquet; return its (read, adapt) counts."""
+    """Read and adapt one input file (or a hub split; or a piece of a file) of the source into
+    TMP/data/part-INDEX-K.parquet and TMP/.pieces/dropped-INDEX.parquet (INDEX: its place in
+    read order); return its (read, adapt) counts."""
     tmp = Path(tmp_dir)
     adapter = get_adapter(spec.adapter, **spec.options)
     read = StageCounts(spec.name, "read")
     adapted = StageCounts(spec.name, "adapt")
-    parts = PartWriter(tmp / "data", CANONICAL_SCHEMA, rows_per_part, compression, prefix=f"part-{index:05d}-")
+    # 8 digits: parts and report pieces sort in read order up to 10^8 files and pieces of files
+    parts = PartWriter(tmp / "data", CANONICAL_SCHEMA, rows_per_part, compression, prefix=f"part-{index:08d}-")
     (tmp / PIECES).mkdir(exist_ok=True)
     drops: pq.ParquetWriter | None = None
     try:
-        for batch in read_rows(location, adapter.input_schema, source=spec.name, batch_rows=batch_rows):
+        for batch in read_rows(location, adapter.input_schema, source=spec.name, batch_rows=batch_rows, piece=piece):
             rows_seen = batch.table.num_rows + batch.malformed.num_rows
             read.add(rows_seen, batch.table.num_rows, batch.malformed)
             result = adapt(adapter, batch, spec.name)
@@ -167,7 +174,7 @@ def ingest_file(
             for table in (batch.malformed, result.dropped):
                 if table.num_rows:
                     if drops is None:
-                        path = tmp / PIECES / f"dropped-{index:05d}.parquet"
+                        path = tmp / PIECES / f"dropped-{index:08d}.parquet"
                         drops = pq.ParquetWriter(path, DROP_SCHEMA, **parquet_options("zstd"))
                     drops.write_table(table)
             parts.write(result.kept)

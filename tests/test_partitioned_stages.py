@@ -182,7 +182,7 @@ def test_ingest_maps_over_files_and_numbers_repeated_ids_in_read_order(tmp_path)
     assert ids[4] == f"{first}#2" and ids[12] == f"{first}#3" and ids[16] == f"{first}#4"
     assert one.repeated_ids == 36 - 10 and one.stages[0].dropped == 1
     assert [p.name for p in source_parts(tmp_path / "one", "web")] == [
-        "part-00000-00000.parquet", "part-00001-00000.parquet", "part-00002-00000.parquet"
+        "part-00000000-00000.parquet", "part-00000001-00000.parquet", "part-00000002-00000.parquet"
     ]
 
 

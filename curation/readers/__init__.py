@@ -12,6 +12,7 @@ file, a directory (read recursively in path order), a glob, or a Hub dataset.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 
 import pyarrow as pa
@@ -26,6 +27,7 @@ from curation.readers.hub import hub_file, read_hub
 from curation.readers.json_array import read_json
 from curation.readers.jsonl import read_jsonl
 from curation.readers.location import Location
+from curation.readers.pieces import FilePiece
 from curation.readers.remote import is_url, list_urls, local_copy
 from curation.readers.text import read_text
 
@@ -53,9 +55,14 @@ READERS: dict[str, Reader] = {
 
 
 def read_rows(
-    location: Location, input_schema: pa.Schema, source: str, batch_rows: int = DEFAULT_BATCH_ROWS
+    location: Location,
+    input_schema: pa.Schema,
+    source: str,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+    piece: FilePiece | None = None,
 ) -> Iterator[RawBatch]:
-    """Stream a location's rows as RawBatches of at most batch_rows rows, file by file.
+    """Stream a location's rows as RawBatches of at most batch_rows rows, file by file; with
+    `piece`, only that piece of the location's one local file (pieces.py).
 
     Every table has exactly the input schema (missing fields null, others ignored);
     rows that cannot be read are in each batch's `malformed` table. Raises SourceError
@@ -78,6 +85,7 @@ def read_rows(
                     raise SourceError(str(exc).replace(str(local), url)) from None
         return
     for sf in discover(location):
+        sf = dataclasses.replace(sf, piece=piece) if piece is not None else sf
         yield from _read_file(sf, FileContext(input_schema, source, str(sf.path), batch_rows))
 
 
@@ -86,6 +94,15 @@ def _read_file(sf: SourceFile, ctx: FileContext) -> Iterator[RawBatch]:
         yield from READERS[sf.format](sf, ctx)
     except (OSError, pa.ArrowException) as exc:  # I/O, decompression (a truncated .gz), a broken CSV
         raise SourceError(f"{ctx.file}: cannot read: {' '.join(str(exc).split())}") from exc
+
+
+def local_file(location: Location) -> SourceFile | None:
+    """The one local file a location names (a path from `input_paths`), or None (a hub dataset,
+    a URL, several files)."""
+    if location.hub is not None or is_url(location.path):
+        return None
+    files = discover(location)
+    return files[0] if len(files) == 1 else None
 
 
 def input_paths(location: Location) -> list[str]:

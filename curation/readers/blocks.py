@@ -23,18 +23,19 @@ _BOM = b"\xef\xbb\xbf"
 
 
 def line_blocks(
-    stream: pa.NativeFile, block_bytes: int = BLOCK_BYTES
+    stream: pa.NativeFile, block_bytes: int = BLOCK_BYTES, first_line: int = 1, strip_bom: bool = True
 ) -> Iterator[tuple[bytes, int, np.ndarray]]:
     """Yield (block, number of its first line, offsets of its newlines); a block ends at a newline or EOF.
 
-    Line numbers are 1-based. The newline offsets (bytes, int64) are found once, with
-    numpy, and handed on: the JSONL fast path checks every line's shape with them. A
-    UTF-8 byte order mark at the start of the stream is dropped (it is not part of the
-    first row).
+    Line numbers are 1-based, the stream's first line numbered `first_line` (a piece of a file:
+    pieces.py). The newline offsets (bytes, int64) are found once, with numpy, and handed on:
+    the JSONL fast path checks every line's shape with them. A UTF-8 byte order mark at the
+    start of the stream is dropped (it is not part of the first row) when `strip_bom` (the
+    stream starts the file).
     """
     pending: list[bytes | memoryview] = []  # the start of a line that continues in the next chunk
-    line = 1
-    first = True
+    line = first_line
+    first = strip_bom
     while True:
         chunk = stream.read(block_bytes)
         if first:

@@ -34,8 +34,10 @@ def read_parquet(sf: SourceFile, ctx: FileContext) -> Iterator[RawBatch]:
             actual = parquet.schema_arrow
             _check(sf, actual, ctx)
             wanted = [f.name for f in ctx.schema if f.name in actual.names]
-            batches = parquet.iter_batches(batch_size=ctx.batch_rows, columns=wanted)
-            yield from _emit((pa.Table.from_batches([b]) for b in batches), sf, ctx)
+            piece = sf.piece
+            groups = range(piece.start, piece.stop) if piece else None
+            batches = parquet.iter_batches(batch_size=ctx.batch_rows, columns=wanted, row_groups=groups)
+            yield from _emit((pa.Table.from_batches([b]) for b in batches), sf, ctx, piece.first if piece else 1)
 
 
 def read_arrow(sf: SourceFile, ctx: FileContext) -> Iterator[RawBatch]:
@@ -71,11 +73,12 @@ def _check(sf: SourceFile, actual: pa.Schema, ctx: FileContext) -> None:
         raise SourceError(f"{sf.path}: {exc}") from None
 
 
-def _emit(tables: Iterator[pa.Table], sf: SourceFile, ctx: FileContext) -> Iterator[RawBatch]:
-    """Conform tables to the schema and cut them into batches of batch_rows rows."""
+def _emit(tables: Iterator[pa.Table], sf: SourceFile, ctx: FileContext, first: int = 1) -> Iterator[RawBatch]:
+    """Conform tables to the schema and cut them into batches of batch_rows rows; the first
+    record is numbered `first` (1, or a piece's first record)."""
     rebatch = Rebatcher(ctx.batch_rows)
-    seen = 0  # records conformed so far
-    emitted = 0  # records handed out so far
+    seen = first - 1  # records conformed so far
+    emitted = first - 1  # records handed out so far
 
     def out(table: pa.Table) -> Iterator[RawBatch]:
         nonlocal emitted

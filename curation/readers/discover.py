@@ -18,6 +18,7 @@ from pathlib import Path
 from curation.readers.base import SourceError
 from curation.readers.compression import split_codec
 from curation.readers.location import Location
+from curation.readers.pieces import FilePiece
 
 # File extension (after any .gz / .zst) -> format.
 EXTENSIONS = {
@@ -34,11 +35,13 @@ EXTENSIONS = {
 
 @dataclass(frozen=True)
 class SourceFile:
-    """One file to read: its path, its format and its compression codec (or None)."""
+    """One file to read: its path, its format and its compression codec (or None); `piece`:
+    only that piece of it (pieces.py; None: the whole file)."""
 
     path: Path
     format: str
     codec: str | None
+    piece: FilePiece | None = None
 
 
 def detect(path: Path, format_override: str | None) -> SourceFile | None:

@@ -28,6 +28,7 @@ from curation.readers.compression import open_stream
 from curation.readers.conform import ConformError, json_kind, json_text
 from curation.readers.context import FileContext
 from curation.readers.discover import SourceFile
+from curation.readers.pieces import PieceStream
 
 # Pieces of a failing block at most this big are read line by line (bytes).
 SLOW_PATH_BYTES = 256 << 10
@@ -45,9 +46,12 @@ class Parsed:
 
 
 def read_jsonl(sf: SourceFile, ctx: FileContext) -> Iterator[RawBatch]:
-    """Batches of a JSON Lines file (plain or compressed)."""
-    with open_stream(sf.path, sf.codec) as stream:
-        for block, first_line, newlines in blocks.line_blocks(stream, blocks.BLOCK_BYTES):
+    """Batches of a JSON Lines file (plain or compressed), or of the piece of it `sf.piece` names."""
+    piece = sf.piece
+    opened = PieceStream(sf.path, piece.start, piece.stop) if piece else open_stream(sf.path, sf.codec)
+    first, whole = (piece.first, piece.start == 0) if piece else (1, True)
+    with opened as stream:
+        for block, first_line, newlines in blocks.line_blocks(stream, blocks.BLOCK_BYTES, first, whole):
             parsed = parse_block(block, first_line, ctx, newlines)
             yield from ctx.batches(parsed.table, parsed.lines, parsed.drops)
 
