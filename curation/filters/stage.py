@@ -82,14 +82,15 @@ def filter_sources(
         run_sources_stages(in_run_dir, scratch, precap, rows_per_part, executor=executor)
     capped = [name for name, (_, cap) in plans.items() if cap is not None]
     for capped_from in (scratch, in_run_dir):
-        mine = [name for name in capped if (name in precap) == (capped_from == scratch)]
+        parts_of = {
+            name: source_parts(capped_from, name) for name in capped if (name in precap) == (capped_from == scratch)
+        }
         # Every part's openings in one map (the rows are read in tasks, sources side by side);
         # the plan over them here needs (source, id, opening) only.
-        items = [(plans[name][1], str(p)) for name in mine for p in source_parts(capped_from, name)]
+        items = [(plans[name][1], str(p)) for name, parts in parts_of.items() for p in parts]
         found = iter(executor.map(part_openings, items))
         cap_stages = {}
-        for name in mine:
-            parts = source_parts(capped_from, name)
+        for name, parts in parts_of.items():
             drops = plans[name][1].plan_openings(pl.concat([next(found) for _ in parts])) if parts else None
             # A cap that drops no row (most sources of a mix): the pass would only rewrite the
             # scratch parts as they are, so move them into OUT_RUN with the same counts and
