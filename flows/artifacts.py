@@ -41,7 +41,7 @@ def tokens_table(lock: MixLock) -> list[dict]:
             "target": s.target_tokens,
             "tokens": s.tokens,
             "rows": s.rows,
-            "epochs": round(s.epochs, 3),
+            "epochs": round(s.epochs, 3) if s.epochs is not None else "<1",
             "shortfall": s.shortfall,
         }
         for s in lock.sources

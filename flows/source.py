@@ -106,19 +106,10 @@ def render_source(key: str, manifest: MixManifest, name: str, in_run: str, out_r
 
 
 def render_options(manifest: MixManifest):
-    """The RenderOptions `curate mix build` renders with (curation.mix.build.curate_sources)."""
-    from curation.render.stage import RenderOptions
+    """The RenderOptions `curate mix build` renders with."""
+    from curation.mix.build import render_options as build_render_options
 
-    template = manifest.template
-    identity = template.identity
-    return RenderOptions(
-        template=template.template_ref(manifest.base_dir),
-        serving_template=template.serving_ref(manifest.base_dir),
-        enable_thinking=template.enable_thinking,
-        identity_name=identity.name if identity else None,
-        identity_maker=identity.maker if identity else None,
-        tokenizer=manifest.tokenizer_name(),
-    )
+    return build_render_options(manifest)
 
 
 def curate_all(

@@ -12,12 +12,16 @@ worker count, each in a fresh process, then counts tokens alone in another fresh
   build_mix's progress messages (ingest of all sources, dedup, filter, render, sample, write).
 - peak RSS: the build's process tree (the build and any pool workers it starts), summed RSS
   polled from /proc every 50 ms (psutil), and the build process's own VmHWM.
-- tokens: T = the qwen3 tokens of every row the render stage kept (sum of `n_tokens` over the
-  render run: the rendered text of every row that could be sampled). Tokenization-only: one
-  fresh process reads those rendered texts and times `count_batch` over them (qwen3, default
-  threads, the same machine right after the build); it must count exactly T. Ratio =
-  (T / build wall) / (T / count s) = count s / build wall: the share of the practical limit
-  (a build cannot beat tokenizing its text once) the build reaches.
+- tokens: T = the qwen3 tokens of every row the filters kept, rendered (sum of `n_tokens` over
+  the render run of the `--examine all` build: the rendered text of every row that could be
+  sampled). Tokenization-only: one fresh process reads those rendered texts and times
+  `count_batch` over them (qwen3, default threads, the same machine right after the build); it
+  must count exactly T. Ratio = (T / build wall) / (T / count s) = count s / build wall: the
+  share of the practical limit (tokenizing the mix's candidate text once) the build reaches.
+- examine: each worker count builds with `--examine all` (every kept row rendered) and then
+  `--examine needed` (only the rows before each source's sampling frontier rendered:
+  curation/mix/frontier.py); both are timed against the same T and count, and must give the
+  same shards.
 
 Writes benchmarks/results/<out>.md and <out>.json.
 """
@@ -48,15 +52,16 @@ STEPS = ("ingest", "dedup", "filter", "render", "sample", "write")
 # --- children ---------------------------------------------------------------------------------
 
 
-def child_build(manifest: Path, out: Path, work: Path, workers: int, report: Path) -> None:
+def child_build(manifest: Path, out: Path, work: Path, workers: int, report: Path, examine: str) -> None:
     t_exec = float(os.environ["MIX_BENCH_T0"])
     from curation.mix.build import build_mix
     from curation.mix.manifest import load_manifest
+    from curation.report import load_summary
 
     m = load_manifest(manifest)
     marks: list[tuple[str, float]] = []
     t0 = time.perf_counter()
-    lock = build_mix(m, out, work, workers, progress=lambda msg: marks.append((msg, time.perf_counter())))
+    lock = build_mix(m, out, work, workers, progress=lambda msg: marks.append((msg, time.perf_counter())), examine=examine)
     t1 = time.perf_counter()
     steps: dict[str, float] = {}
     for (msg, at), (_, nxt) in zip(marks, [*marks[1:], ("end", t1)], strict=True):
@@ -73,6 +78,8 @@ def child_build(manifest: Path, out: Path, work: Path, workers: int, report: Pat
                 "vm_hwm_kb": hwm,
                 "totals": lock.totals.model_dump(mode="json"),
                 "shards": [s.sha256 for s in lock.shards],
+                "rendered_rows": load_summary(work / "render").totals.kept,
+                "not_examined_rows": sum(s.rows_not_examined for s in lock.sources),
                 "t_exec": t_exec,
             }
         )
@@ -202,6 +209,7 @@ def main() -> None:
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--workers", default="1,2", help="comma-separated worker counts, one build each")
+    ap.add_argument("--examine", default="all,needed", help="comma-separated build modes (all first), one build each")
     ap.add_argument("--out", default="mix")
     ap.add_argument("--keep", action="store_true", help="keep the built mixes and work dirs")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
@@ -209,7 +217,7 @@ def main() -> None:
     if args.child:
         kind, *rest = args.child
         if kind == "build":
-            child_build(Path(rest[0]), Path(rest[1]), Path(rest[2]), int(rest[3]), Path(rest[4]))
+            child_build(Path(rest[0]), Path(rest[1]), Path(rest[2]), int(rest[3]), Path(rest[4]), rest[5])
         else:
             child_count(Path(rest[0]), Path(rest[1]))
         return
@@ -220,41 +228,47 @@ def main() -> None:
     sources = json.loads((data_dir(args.scale, args.seed) / "sources.json").read_text())
     scratch = ROOT / "benchmarks" / "data" / "mix_runs"
     runs = []
+    modes = args.examine.split(",")
+    if modes[0] != "all":
+        raise SystemExit("--examine: the first mode must be all (its rendered run is what the count times)")
     for workers in [int(w) for w in args.workers.split(",")]:
-        out, work = scratch / f"out_w{workers}", scratch / f"work_w{workers}"
-        report = scratch / f"build_w{workers}.json"
-        scratch.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["rm", "-rf", str(out), str(work)], check=True)
-        wall, peak, procs = _run_child(
-            ["--child", "build", str(manifest), str(out), str(work), str(workers), str(report)]
-        )
-        built = json.loads(report.read_text())
-        count_report = scratch / f"count_w{workers}.json"
-        count_wall, count_peak, _ = _run_child(["--child", "count", str(work / "render"), str(count_report)])
-        counted = json.loads(count_report.read_text())
-        if counted["tokens"] != counted["n_tokens_sum"]:
-            print(
-                f"warning: count_batch gives {counted['tokens']:,} tokens, the render run's n_tokens sum "
-                f"{counted['n_tokens_sum']:,}",
-                file=sys.stderr,
-            )
-        run = {
-            "workers": workers,
-            "wall_s": wall,
-            "peak_tree_rss_bytes": peak,
-            "processes_at_peak": procs,
-            **built,
-            "count": counted,
-            "count_process_peak_rss_bytes": count_peak,
-            "e2e_tokens_per_s": counted["n_tokens_sum"] / wall,
-            "count_tokens_per_s": counted["tokens"] / counted["count_s"],
-            "ratio": counted["count_s"] / wall,
-            "ratio_build_only": counted["count_s"] / built["build_s"],
-        }
-        runs.append(run)
-        print(_row(run), flush=True)
-        if not args.keep:
+        counted = None
+        for examine in modes:
+            out, work = scratch / f"out_w{workers}_{examine}", scratch / f"work_w{workers}_{examine}"
+            report = scratch / f"build_w{workers}_{examine}.json"
+            scratch.mkdir(parents=True, exist_ok=True)
             subprocess.run(["rm", "-rf", str(out), str(work)], check=True)
+            wall, peak, procs = _run_child(
+                ["--child", "build", str(manifest), str(out), str(work), str(workers), str(report), examine]
+            )
+            built = json.loads(report.read_text())
+            if counted is None:  # the text of every row the filters kept, rendered: what `all` renders
+                count_report = scratch / f"count_w{workers}.json"
+                _run_child(["--child", "count", str(work / "render"), str(count_report)])
+                counted = json.loads(count_report.read_text())
+                if counted["tokens"] != counted["n_tokens_sum"]:
+                    print(
+                        f"warning: count_batch gives {counted['tokens']:,} tokens, the render run's n_tokens sum "
+                        f"{counted['n_tokens_sum']:,}",
+                        file=sys.stderr,
+                    )
+            run = {
+                "workers": workers,
+                "examine": examine,
+                "wall_s": wall,
+                "peak_tree_rss_bytes": peak,
+                "processes_at_peak": procs,
+                **built,
+                "count": counted,
+                "e2e_tokens_per_s": counted["n_tokens_sum"] / wall,
+                "count_tokens_per_s": counted["tokens"] / counted["count_s"],
+                "ratio": counted["count_s"] / wall,
+                "ratio_build_only": counted["count_s"] / built["build_s"],
+            }
+            runs.append(run)
+            print(_row(run), flush=True)
+            if not args.keep:
+                subprocess.run(["rm", "-rf", str(out), str(work)], check=True)
     if len({tuple(r["shards"]) for r in runs}) > 1:
         print("warning: the worker counts gave different shards", file=sys.stderr)
     result = {
@@ -275,7 +289,7 @@ def main() -> None:
 
 def _row(r: dict) -> str:
     return (
-        f"workers={r['workers']} wall {r['wall_s']:.1f} s (build {r['build_s']:.1f} s) peak RSS "
+        f"workers={r['workers']} examine={r['examine']} wall {r['wall_s']:.1f} s (build {r['build_s']:.1f} s) peak RSS "
         f"{r['peak_tree_rss_bytes'] / 2**30:.2f} GiB, {r['count']['n_tokens_sum']:,} rendered tokens, "
         f"ratio {r['ratio']:.1%}; steps " + ", ".join(f"{k} {v:.1f}" for k, v in r["steps"].items())
     )
@@ -290,28 +304,30 @@ def render_md(res: dict) -> str:
         f"tokens of generated sources in 7 public schemas ({res['machine']['cpus']} CPUs, Python "
         f"{res['machine']['python']}). Targets: wall <= 180 s, peak RSS <= 4 GB, ratio >= 50%.",
         "",
-        "| workers | wall s | build s | peak RSS (tree) GiB | VmHWM GiB | rendered rows | rendered tokens | "
-        "e2e tokens/s | count-only tokens/s | ratio | shards same |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| workers | examine | wall s | build s | peak RSS (tree) GiB | VmHWM GiB | candidate rows (T's rows) | "
+        "T: candidate tokens | rows rendered | e2e tokens/s (T / wall) | count-only tokens/s | ratio | shards same |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in res["runs"]:
         c = r["count"]
         lines.append(
-            f"| {r['workers']} | {r['wall_s']:.1f} | {r['build_s']:.1f} | {r['peak_tree_rss_bytes'] / 2**30:.2f} | "
-            f"{r['vm_hwm_kb'] / 2**20:.2f} | {c['rows']:,} | {c['n_tokens_sum']:,} | {r['e2e_tokens_per_s']:,.0f} | "
-            f"{r['count_tokens_per_s']:,.0f} | {r['ratio']:.1%} | { {True: 'yes', False: 'NO', None: 'n/a'}[res['same_shards']] } |"
+            f"| {r['workers']} | {r['examine']} | {r['wall_s']:.1f} | {r['build_s']:.1f} | "
+            f"{r['peak_tree_rss_bytes'] / 2**30:.2f} | {r['vm_hwm_kb'] / 2**20:.2f} | {c['rows']:,} | "
+            f"{c['n_tokens_sum']:,} | {r['rendered_rows']:,} | {r['e2e_tokens_per_s']:,.0f} | "
+            f"{r['count_tokens_per_s']:,.0f} | {r['ratio']:.1%} | "
+            f"{ {True: 'yes', False: 'NO', None: 'n/a'}[res['same_shards']] } |"
         )
     lines += [
         "",
         "Seconds per step (between build_mix's progress messages):",
         "",
-        "| workers | " + " | ".join(STEPS) + " | imports + manifest |",
-        "|---" * (len(STEPS) + 2) + "|",
+        "| workers | examine | " + " | ".join(STEPS) + " | imports + manifest |",
+        "|---" * (len(STEPS) + 3) + "|",
     ]
     for r in res["runs"]:
         other = r["wall_s"] - r["build_s"]
         lines.append(
-            f"| {r['workers']} | "
+            f"| {r['workers']} | {r['examine']} | "
             + " | ".join(f"{r['steps'].get(s, 0):.1f}" for s in STEPS)
             + f" | {other:.1f} |"
         )

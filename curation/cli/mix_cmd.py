@@ -26,6 +26,10 @@ def build(
         str | None,
         typer.Option(help="Where the partitions run: serial, processes:N, ray (RAY_ADDRESS, else a cluster running here, else a new local one) or ray:ADDRESS. Overrides --workers; the output does not depend on it."),
     ] = None,
+    examine: Annotated[
+        str,
+        typer.Option(help="all: filter and render every row (the full funnel); needed: only the rows before each source's sampling frontier, the rest reported as beyond_budget (faster; the same shards)."),
+    ] = "all",
 ) -> None:
     """Build a mix: ingest, dedup, filter, render, sample by tokens, write shards + lock + card."""
     from curation.cli.main import UserError, _fail, _user_errors
@@ -39,6 +43,10 @@ def build(
 
         if workers < 1:
             raise UserError("--workers must be 1 or more")
+        from curation.mix.frontier import EXAMINE_MODES
+
+        if examine not in EXAMINE_MODES:
+            raise UserError(f"--examine must be one of {', '.join(EXAMINE_MODES)}, got {examine!r}")
         runs_on = parse_executor(executor if executor is not None else workers)
         m = load_manifest(manifest, check_files=not demo)
         out = _location(out) if out else DEFAULT_OUT / (m.name + ("-demo" if demo else ""))
@@ -48,7 +56,7 @@ def build(
             from curation.mix.demo_inputs import demo_manifest
 
             m = demo_manifest(m, work_dir / "inputs")
-        lock = build_mix(m, out, work_dir, runs_on, progress=lambda msg: con.print(f"[dim]{msg}[/]"))
+        lock = build_mix(m, out, work_dir, runs_on, progress=lambda msg: con.print(f"[dim]{msg}[/]"), examine=examine)
     except _user_errors() as exc:
         _fail(str(exc))
     con.print(_sources_table(lock))
@@ -141,5 +149,5 @@ def _sources_table(lock):
     for col in ("source", "target", "tokens", "rows", "epochs", "shortfall"):
         table.add_column(col, justify="left" if col == "source" else "right")
     for s in lock.sources:
-        table.add_row(s.name, f"{s.target_tokens:,}", f"{s.tokens:,}", f"{s.rows:,}", f"{s.epochs:.3f}", f"{s.shortfall:,}")
+        table.add_row(s.name, f"{s.target_tokens:,}", f"{s.tokens:,}", f"{s.rows:,}", s.epochs_text(), f"{s.shortfall:,}")
     return table

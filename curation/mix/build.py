@@ -88,14 +88,16 @@ def build_mix(
     work_dir: Path | None = None,
     workers: Executor | int | str = 1,
     progress: Progress | None = None,
+    examine: str = "all",
 ) -> MixLock:
     """Build `manifest` into `out_dir` (the Hugging Face save_to_disk layout + mix.lock.json +
     README.md; a directory, or an object store URL: object_store.py); return the lock. Raises
-    ValueError for anything the manifest or inputs get wrong."""
+    ValueError for anything the manifest or inputs get wrong. `examine`: see curate_sources
+    (the shards do not depend on it)."""
     say = progress or (lambda _msg: None)
     check_output(out_dir)
     work = Path(work_dir) if work_dir is not None else default_work_dir(out_dir)
-    run = curate_sources(manifest, work, workers, say)
+    run = curate_sources(manifest, work, workers, say, examine)
     return write_mix(manifest, run, out_dir, say, workers)
 
 
@@ -140,20 +142,29 @@ def write_mix(
         write_dataset_dict_file(tmp, list(split_parts))
         if manifest.output.pack:
             shards += _write_packed(manifest, [s for s in shards if s.split == TRAIN], tmp, executor)
-        lock = _lock(manifest, shards, plan.stats, executor)
+        summary = load_summary(run)
+        lock = _lock(manifest, shards, plan.stats, executor, not_examined(summary))
         write_lock(lock, tmp / LOCK_FILE)
         from curation.mix.card import write_card
 
-        write_card(tmp, lock, load_summary(run), {k: v for k, v in sorted(counts.lengths.items()) if v})
+        write_card(tmp, lock, summary, {k: v for k, v in sorted(counts.lengths.items()) if v})
     return lock
 
 
-def curate_sources(manifest: MixManifest, work: Path, workers: Executor | int | str, say: Progress) -> Path:
+def curate_sources(
+    manifest: MixManifest, work: Path, workers: Executor | int | str, say: Progress, examine: str = "all"
+) -> Path:
     """Ingest, dedup, filter and render every source into `work`; return the rendered run.
-    `workers`: the executor of the partitioned stages, or its spec (executor.py)."""
+    `workers`: the executor of the partitioned stages, or its spec (executor.py). `examine`:
+    "all" renders every row; "needed" only the rows before each source's sampling frontier
+    (mix/frontier.py: the same shards; the rows past it are filtered, then reported as
+    beyond_budget instead of rendered)."""
     from curation.dedup.stage import dedup_run
     from curation.filters.stage import run_filters
+    from curation.mix.frontier import EXAMINE_MODES, STAGE, FrontierStage, check_frontiers, plan_frontiers
 
+    if examine not in EXAMINE_MODES:
+        raise ValueError(f"examine must be one of {', '.join(EXAMINE_MODES)}, got {examine!r}")
     executor = parse_executor(workers)
     for stage in ("ingest", "dedup", "filter", "render"):
         shutil.rmtree(work / stage, ignore_errors=True)  # a build starts clean: no stale source lingers
@@ -173,10 +184,28 @@ def curate_sources(manifest: MixManifest, work: Path, workers: Executor | int | 
         say("filter")
         run_filters(run, work / "filter", config, rows_per_part, workers=executor)
         run = work / "filter"
-    say("render")
+    frontiers = plan_frontiers(manifest, run, executor) if examine == "needed" else {}
+    while True:
+        say("render")
+        narrowed = any(not fr.everything for fr in frontiers.values())
+        lead = {name: (STAGE, FrontierStage(fr)) for name, fr in frontiers.items()} if narrowed else None
+        render_run(run, work / "render", render_options(manifest), rows_per_part, workers=executor, lead=lead)
+        unsafe = check_frontiers(frontiers, work / "render", executor)
+        if not unsafe:
+            return work / "render"
+        # The estimate fell short for these sources (their rendered rows before the frontier do
+        # not prove the pick stops there): render again with every row of them examined.
+        say(f"examine every row of {', '.join(unsafe)}")
+        frontiers = {name: fr.whole() if name in unsafe else fr for name, fr in frontiers.items()}
+        shutil.rmtree(work / "render")
+
+
+def render_options(manifest: MixManifest) -> RenderOptions:
+    """How `curate mix build` renders the manifest's rows."""
+    base = manifest.base_dir
     template = manifest.template
     identity = template.identity
-    options = RenderOptions(
+    return RenderOptions(
         template=template.template_ref(base),
         serving_template=template.serving_ref(base),
         enable_thinking=template.enable_thinking,
@@ -184,8 +213,6 @@ def curate_sources(manifest: MixManifest, work: Path, workers: Executor | int | 
         identity_maker=identity.maker if identity else None,
         tokenizer=manifest.tokenizer_name(),
     )
-    render_run(run, work / "render", options, rows_per_part, workers=executor)
-    return work / "render"
 
 
 # The stages after ingest cut a small mix into about this many partitions (whole row groups of
@@ -220,7 +247,14 @@ def _target(manifest: MixManifest, out: Path, split: str, schema: pa.Schema) -> 
     return SplitTarget(out / split, schema, output.max_shard_rows, output.max_shard_bytes, split, f"{split}/")
 
 
-def _lock(manifest: MixManifest, shards, stats, executor: Executor) -> MixLock:
+def not_examined(summary) -> dict[str, int]:
+    """Rows of each source set aside past its sampling frontier (mix/frontier.py), from the run's counts."""
+    from curation.mix.frontier import STAGE
+
+    return {s.name: sum(st.dropped for st in s.stages if st.stage == STAGE) for s in summary.sources}
+
+
+def _lock(manifest: MixManifest, shards, stats, executor: Executor, unexamined: dict[str, int]) -> MixLock:
     sources = [
         SourceStats(
             name=s.name,
@@ -229,8 +263,10 @@ def _lock(manifest: MixManifest, shards, stats, executor: Executor) -> MixLock:
             target_tokens=s.target_tokens,
             rows=s.rows,
             tokens=s.tokens,
-            epochs=round(s.epochs, 6),
+            # over the examined rows only, a pass count would overstate it
+            epochs=None if unexamined.get(s.name) else round(s.epochs, 6),
             shortfall=s.shortfall,
+            rows_not_examined=unexamined.get(s.name, 0),
         )
         for s in stats.values()
     ]

@@ -84,10 +84,11 @@ def _sources_section(lock: MixLock) -> str:
             f"{s.tokens:,}",
             f"{100 * s.tokens / total:.2f}%",
             f"{s.rows:,}",
-            f"{s.epochs:.3f}",
+            s.epochs_text(),
             f"{s.shortfall:,}",
             f"{s.rows_available:,}",
             f"{s.tokens_available:,}",
+            f"{s.rows_not_examined:,}",
         ]
         for s in lock.sources
     ]
@@ -101,8 +102,17 @@ def _sources_section(lock: MixLock) -> str:
         "shortfall",
         "rows avail.",
         "tokens avail.",
+        "not examined",
     ]
-    return "## Sources\n\nTokens are counted with the mix's tokenizer on the rendered text.\n\n" + _table(
+    note = ""
+    if any(s.rows_not_examined for s in lock.sources):
+        note = (
+            "Built with `--examine needed`: the rows past a source's sampling frontier (\"not examined\", "
+            "reported as `beyond_budget`) were neither filtered nor rendered, as its pick met the target "
+            "before them; \"avail.\" counts the examined rows only. The shards are those of a build that "
+            "examines every row.\n\n"
+        )
+    return "## Sources\n\nTokens are counted with the mix's tokenizer on the rendered text.\n\n" + note + _table(
         header, rows
     )
 

@@ -18,7 +18,7 @@ def diff_locks(a: MixLock, b: MixLock) -> list[str]:
         if sa is None or sb is None:
             lines.append(f"source {name}: only in {'B' if sa is None else 'A'}")
             continue
-        for field in ("target_tokens", "tokens", "rows", "epochs", "shortfall", "rows_available"):
+        for field in ("target_tokens", "tokens", "rows", "epochs", "shortfall", "rows_available", "rows_not_examined"):
             x, y = getattr(sa, field), getattr(sb, field)
             if x != y:
                 lines.append(f"source {name} {field}: {x:,} -> {y:,}" if isinstance(x, int) else f"source {name} {field}: {x} -> {y}")

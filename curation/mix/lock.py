@@ -85,18 +85,32 @@ class SourceStats(_Model):
         default=None, description="Curriculum stage or phase name; null for a flat mix."
     )
     rows_available: int = Field(
-        ge=0, description="Rows after curation that the sampler could draw from (rows)."
+        ge=0,
+        description="Rows after curation that the sampler could draw from (rows); with rows_not_examined > 0, "
+        "the examined rows only.",
     )
     tokens_available: int = Field(ge=0, description="Tokens in those rows (tokens).")
     target_tokens: int = Field(ge=0, description="Token target: normalised weight x budget (tokens).")
     rows: int = Field(ge=0, description="Rows taken, repeats counted (rows).")
     tokens: int = Field(ge=0, description="Tokens taken (tokens).")
-    epochs: float = Field(
-        ge=0, description="Passes over the source: full epochs + the fraction of rows of the partial one."
+    epochs: float | None = Field(
+        ge=0,
+        description="Passes over the source: full epochs + the fraction of rows of the partial one; null when "
+        "rows were not examined (fewer than 1: the target was met before them).",
     )
     shortfall: int = Field(
         default=0, ge=0, description="target_tokens - tokens when the source ran out (tokens)."
     )
+    rows_not_examined: int = Field(
+        default=0,
+        ge=0,
+        description="Rows past the source's sampling frontier, neither filtered nor rendered (curate mix build "
+        "--examine needed): the pick met its target before them (reported as beyond_budget).",
+    )
+
+    def epochs_text(self) -> str:
+        """epochs for a table: "<1" where rows were not examined."""
+        return "<1" if self.epochs is None else f"{self.epochs:.3f}"
 
 
 class ShardRecord(_Model):

@@ -41,7 +41,9 @@ def regenerate_mix(lock_file: Path | str, out_dir: Path | str, work_dir: Path | 
     if missing:
         raise RegenerateMismatch(f"cannot regenerate {lock.name}: {'; '.join(missing)}")
     manifest = parse_manifest(lock.manifest, base, where=f"{lock_file} (manifest)")
-    build_mix(manifest, out_dir, work_dir or default_work_dir(out_dir))
+    # examined as the locked build was, so the lock's statistics come out the same too
+    examine = "needed" if any(s.rows_not_examined for s in lock.sources) else "all"
+    build_mix(manifest, out_dir, work_dir or default_work_dir(out_dir), examine=examine)
     differs = verify_shards(lock, out_dir)
     if changed or differs:
         parts = []

@@ -11,6 +11,7 @@ sampler reads.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -29,7 +30,7 @@ from curation.render.identity import identity_system_message
 from curation.render.spans import SPANS_TYPE
 from curation.render.templates import load_template
 from curation.render.token_counts import count_tokens_and_spans
-from curation.source_stages import check_run_dirs, run_source_stages, run_sources_stages
+from curation.source_stages import BatchStage, check_run_dirs, run_source_stages, run_sources_stages
 from curation.summary import RunSummary
 from curation.tokens import INJECTION_REASON, get_tokenizer
 
@@ -132,13 +133,20 @@ def render_run(
     options: RenderOptions,
     rows_per_part: int = ROWS_PER_PART,
     workers: Executor | int | str | None = None,
+    lead: Mapping[str, tuple[str, BatchStage]] | None = None,
 ) -> RunSummary:
     """Render every source of IN_RUN into OUT_RUN (parts of RENDERED_SCHEMA); return its summary.
 
     `workers`: the executor of the partitions or its spec (executor.py: N processes, "ray"; Jinja
-    is Python per row, so threads would not help); the files are the same bytes for any."""
+    is Python per row, so threads would not help); the files are the same bytes for any.
+    `lead`: per source, a stage run before rendering in the same pass (the mix build's sampling
+    frontier, mix/frontier.py)."""
     names = check_run_dirs(in_run_dir, out_run_dir)
-    stages = {name: [(STAGE, partial(render_split, options=options))] for name in names}
+    lead = lead or {}
+    stages = {
+        name: [*([lead[name]] if name in lead else []), (STAGE, partial(render_split, options=options))]
+        for name in names
+    }
     run_sources_stages(in_run_dir, out_run_dir, stages, rows_per_part, RENDERED_SCHEMA, parse_executor(workers))
     return write_summary(out_run_dir)
 

@@ -1,0 +1,229 @@
+"""Examine only the rows a mix can reach: the sampling frontier (`examine: needed`).
+
+`take_tokens` (sample.py) takes a pool's rows in key order until its target is met, so a row
+whose key lies past that point is never picked, whatever the filters say about it and however
+many tokens it renders to. A 12M-token mix drawn from 100M tokens of sources reaches about a
+fifth of each source; filtering and rendering the rest is most of the build's time.
+
+With `examine="needed"` the build, after the filters (every row is still deduplicated and
+filtered, so their reports are whole and the pattern cap's shares are over the whole source),
+estimates that point per pool (the train pool and the eval pool of each source) from the rows'
+text bytes (BYTES_PER_TOKEN, an under-estimate of the tokens a row renders to, so the frontier
+errs towards more rows); a frontier is a 16-bit prefix of the sampling key, with MARGIN to spare.
+The render pass's first step (`FrontierStage`) sets the rows past it aside with reason
+`beyond_budget` (a report row each: id, no text), and only the rows before it are rendered,
+which is the build's largest step (tokenizing).
+
+After rendering, `check_frontiers` proves each frontier safe: the rendered train rows before it
+hold MORE tokens than the pool's target (strictly: then the whole pool holds more too, so the
+pick takes no whole epoch and stops at a row before the frontier, and every row before the
+frontier is there). The picks, and so the shards, are then the ones an `examine="all"` build
+writes, byte for byte. A source whose check fails is rendered again with every row examined.
+
+Sources the frontier cannot shortcut are always rendered whole:
+- a source named by a part with `min_doc_tokens` (that pool samples by rendered length);
+- max_epochs < 1 (the cap floor(max_epochs x available) needs every row's tokens);
+- a source whose estimate says the target needs (almost) every row anyway.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from curation.accounting import DROP_SCHEMA
+from curation.executor import Executor
+from curation.mix.manifest import MixManifest
+from curation.mix.sample import allocate
+from curation.mix.sample_hash import row_keys
+from curation.mix.sample_order import split_eval
+from curation.mix.select import EVAL
+from curation.mix.select_tasks import PoolSpec, pool_sums
+from curation.source_stages import source_parts
+
+EXAMINE_MODES = ("all", "needed")
+STAGE = "budget_frontier"
+REASON = "beyond_budget"
+DETAIL = (
+    "kept by the filters but not rendered: its sampling key lies past the point where the source's target "
+    "is met (curate mix build --examine needed); an --examine all build would not pick it either"
+)
+PREFIX_BITS = 16  # a frontier is a prefix of the 64-bit sampling key
+BYTES_PER_TOKEN = 5.0  # qwen3 renders 3-4.5 bytes of English, code or math per token: fewer tokens estimated, more rows
+MARGIN = 1.5  # estimated tokens before the frontier / target: room for filtered rows and the estimate's error
+
+
+@dataclass(frozen=True)
+class Frontier:
+    """Which rows of one source are examined: train rows whose key prefix (pool `source`) is
+    <= train_prefix, eval rows whose key prefix (pool `source/eval`) is <= eval_prefix. None:
+    every row of that side; -1: none. `train_target` / `eval_target`: the tokens the check needs."""
+
+    source: str
+    seed: int
+    eval_fraction: float
+    train_prefix: int | None
+    eval_prefix: int | None
+    train_target: int
+    eval_target: int
+
+    @property
+    def everything(self) -> bool:
+        return self.train_prefix is None and self.eval_prefix is None
+
+    def whole(self) -> Frontier:
+        return replace(self, train_prefix=None, eval_prefix=None)
+
+    def examined(self, ids: pa.Array) -> np.ndarray:
+        """Mask of the rows (by id) before the frontier."""
+        held = split_eval(ids, self.eval_fraction, self.seed) if self.eval_fraction > 0 else np.zeros(len(ids), bool)
+        keep = np.zeros(len(ids), dtype=bool)
+        for side, prefix, label in ((~held, self.train_prefix, self.source), (held, self.eval_prefix, f"{self.source}/{EVAL}")):
+            rows = np.flatnonzero(side)
+            if prefix is None:
+                keep[rows] = True
+            elif prefix >= 0 and rows.size:
+                keep[rows] = _prefixes(row_keys(ids.take(pa.array(rows)), self.seed, label, 0)) <= prefix
+        return keep
+
+
+def _prefixes(keys: np.ndarray) -> np.ndarray:
+    return (keys >> np.uint64(64 - PREFIX_BITS)).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class FrontierStage:
+    """The filter stage's first step (a source_stages BatchStage): rows past the frontier go to
+    the report as `beyond_budget` (id only: the text of a row nobody examined tells nothing)."""
+
+    frontier: Frontier
+
+    def __call__(self, table: pa.Table) -> tuple[pa.Table, pa.Table]:
+        ids = table.column("id").combine_chunks()
+        keep = self.frontier.examined(ids)
+        if keep.all():
+            return table, DROP_SCHEMA.empty_table()
+        gone = pa.array(~keep)
+        n = int((~keep).sum())
+        report = pa.table(
+            {
+                "source": table.column("source").filter(gone),
+                "stage": pa.repeat(pa.scalar(STAGE), n),
+                "reason": pa.repeat(pa.scalar(REASON), n),
+                "detail": pa.repeat(pa.scalar(DETAIL), n),
+                "id": ids.filter(gone),
+                **{name: pa.nulls(n, DROP_SCHEMA.field(name).type) for name in DROP_SCHEMA.names[5:]},
+            }
+        ).cast(DROP_SCHEMA)
+        return table.filter(pa.array(keep)), report
+
+
+def source_targets(manifest: MixManifest) -> tuple[dict[str, int], dict[str, int]]:
+    """(train target, eval target) per source, as plan_selection computes them; sources named by a
+    part with min_doc_tokens are left out (their own pools sample by rendered length)."""
+    parts = manifest.parts()
+    own = {s for p in parts if p.min_doc_tokens is not None for s, w in p.weights.items()}
+    train: dict[str, int] = {}
+    for p in parts:
+        if p.min_doc_tokens is None:
+            for source, t in allocate(p.budget_tokens, p.weights).items():
+                train[source] = train.get(source, 0) + t
+    f = manifest.split.eval_fraction
+    evals = {s: round(t * f / (1 - f)) if f > 0 else 0 for s, t in train.items()}
+    return {s: t for s, t in train.items() if s not in own}, evals
+
+
+def plan_frontiers(manifest: MixManifest, run: Path, executor: Executor) -> dict[str, Frontier]:
+    """The frontier of every source of the filtered `run` (Frontier.everything where it cannot
+    shortcut). One map over the run's parts: per part and pool, estimated tokens per key prefix."""
+    seed, f = manifest.seed, manifest.split.eval_fraction
+    train, evals = source_targets(manifest)
+    frontiers = {}
+    for entry in manifest.sources:
+        name = entry.name
+        whole = Frontier(name, seed, f, None, None, train.get(name, 0), evals.get(name, 0))
+        eligible = name in train and train[name] > 0 and entry.max_epochs >= 1
+        frontiers[name] = whole if not eligible else replace(whole, train_prefix=-2)  # -2: to be planned
+    planned = [n for n, fr in frontiers.items() if fr.train_prefix == -2]
+    items = [(str(p), seed, f, n) for n in planned for p in source_parts(run, n)]
+    hists = iter(executor.map(prefix_token_estimates, items))
+    for name in planned:
+        train_hist = np.zeros(1 << PREFIX_BITS, dtype=np.int64)
+        eval_hist = np.zeros(1 << PREFIX_BITS, dtype=np.int64)
+        for _ in source_parts(run, name):
+            t, e = next(hists)
+            train_hist += t
+            eval_hist += e
+        fr = frontiers[name]
+        frontiers[name] = replace(
+            fr,
+            train_prefix=_prefix_for(train_hist, fr.train_target),
+            eval_prefix=_prefix_for(eval_hist, fr.eval_target) if f > 0 else None,
+        )
+    return frontiers
+
+
+def _prefix_for(hist: np.ndarray, target: int) -> int | None:
+    """The smallest key prefix whose estimated tokens reach MARGIN x target; None (every row)
+    where the estimate never gets there; -1 (no row) for a target of 0."""
+    if target == 0:
+        return -1
+    reached = np.flatnonzero(np.cumsum(hist) >= math.ceil(MARGIN * target))
+    return int(reached[0]) if reached.size and reached[0] < len(hist) - 1 else None
+
+
+def prefix_token_estimates(path: str, seed: int, eval_fraction: float, source: str) -> tuple[np.ndarray, np.ndarray]:
+    """Task: (train, eval) estimated tokens per key prefix of one part's rows."""
+    table = pq.read_table(path, columns=["id", "messages", "text"])
+    ids = table.column("id").combine_chunks()
+    estimate = (_text_bytes(table) / BYTES_PER_TOKEN).astype(np.int64) + 1
+    held = split_eval(ids, eval_fraction, seed) if eval_fraction > 0 else np.zeros(len(ids), bool)
+    out = []
+    for side, label in ((~held, source), (held, f"{source}/{EVAL}")):
+        rows = np.flatnonzero(side)
+        prefixes = _prefixes(row_keys(ids.take(pa.array(rows)), seed, label, 0)) if rows.size else np.zeros(0, np.int64)
+        out.append(np.bincount(prefixes, weights=estimate[rows], minlength=1 << PREFIX_BITS).astype(np.int64))
+    return out[0], out[1]
+
+
+def _text_bytes(table: pa.Table) -> np.ndarray:
+    """UTF-8 bytes of each row's text, or of its messages' contents (reasoning left out: it may
+    not be rendered, and a low estimate only examines more rows)."""
+    text = pc.binary_length(table.column("text").combine_chunks()).fill_null(0).to_numpy(zero_copy_only=False)
+    messages = table.column("messages").combine_chunks()
+    contents = pc.binary_length(pc.struct_field(pc.list_flatten(messages), "content")).fill_null(0)
+    sums = np.concatenate([[0], np.cumsum(contents.to_numpy(zero_copy_only=False), dtype=np.int64)])
+    offsets = messages.offsets.to_numpy()
+    if messages.offset:  # a sliced array's offsets count from the start of its values
+        offsets = offsets - offsets[0]
+    lengths = sums[offsets[1:]] - sums[offsets[:-1]]
+    return text.astype(np.int64) + lengths
+
+
+def check_frontiers(frontiers: dict[str, Frontier], rendered: Path, executor: Executor) -> list[str]:
+    """The sources whose frontier is not proven safe by the rendered run: their rendered train
+    (eval) rows hold no more tokens than the train (eval) target. One map over the parts."""
+    narrowed = [fr for fr in frontiers.values() if not fr.everything]
+    items, owners = [], []
+    for fr in narrowed:
+        specs = [PoolSpec(fr.source, fr.source, "train"), PoolSpec(f"{fr.source}/{EVAL}", fr.source, "eval")]
+        for path in source_parts(rendered, fr.source):
+            items.append((str(path), fr.seed, fr.eval_fraction, specs))
+            owners.append(fr.source)
+    sums: dict[str, list[int]] = {fr.source: [0, 0] for fr in narrowed}
+    for owner, (_, _, per_pool) in zip(owners, executor.map(pool_sums, items), strict=True):
+        sums[owner][0] += per_pool[0][2]
+        sums[owner][1] += per_pool[1][2]
+    unsafe = []
+    for fr in narrowed:
+        train_ok = fr.train_prefix is None or sums[fr.source][0] > fr.train_target
+        eval_ok = fr.eval_prefix is None or fr.eval_target == 0 or sums[fr.source][1] > fr.eval_target
+        if not (train_ok and eval_ok):
+            unsafe.append(fr.source)
+    return unsafe
