@@ -144,13 +144,10 @@ def plan_frontiers(manifest: MixManifest, run: Path, executor: Executor) -> dict
     shortcut). One map over the run's parts: per part and pool, estimated tokens per key prefix."""
     seed, f = manifest.seed, manifest.split.eval_fraction
     train, evals = source_targets(manifest)
-    frontiers = {}
-    for entry in manifest.sources:
-        name = entry.name
-        whole = Frontier(name, seed, f, None, None, train.get(name, 0), evals.get(name, 0))
-        eligible = name in train and train[name] > 0 and entry.max_epochs >= 1
-        frontiers[name] = whole if not eligible else replace(whole, train_prefix=-2)  # -2: to be planned
-    planned = [n for n, fr in frontiers.items() if fr.train_prefix == -2]
+    frontiers = {
+        s.name: Frontier(s.name, seed, f, None, None, train.get(s.name, 0), evals.get(s.name, 0)) for s in manifest.sources
+    }
+    planned = [s.name for s in manifest.sources if train.get(s.name, 0) > 0 and s.max_epochs >= 1]
     items = [(str(p), seed, f, n) for n in planned for p in source_parts(run, n)]
     hists = iter(executor.map(prefix_token_estimates, items))
     for name in planned:
