@@ -99,7 +99,7 @@ def _prefixes(keys: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class FrontierStage:
-    """The filter stage's first step (a source_stages BatchStage): rows past the frontier go to
+    """The render pass's first step (a source_stages BatchStage): rows past the frontier go to
     the report as `beyond_budget` (id only: the text of a row nobody examined tells nothing)."""
 
     frontier: Frontier
