@@ -13,10 +13,12 @@ the manifest's own error as the run's state message.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from prefect import flow, get_run_logger, task
 
 from curation.mix.build import write_mix
+from curation.mix.frontier import EXAMINE_MODES
 from curation.mix.lock import MixLock
 from curation.readers.remote import is_url
 from curation.report import load_summary
@@ -47,13 +49,18 @@ def build_mix_flow(
     workers: int = 1,
     runner: str = "local",
     ray_address: str | None = None,
+    examine: Literal["all", "needed"] = "all",
 ) -> str:
     """Build a mix from a manifest (a name in mixes/ or a path to a YAML file); demo=True builds
     it on the embedded demo corpora at the manifest's demo budget. runner="ray" runs the tasks
-    on a Ray cluster (ray_address, else RAY_ADDRESS, else a local one). Returns the mix directory."""
+    on a Ray cluster (ray_address, else RAY_ADDRESS, else a local one). examine="needed" renders
+    only the rows each source's target can reach, as `curate mix build --examine needed` (the
+    same shards; the rest reported as beyond_budget). Returns the mix directory."""
+    if examine not in EXAMINE_MODES:  # Prefect checks the Literal; a direct call of .fn does not
+        raise ValueError(f"examine must be one of {', '.join(EXAMINE_MODES)}, got {examine!r}")
     choice = choose(runner, ray_address)
     run = _validated(manifest, demo, out, workers, choice)
-    return _build(run, workers, choice)
+    return _build(run, workers, choice, examine)
 
 
 @flow(name="pretrain-phase", log_prints=False)
@@ -123,10 +130,10 @@ def _validated(manifest: str, demo: bool, out: str | None, workers: int, choice:
     return run
 
 
-def _build(run: MixRun, workers: int, choice: RunnerChoice) -> str:
+def _build(run: MixRun, workers: int, choice: RunnerChoice, examine: str = "all") -> str:
     on_ray = choice.name == "ray"
     with task_runner(choice):  # the submitted tasks, and under Ray the partitions of every stage
-        rendered = curate_all(run.manifest, run.work, workers, on_ray=on_ray)
+        rendered = curate_all(run.manifest, run.work, workers, on_ray=on_ray, examine=examine)
         lock = sample_and_write(run, rendered, "ray" if on_ray else workers)
     artifacts.publish_mix(load_summary(rendered), lock, run.out, run.work)
     return str(run.out)

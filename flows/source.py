@@ -22,6 +22,7 @@ from pathlib import Path
 from prefect import get_run_logger, task
 from prefect.tasks import exponential_backoff
 
+from curation.mix.frontier import Frontier
 from curation.mix.manifest import MixManifest
 from flows.cache import RESULTS_DIR, by_key, file_sha256, keyed_dir, stage_key
 from flows.runs import link_run
@@ -93,14 +94,25 @@ def filter_source(key: str, manifest: MixManifest, name: str, in_run: str, out_r
 
 
 @_cached("render-{name}")
-def render_source(key: str, manifest: MixManifest, name: str, in_run: str, out_run: str, executor: str | int = 1) -> str:
-    """One source through the chat template: rendered text, loss spans, token counts."""
+def render_source(
+    key: str,
+    manifest: MixManifest,
+    name: str,
+    in_run: str,
+    out_run: str,
+    executor: str | int = 1,
+    frontier: Frontier | None = None,
+) -> str:
+    """One source through the chat template: rendered text, loss spans, token counts. With a
+    `frontier` (examine="needed"), only the rows before it (curation/mix/frontier.py)."""
+    from curation.mix.frontier import STAGE, FrontierStage
     from curation.render.stage import render_run
 
     out = Path(out_run)
     shutil.rmtree(out, ignore_errors=True)
     link_run({name: Path(in_run)}, out / "in")
-    summary = render_run(out / "in", out / "out", render_options(manifest), workers=executor)  # same bytes for any
+    lead = {name: (STAGE, FrontierStage(frontier))} if frontier is not None else None
+    summary = render_run(out / "in", out / "out", render_options(manifest), workers=executor, lead=lead)  # same bytes for any
     _log_stages("render", summary, name, skip=len(_stages_of(Path(in_run), name)))
     return str(out / "out")
 
@@ -113,14 +125,21 @@ def render_options(manifest: MixManifest):
 
 
 def curate_all(
-    manifest: MixManifest, work: Path, workers: int = 1, linked: str = "render", on_ray: bool = False
+    manifest: MixManifest,
+    work: Path,
+    workers: int = 1,
+    linked: str = "render",
+    on_ray: bool = False,
+    examine: str = "all",
 ) -> Path:
     """Ingest, dedup, filter and render every source of `manifest` as tasks (cached under
     `work`); return WORK/<linked>, a run directory of the rendered sources.
 
     Inside each task the stage maps over partitions: with `on_ray` (the flow's runner is Ray) as
     Ray tasks on the same cluster; else dedup and render in `workers` local processes, and ingest
-    and filters in the task itself (the per-source tasks already run side by side)."""
+    and filters in the task itself (the per-source tasks already run side by side).
+    `examine`: "all", or "needed" to render only the rows before each source's sampling frontier,
+    as `curate mix build --examine needed` (curation/mix/frontier.py; the same shards)."""
     heavy: str | int = "ray" if on_ray else workers
     light: str | int = "ray" if on_ray else 1
     stages = work / STAGES_DIR
@@ -161,16 +180,66 @@ def curate_all(
         }
         runs, keys = {n: f.result() for n, f in futures.items()}, fkeys
 
+    frontiers = plan_frontiers.submit(manifest, runs, str(work / "frontier-plan"), heavy).result() if examine == "needed" else {}
+    while True:
+        rendered = _render_all(manifest, runs, keys, frontiers, stages, storage, heavy)
+        link_run(rendered, work / linked)
+        unsafe = check_frontiers.submit(frontiers, str(work / linked), heavy).result() if frontiers else []
+        if not unsafe:
+            return work / linked
+        # As curate_sources: a frontier the rendered rows do not prove safe -> that source whole.
+        frontiers = {n: fr.whole() if n in unsafe else fr for n, fr in frontiers.items()}
+
+
+def _render_all(
+    manifest: MixManifest,
+    runs: dict[str, str],
+    keys: dict[str, str],
+    frontiers: dict[str, Frontier],
+    stages: Path,
+    storage: dict,
+    executor: str | int,
+) -> dict[str, Path]:
+    """Every source's render task (cached); the frontier, where there is one, is in its key."""
     task_ = render_source.with_options(**storage)
     options = dataclasses.asdict(render_options(manifest))
-    rkeys = {n: stage_key("render", upstream=keys[n], source=n, options=options, files=referenced) for n in names}
-    futures = {
-        n: task_.submit(rkeys[n], manifest, n, runs[n], str(keyed_dir(stages / "render", n, rkeys[n])), heavy)
-        for n in names
-    }
-    rendered = {n: Path(f.result()) for n, f in futures.items()}
-    link_run(rendered, work / linked)
-    return work / linked
+    referenced = referenced_fingerprints(manifest)
+    futures = {}
+    for n in (s.name for s in manifest.sources):
+        fr = frontiers.get(n)
+        extra = {"frontier": dataclasses.asdict(fr)} if fr is not None else {}
+        key = stage_key("render", upstream=keys[n], source=n, options=options, files=referenced, **extra)
+        out = str(keyed_dir(stages / "render", n, key))
+        futures[n] = task_.submit(key, manifest, n, runs[n], out, executor, fr)
+    return {n: Path(f.result()) for n, f in futures.items()}
+
+
+@task(name="plan-frontiers", task_run_name="plan-frontiers")
+def plan_frontiers(manifest: MixManifest, runs: dict[str, str], plan_run: str, executor: str | int) -> dict[str, Frontier]:
+    """Each source's sampling frontier over the filtered rows (examine="needed"); every source
+    gets one (Frontier.everything where it cannot narrow), so the funnels line up, or none is
+    given when no source narrows."""
+    from curation.executor import parse_executor
+    from curation.mix.frontier import plan_frontiers as plan
+
+    run = Path(plan_run)
+    link_run({n: Path(p) for n, p in runs.items()}, run)
+    frontiers = plan(manifest, run, parse_executor(executor))
+    narrowed = [n for n, fr in frontiers.items() if not fr.everything]
+    get_run_logger().info("examine needed: %d of %d sources narrowed (%s)", len(narrowed), len(frontiers), ", ".join(narrowed) or "none")
+    return frontiers if narrowed else {}
+
+
+@task(name="check-frontiers", task_run_name="check-frontiers")
+def check_frontiers(frontiers: dict[str, Frontier], rendered: str, executor: str | int) -> list[str]:
+    """The sources whose rendered rows do not prove their frontier safe (to render again whole)."""
+    from curation.executor import parse_executor
+    from curation.mix.frontier import check_frontiers as check
+
+    unsafe = check(frontiers, Path(rendered), parse_executor(executor))
+    if unsafe:
+        get_run_logger().info("examine every row of %s: the rows before the frontier hold too few tokens", ", ".join(unsafe))
+    return unsafe
 
 
 def _ingest_task(manifest: MixManifest, name: str, storage: dict):

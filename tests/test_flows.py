@@ -116,6 +116,41 @@ def test_flow_writes_the_mix_to_an_object_store(server, cli_mix, s3, tmp_path, m
     assert state.is_failed() and "out must differ from the mix being regenerated" in state.message
 
 
+def test_flow_examine_needed_writes_the_shards_of_examine_all(server, tmp_path):
+    """examine="needed" in the flow renders only the rows before each source's frontier (the
+    rest reported beyond_budget) and writes the shards `curate mix build --demo` writes."""
+    from curation.mix.frontier import REASON, STAGE
+    from curation.mix.lock import read_lock
+    from flows.mix import build_mix_flow
+
+    manifest = tmp_path / "small.yaml"  # a demo budget that reaches about a tenth of each demo source
+    text = (REPO / "mixes" / f"{MIX}.yaml").read_text().replace("demo_budget_tokens: 100000", "demo_budget_tokens: 12000")
+    assert "12000" in text
+    manifest.write_text(text)
+    cli = tmp_path / "cli"
+    result = CliRunner().invoke(app, ["mix", "build", str(manifest), "--demo", "--out", str(cli)])
+    assert result.exit_code == 0, result.output
+
+    out = tmp_path / "mix"
+    state = build_mix_flow(manifest=str(manifest), demo=True, out=str(out), examine="needed", return_state=True)
+    assert state.is_completed(), state.message
+    shards = {k: v for k, v in _digests(out).items() if not k.endswith(".png")}  # the funnel plot has the new stage
+    assert shards == {k: v for k, v in _digests(cli).items() if not k.endswith(".png")}
+    lock, reference = read_lock(out), read_lock(cli)
+    narrowed = {s.name: s.rows_not_examined for s in lock.sources if s.rows_not_examined}
+    assert len(narrowed) >= 5, narrowed
+    assert {s.name: (s.tokens, s.rows) for s in lock.sources} == {s.name: (s.tokens, s.rows) for s in reference.sources}
+    summary = load_summary(tmp_path / ".mix.work" / "render")
+    for src in summary.sources:
+        stage = next(st for st in src.stages if st.stage == STAGE)
+        assert stage.dropped == narrowed.get(src.name, 0)
+        assert stage.reasons == ({REASON: stage.dropped} if stage.dropped else {})
+
+    state = build_mix_flow(manifest=str(manifest), demo=True, out=str(tmp_path / "bad"), examine="some", return_state=True)
+    assert state.is_failed() and "examine" in state.message
+    assert not (tmp_path / "bad").exists()
+
+
 def test_bad_manifest_fails_at_once_with_its_error_in_the_api(server, tmp_path):
     from flows.mix import build_mix_flow
 
