@@ -117,3 +117,35 @@ def test_bad_parameters(kwargs: dict, name: str) -> None:
 def test_rows_must_be_polars() -> None:
     with pytest.raises(TypeError, match="LazyFrame or DataFrame"):
         opening_patterns([{"id": "x"}])
+
+
+def _chat(responses: list[str]) -> pl.DataFrame:
+    turn = {"role": "assistant", "reasoning": None, "tool_calls": None}
+    return pl.DataFrame(
+        [
+            {"id": f"r{i}", "source": "s", "kind": "chat", "messages": [{**turn, "content": r}]}
+            for i, r in enumerate(responses)
+        ]
+    )
+
+
+@pytest.mark.parametrize("k", [1, 2, 4, 6])
+def test_opening_is_the_first_k_words_of_the_whole_answer(k: int) -> None:
+    """The opening read from the answer's first 256 characters (one anchored extract) equals the
+    plain definition over the whole answer: lowercase, punctuation removed, first k words joined
+    by one space; null when the answer has no word."""
+    import random
+
+    from curation.filters.pattern_cap import _words, opening
+
+    rng = random.Random(k)
+    pieces = ["Word", "ÉTÉ", "σΣ", "été", "x" * 300, "—", "!!", "42", "a-b", "don't", "中文", "\u00a0", " ", "\t", "\n", "  "]
+    made = ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 30))) for _ in range(3000)]
+    edges = ["", "   ", "!!! ...", "one", "one two three four", "one two three four five", " " * 255 + "a b c d e f g"]
+    edges += ["w " * 127 + "last", "a " * (k - 1) + "y" * 300 + " z", "Step 1: do it", "Sure! Here's how"]
+    rows = _chat(made + edges)
+    fast = rows.select(opening(k, scaffolds=False).alias("o"))["o"]
+    words = _words(pl.col("messages").list.last().struct.field("content")).list.head(k)
+    plain = rows.select(pl.when(words.list.len() > 0).then(words.list.join(" ")).alias("o"))["o"]
+    assert fast.to_list() == plain.to_list()
+    assert fast.null_count() > 0 and fast.drop_nulls().str.contains("  ").sum() == 0

@@ -61,12 +61,15 @@ def opening(k: int, scaffolds: bool = True) -> pl.Expr:
     # The words of a long answer's first _PREFIX_CHARS characters, when there are more than k of
     # them, are its first k words: lowercasing (Σ's final form looks past a word's end only up to
     # the next space) and punctuation removal act per character, so the prefix's words are the
-    # answer's, bar the last, which the slice may cut. Only answers with fewer words there pay
-    # for the whole text (a null elsewhere, which the string kernels skip).
-    head = _words(text.str.slice(0, _PREFIX_CHARS)).list.head(k + 1)
-    whole = _words(pl.when(head.list.len() <= k).then(text))
-    words = pl.when(head.list.len() > k).then(head).otherwise(whole).list.head(k)
-    first_words = pl.when(words.list.len() > 0).then(words.list.join(" "))
+    # answer's, bar the last, which the slice may cut. They are read with one anchored extract
+    # (k words, then whitespace and a (k+1)-th word's first character), their whitespace runs
+    # made single spaces: what splitting into words and joining k of them gives, at a quarter of
+    # the cost (the cap's openings pass reads every kept row). Only answers with k words or fewer
+    # there pay for the whole text (a null elsewhere, which the string kernels skip).
+    prefix = _normalised(text.str.slice(0, _PREFIX_CHARS))
+    head = prefix.str.extract(rf"^\s*(\S+(?:\s+\S+){{{k - 1}}})\s+\S", 1).str.replace_all(r"\s+", " ")
+    whole = _words(pl.when(head.is_null()).then(text)).list.head(k)
+    first_words = pl.when(head.is_not_null()).then(head).otherwise(pl.when(whole.list.len() > 0).then(whole.list.join(" ")))
     if not scaffolds:
         return first_words
     out = first_words
@@ -75,9 +78,14 @@ def opening(k: int, scaffolds: bool = True) -> pl.Expr:
     return out
 
 
+def _normalised(text: pl.Expr) -> pl.Expr:
+    """`text` lowercased, punctuation removed."""
+    return text.str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}\s]+", "")
+
+
 def _words(text: pl.Expr) -> pl.Expr:
     """Lowercased words of `text`, punctuation removed."""
-    return text.str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}\s]+", "").str.extract_all(r"\S+")
+    return _normalised(text).str.extract_all(r"\S+")
 
 
 def _chat_openings(rows: pl.LazyFrame | pl.DataFrame, k: int, scaffolds: bool = True) -> pl.LazyFrame:
