@@ -79,3 +79,22 @@ def test_claims_in_unsafe_texts_still_found():
     table = pa.table({"id": ["a", "b"], "messages": pa.array(rows, pa.list_(msg))})
     verdicts = IdentityFilter()(table)
     assert verdicts.reason.to_pylist() == ["identity_claim:other_model"] * 2
+
+
+def test_a_turn_quote_start_misses_has_nothing_to_mask():
+    """identity.py skips masking a turn QUOTE_START (polars) does not hit: that holds only if every
+    turn QUOTED_RE masks something in is one it hits. Random texts built from quote marks, word
+    characters of several scripts, spaces and newlines, plus hand-made edges."""
+    import random
+
+    rng = random.Random(7)
+    pieces = ["'", "`", "```", '"', "“", "”", "«", "»", "「", "」", "a", "é", "ß", "中", "1", "_", " ", "\n", "it's", "'s", "x'"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 12))) for _ in range(20_000)]
+    texts += ["'quoted'", "don't", "rock 'n' roll", "é'x'", "_'a'", "1'a'", "\n'a'", "I said `I am human`"]
+    hits = pl.Series(texts, dtype=pl.String).str.contains(P.QUOTE_START).to_list()
+    masked_something = [P.QUOTED_RE.search(t) is not None for t in texts]
+    missed = [t for t, hit, m in zip(texts, hits, masked_something, strict=True) if m and not hit]
+    assert not missed, missed[:5]
+    assert sum(masked_something) > 1000 and sum(not h for h in hits) > 1000  # both kinds were tried
+    # the gate is a gate: it passes texts with no quote or code mark at all, and apostrophes inside words
+    assert not any(pl.Series(["I am a human", "don't", "it's fine"]).str.contains(P.QUOTE_START).to_list())

@@ -34,8 +34,10 @@ context (last user turn, system prompt) are computed for those turns only. Each 
 its relaxed twin (no lookarounds, identity_prefilter.py), run by polars over all those turns at
 once, matches, and only when the words it cannot match without are in the turn
 (identity_patterns.HUMAN_NEEDLES / MODEL_NEEDLES). In long chat turns the keywords hit ~75% of
-the turns and the patterns almost none: the relaxed twins leave ~5% to Python. Verdicts are
-those of the plain version (tests/data/identity_pii_verdicts.json).
+the turns and the patterns almost none: the relaxed twins leave ~5% to Python. Quotes and code
+are masked (a Python ``regex`` pass) only in the flagged turns holding a quote or code mark
+(identity_patterns.QUOTE_START, ~60%). Verdicts are those of the plain version
+(tests/data/identity_pii_verdicts.json).
 """
 
 from __future__ import annotations
@@ -212,7 +214,8 @@ def _judgements(turns: pl.DataFrame):
             run_human = not t["exempt_human"] and t[f"human_{field}"]
             if run_model or run_human:
                 todo.append((t, field, text, run_human, run_model))
-    masked = [P.QUOTED_RE.sub(_blank, text) for _, _, text, _, _ in todo]
+    # A turn with no quote or code mark is its own masked text (~40% of flagged turns).
+    masked = [P.QUOTED_RE.sub(_blank, text) if t[f"quoted_{field}"] else text for t, field, text, _, _ in todo]
     human_at = [k for k, job in enumerate(todo) if job[3]]
     model_at = [k for k, job in enumerate(todo) if job[4]]
     human_ok: list[np.ndarray | None] = [None] * len(todo)
@@ -280,6 +283,7 @@ def _assistant_candidates(msgs: pa.ListArray) -> pl.DataFrame:
         found = pl.concat(values).str.contains(pattern).fill_null(False)
         return [found.slice(k * n, n) for k in range(len(values))]
 
+    quoted_content, quoted_reasoning = contains([content, reasoning], P.QUOTE_START)
     human_content, human_reasoning = contains([content, reasoning], P.HUMAN_KEYWORDS)
     model_content, model_reasoning = contains([content, reasoning], P.MODEL_KEYWORDS)
     user_roleplay, system_roleplay = contains([last_user, system], P.ROLEPLAY)
@@ -298,6 +302,8 @@ def _assistant_candidates(msgs: pa.ListArray) -> pl.DataFrame:
             "human_reasoning": human_reasoning,
             "model_content": model_content,
             "model_reasoning": model_reasoning,
+            "quoted_content": quoted_content,
+            "quoted_reasoning": quoted_reasoning,
         }
     )
 

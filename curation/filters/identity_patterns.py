@@ -363,6 +363,10 @@ QUOTED_RE = regex.compile(
     r"```.*?(?:```|$)|`[^`\n]*`|\"[^\"\n]{0,400}\"|“[^”\n]{0,400}”|«[^»\n]{0,400}»|「[^」\n]{0,400}」|(?<!\w)'(?:[^'\n]|(?<=\w)'(?=\w)){1,400}?'(?!\w)",
     regex.DOTALL,
 )
+# Polars: every QUOTED_RE match starts at one of these (a "'" only after a character that is not
+# an ASCII word character: (?<!\w) implies that in either engine), so a turn without any has
+# nothing to mask and skips the Python pass.
+QUOTE_START = r"[`\"“«「]|(?:^|[^A-Za-z0-9_])'"
 
 # Polars (Rust regex: no lookaround). What was asked for that makes first-person text a
 # character's or the user's own words. ROLEPLAY in the last user turn exempts both classes;
