@@ -69,7 +69,11 @@ def markdown(r: dict) -> str:
         "(`taskset -c 0`) with the serial executor, each stage reading the previous stage's serial output. "
         f"**Ray** = one process with a local Ray cluster (`ray.init(num_cpus={r['args']['cpus']})`, 1 CPU per task), "
         "every stage reading the same input as its serial run. Every process single-threaded (POLARS_MAX_THREADS=1, "
-        "RAYON_NUM_THREADS=1, ...), so one task is one core. CPU seconds: the process's own plus, on Ray, every "
+        "RAYON_NUM_THREADS=1, ...), so one task is one core. Before its clock starts, every process (the serial "
+        "child, the Ray driver, which runs each stage's own part and its one-item maps, and each Ray worker) runs every "
+        "stage once on a tiny copy of the corpus (2 files x 300 documents): what a process pays once (imports, numba "
+        "kernels loaded from their cache, the tokenizer, matplotlib's first plot; ~5 s) is then in no stage's time; "
+        "the Ray overhead section gives it. CPU seconds: the process's own plus, on Ray, every "
         "process of the cluster (raylet, GCS, workers) over the stage. Peak RSS: VmHWM reset when the clock "
         "starts. Per-core rates are **per CPU-second** (on Ray the driver, raylet and GCS share the machine's "
         "vCPUs with the workers, and other jobs may have too, so wall times include waiting for a core; the wall "
@@ -163,8 +167,8 @@ def markdown(r: dict) -> str:
         )
         + ". speed-up (CPU model) = serial CPU / (Ray "
         "driver CPU + cluster CPU / workers): the speed-up with a core free for each process, which a machine "
-        "with one vCPU per worker (driver, raylet and GCS sharing them) does not give; it counts Ray's own CPU (raylet, worker start, imports, tokenizer "
-        "load per worker) but not waiting.",
+        "with one vCPU per worker (driver, raylet and GCS sharing them) does not give; it counts Ray's own CPU (raylet, GCS, "
+        "moving arguments and results) but not waiting.",
         "- driver share = the part of the serial wall time outside `Executor.map` (planning, linking the input "
         "run's report files and renaming the partitions' pieces in, near dedup's "
         "splitters and components, the mix's thresholds from the merged histograms, the "
@@ -188,7 +192,8 @@ def _overhead(r: dict) -> list[str]:
     lines = [
         "## Ray overhead",
         "",
-        f"Local cluster start: {r['ray_cluster']['cluster_start_s']:.1f} s; first tasks on fresh workers (imports): "
+        f"Local cluster start: {r['ray_cluster']['cluster_start_s']:.1f} s; warming the fresh workers (imports, and every "
+        "stage once on the tiny corpus, a task per worker at once): "
         f"{r['ray_cluster']['worker_warmup_s']:.1f} s.",
         "",
         f"- {o['tasks']:,} empty 1-CPU tasks submitted at once: {o['batch_s']:.2f} s against {o['local_s'] * 1e3:.2f} ms "
@@ -218,8 +223,8 @@ def _overhead(r: dict) -> list[str]:
     )
     lines += [
         "",
-        "The in-stage figures include each worker's first import of the stage's modules and the tokenizer "
-        "load (render), which a long run pays once per worker, and (wall) the waiting on the shared cores. "
+        "The in-stage figures are of warmed workers (their once-per-process costs are in the warm-up above) and "
+        "include (wall) the waiting on the shared cores. "
         "Published: " + "; ".join(f"{t}: {ms:g} ms ({u})" for t, ms, u in RAY_OVERHEAD) + ".",
     ]
     return lines

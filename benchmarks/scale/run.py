@@ -34,7 +34,7 @@ import corpus  # noqa: E402
 import cost_model  # noqa: E402
 import probe  # noqa: E402
 import report  # noqa: E402
-from stages import PARALLEL, SHARD_ROWS, SOURCE, STAGES, THREAD_ENV  # noqa: E402
+from stages import PARALLEL, SHARD_ROWS, SOURCE, STAGES, THREAD_ENV, WARM_CORPUS_ENV  # noqa: E402
 
 PY = str(ROOT / ".venv" / "bin" / "python")
 STAGES_PY = str(HERE / "stages.py")
@@ -274,7 +274,7 @@ def main() -> None:
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load0 = os.getloadavg()
     src, stats = corpus.ensure_corpus(args.work, args.mb, files=args.files)
-    env = child_env(args.rows_per_part)
+    env = child_env(args.rows_per_part) | {WARM_CORPUS_ENV: str(src)}
     serials, rays = [], []
     for i in range(args.rounds):  # serial then Ray, round after round: both see the same load drift
         serial, inputs = run_serial(args.work, src, env, args.reuse, name=f"serial_r{i}")
