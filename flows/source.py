@@ -182,7 +182,7 @@ def curate_all(
 
     frontiers = plan_frontiers.submit(manifest, runs, str(work / "frontier-plan"), heavy).result() if examine == "needed" else {}
     while True:
-        rendered = _render_all(manifest, runs, keys, frontiers, stages, storage, heavy)
+        rendered = _render_all(manifest, runs, keys, frontiers, referenced, stages, storage, heavy)
         link_run(rendered, work / linked)
         unsafe = check_frontiers.submit(frontiers, str(work / linked), heavy).result() if frontiers else []
         if not unsafe:
@@ -196,14 +196,15 @@ def _render_all(
     runs: dict[str, str],
     keys: dict[str, str],
     frontiers: dict[str, Frontier],
+    referenced: dict[str, str],
     stages: Path,
     storage: dict,
     executor: str | int,
 ) -> dict[str, Path]:
-    """Every source's render task (cached); the frontier, where there is one, is in its key."""
+    """Every source's render task (cached); the frontier, where there is one, is in its key.
+    referenced: referenced_fingerprints(manifest), hashed once per flow run (model files are large)."""
     task_ = render_source.with_options(**storage)
     options = dataclasses.asdict(render_options(manifest))
-    referenced = referenced_fingerprints(manifest)
     futures = {}
     for n in (s.name for s in manifest.sources):
         fr = frontiers.get(n)
