@@ -28,8 +28,9 @@ whatever order they are given in, so that the same set of steps always gives the
   removed.
 
 NFC/NFKC skip ASCII-only fields and fields with no character that can change under them
-(unicode_stable.py), which makes the default normalisation ~7x faster on an instruction corpus;
-the result is the same (tests check it against unicodedata).
+(unicode_stable.py): on the mix benchmark's instruction corpus a third of the fields hold a
+non-ASCII character but 0.02% one that can change, and the keys' text (NFC + whitespace) took
+3.1 s instead of 7.0 s on one core; the result is the same (tests check it against unicodedata).
 """
 
 from __future__ import annotations
