@@ -227,8 +227,8 @@ def warm_up() -> None:
     """Imports, then every stage once on the tiny warm-up corpus, serially in this process, so
     that what a process pays once (numba kernels loaded from their cache: ~0.4 s each for the
     sampling hash and the shingler; the tokenizer; matplotlib's first plot) is out of every
-    stage's clock, in the serial child and in each Ray worker alike. A long run pays it once per
-    worker; the Ray report gives that warm-up time on its own."""
+    stage's clock, in the serial child, the Ray driver and each Ray worker alike. A long run pays
+    it once per worker; the Ray report gives that warm-up time on its own."""
     import shutil
     import tempfile
 
@@ -286,9 +286,9 @@ def ray_child(plan_path: Path, result: Path, cpus: int, overhead_tasks: int) -> 
     overhead microbenchmark."""
     import ray
 
-    if os.environ.get(WARM_CORPUS_ENV):
-        warm_corpus(Path(os.environ[WARM_CORPUS_ENV]))  # made here, before the workers read it
-    warm_up()  # the driver runs each stage's own part and its one-item maps: warmed like the workers
+    # The driver runs each stage's own part and its one-item maps: warmed like the workers, and
+    # before them, so the warm-up corpus exists when they read it.
+    warm_up()
     t0 = time.perf_counter()
     # address="local": a new cluster of its own, never one another job on the machine started.
     ray.init(address="local", num_cpus=cpus, include_dashboard=False, log_to_driver=False)
