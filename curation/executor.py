@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing.context import SpawnContext, SpawnProcess
 from typing import Any
 
 Item = tuple
@@ -70,13 +71,50 @@ class Processes(Executor):
 _POOLS: dict[int, ProcessPoolExecutor] = {}
 _POOLS_LOCK = threading.Lock()
 
+# A pool has a worker per core and each worker runs one partition at a time, so the libraries'
+# own thread pools, each sized for every core by default (Arrow's, polars', rayon's, the
+# tokenizer's), would put workers x cores threads on the cores, contending for them. A worker is
+# started with them sized for one core: the bench's 2-worker build of the 12M-token mix took ~7%
+# less wall time (benchmarks/results/mix.md). The serial executor keeps them: it has the cores
+# to itself. A variable the user has set is left as it is. Thread counts change no output byte
+# (every test that compares worker counts checks it).
+WORKER_THREAD_ENV = {
+    "POLARS_MAX_THREADS": "1",
+    "OMP_NUM_THREADS": "1",  # Arrow's CPU pool is sized from it
+    "RAYON_NUM_THREADS": "1",  # Hugging Face tokenizers
+    "CURATION_THREADS": "1",  # the project's own pools (tokens/base.py)
+}
+_SPAWN_LOCK = threading.Lock()
+
+
+class _OneThreadProcess(SpawnProcess):
+    """A spawned process started with WORKER_THREAD_ENV. polars reads its variable when it is
+    imported, which a spawned child does before any pool initializer runs (it imports the
+    parent's main module, and the `curate` CLI imports polars), so the variables must be in the
+    environment the child starts with: set around the start, under a lock, then restored."""
+
+    def start(self) -> None:
+        with _SPAWN_LOCK:
+            before = {k: os.environ.get(k) for k in WORKER_THREAD_ENV}
+            os.environ.update({k: v for k, v in WORKER_THREAD_ENV.items() if before[k] is None})
+            try:
+                super().start()
+            finally:
+                for k, v in before.items():
+                    if v is None:
+                        os.environ.pop(k, None)
+                    else:
+                        os.environ[k] = v
+
+
+class _OneThreadContext(SpawnContext):
+    Process = _OneThreadProcess
+
 
 def _pool(workers: int) -> ProcessPoolExecutor:
     with _POOLS_LOCK:
         if workers not in _POOLS:
-            import multiprocessing
-
-            _POOLS[workers] = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            _POOLS[workers] = ProcessPoolExecutor(workers, mp_context=_OneThreadContext())
         return _POOLS[workers]
 
 

@@ -15,7 +15,13 @@ from curation.tokens import specials as _specials
 
 
 def default_threads() -> int:
-    """Worker threads when none are asked for: the CPUs this process may run on."""
+    """Worker threads when none are asked for: CURATION_THREADS where set (a process pool's
+    workers get 1: executor.py), else the CPUs this process may run on."""
+    env = os.environ.get("CURATION_THREADS", "").strip()
+    if env:
+        if not env.isdigit() or int(env) < 1:
+            raise ValueError(f"CURATION_THREADS must be a positive integer, got {env!r}")
+        return int(env)
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
