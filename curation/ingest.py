@@ -14,16 +14,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from curation.accounting import DROP_SCHEMA, StageCounts
 from curation.adapters import get_adapter
 from curation.adapters.base import adapt
 from curation.executor import SERIAL, Executor, parse_executor
-from curation.fileio import atomic_write_text, commit_dir, fresh_tmp_dir
+from curation.fileio import TMP_PREFIX, atomic_write_text, commit_dir, fresh_tmp_dir
 from curation.parts import PartWriter, parquet_options
 from curation.readers import input_paths, local_file, read_rows
 from curation.readers.base import DEFAULT_BATCH_ROWS
+from curation.readers.hub import HubShard, hub_shards
 from curation.readers.location import Location
 from curation.readers.pieces import FilePiece, split_files
 from curation.record import CANONICAL_SCHEMA
@@ -100,12 +102,13 @@ def ingest_sources(
         items, owner = [], []
         for spec in specs:
             tmp = tmps[spec.name] = fresh_tmp_dir(source_dir(run_dir, spec.name))
-            files = [spec.location] if spec.location.hub is not None else [
-                Location(path=p, format=spec.location.format) for p in input_paths(spec.location)
-            ]
-            # A large local file is read in pieces, a task each (readers/pieces.py), in file order.
-            pieces = split_files([local_file(loc) for loc in files], executor)
-            reads = [(loc, piece) for loc, cut in zip(files, pieces, strict=True) for piece in (cut or [None])]
+            if spec.location.hub is not None:  # a hub split: its shards, a task each (readers/hub.py)
+                reads = [(spec.location, shard) for shard in hub_shards(spec.location)]
+            else:
+                files = [Location(path=p, format=spec.location.format) for p in input_paths(spec.location)]
+                # A large local file is read in pieces, a task each (readers/pieces.py), in file order.
+                pieces = split_files([local_file(loc) for loc in files], executor)
+                reads = [(loc, piece) for loc, cut in zip(files, pieces, strict=True) for piece in (cut or [None])]
             for k, (loc, piece) in enumerate(reads):
                 items.append((spec, loc, k, str(tmp), batch_rows, rows_per_part, compression, progress, piece))
                 owner.append(spec.name)
@@ -114,6 +117,8 @@ def ingest_sources(
         for spec, repeated_ids in zip(specs, repeated, strict=True):
             tmp = tmps[spec.name]
             read, adapted = StageCounts(spec.name, "read"), StageCounts(spec.name, "adapt")
+            if spec.location.hub is not None:
+                number_in_split(tmp / PIECES, [r[0] for name, r in results if name == spec.name])
             for file_read, file_adapted in (r for name, r in results if name == spec.name):
                 read.merge(file_read)
                 adapted.merge(file_adapted)
@@ -152,9 +157,9 @@ def ingest_file(
     rows_per_part: int,
     compression: str,
     on_batch: Callable[[int], None] | None,
-    piece: FilePiece | None = None,
+    piece: FilePiece | HubShard | None = None,
 ) -> tuple[StageCounts, StageCounts]:
-    """Read and adapt one input file (or a hub split; or a piece of a file) of the source into
+    """Read and adapt one input file (or a shard of a hub split; or a piece of a file) of the source into
     TMP/data/part-INDEX-K.parquet and TMP/.pieces/dropped-INDEX.parquet (INDEX: its place in
     read order); return its (read, adapt) counts."""
     tmp = Path(tmp_dir)
@@ -185,6 +190,23 @@ def ingest_file(
         if drops is not None:
             drops.close()
     return read, adapted
+
+
+def number_in_split(pieces: Path, reads: list[StageCounts]) -> None:
+    """A hub shard numbers its records from 1 (readers/hub.py): add the records the shards before
+    it read to the `line` of its drops (PIECES/dropped-K.parquet for shard K), so each names its
+    record's number in the whole split, as an unsharded read would."""
+    before = 0
+    for k, read in enumerate(reads):
+        path = pieces / f"dropped-{k:08d}.parquet"
+        if before and path.exists():
+            table = pq.read_table(path)
+            line = table.schema.get_field_index("line")
+            table = table.set_column(line, DROP_SCHEMA.field("line"), pc.add(table.column(line), before))
+            staged = path.with_name(f"{TMP_PREFIX}{path.name}")
+            pq.write_table(table, staged, **parquet_options("zstd"))
+            staged.replace(path)
+        before += read.input
 
 
 def write_summary(run_dir: Path) -> RunSummary:

@@ -23,7 +23,7 @@ from curation.readers.conform import check_schema
 from curation.readers.context import FileContext
 from curation.readers.csv_reader import read_csv
 from curation.readers.discover import SourceFile, discover
-from curation.readers.hub import hub_file, read_hub
+from curation.readers.hub import HubShard, hub_file, read_hub
 from curation.readers.json_array import read_json
 from curation.readers.jsonl import read_jsonl
 from curation.readers.location import Location
@@ -59,10 +59,11 @@ def read_rows(
     input_schema: pa.Schema,
     source: str,
     batch_rows: int = DEFAULT_BATCH_ROWS,
-    piece: FilePiece | None = None,
+    piece: FilePiece | HubShard | None = None,
 ) -> Iterator[RawBatch]:
     """Stream a location's rows as RawBatches of at most batch_rows rows, file by file; with
-    `piece`, only that piece of the location's one local file (pieces.py).
+    `piece`, only that piece of the location's one local file (pieces.py), or that shard of a
+    hub split (hub.py).
 
     Every table has exactly the input schema (missing fields null, others ignored);
     rows that cannot be read are in each batch's `malformed` table. Raises SourceError
@@ -73,7 +74,8 @@ def read_rows(
         raise ValueError(f"batch_rows must be at least 1, got {batch_rows}")
     check_schema(input_schema)
     if location.hub is not None:
-        yield from read_hub(location, FileContext(input_schema, source, hub_file(location), batch_rows))
+        shard = piece if isinstance(piece, HubShard) else None
+        yield from read_hub(location, FileContext(input_schema, source, hub_file(location), batch_rows), shard)
         return
     if is_url(location.path):
         for url in list_urls(location.path, location.format):
