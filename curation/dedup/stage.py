@@ -22,7 +22,8 @@ over the sources' partitions, each task reading the decisions of its own row gro
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -38,6 +39,7 @@ from curation.dedup.partition_decisions import PartitionDecisions, write_index
 from curation.executor import SERIAL, Executor, Processes, parse_executor
 from curation.fileio import scratch_dir
 from curation.ingest import ROWS_PER_PART, write_summary
+from curation.report import load_summary
 from curation.source_stages import check_run_dirs, run_sources_stages, source_parts
 from curation.summary import RunSummary
 
@@ -72,9 +74,30 @@ def dedup_run(
     kept, within the same scope (None: exact dedup only).
     Raises RunDirError when IN_RUN is not a run directory, ValueError for bad options.
     """
-    exact = exact or ExactOptions()
     executor = parse_executor(executor)
     names = check_run_dirs(in_run_dir, out_run_dir)
+    with dedup_stages(in_run_dir, out_run_dir, exact, near, priorities, executor) as stages:
+        run_sources_stages(in_run_dir, out_run_dir, {name: stages[name] for name in names}, rows_per_part, executor=executor)
+    return write_summary(out_run_dir)
+
+
+@contextmanager
+def dedup_stages(
+    in_run_dir: Path,
+    scratch: Path,
+    exact: ExactOptions | None = None,
+    near: NearOptions | None = None,
+    priorities: Mapping[str, int] | None = None,
+    executor: Executor | int | str | None = None,
+) -> Iterator[dict[str, list[tuple[str, PartitionDecisions]]]]:
+    """Decide which rows of IN_RUN's sources are duplicates, and yield, per source, the batch
+    stages ("dedup_exact", then "dedup_near" when asked) that drop them: for a pass over IN_RUN's
+    partitions (source_stages.run_sources_stages), on their own (dedup_run) or followed by other
+    stages in the same pass (the mix build's filters: one read and write of the rows fewer). The
+    decisions, filed by partition under SCRATCH, are removed when the block ends."""
+    exact = exact or ExactOptions()
+    executor = parse_executor(executor)
+    names = [s.name for s in load_summary(in_run_dir).sources]
     unknown = sorted(set(priorities or {}) - set(names))
     if unknown:
         raise ValueError(f"--priority names unknown source {unknown[0]!r}; {in_run_dir} has {', '.join(names)}")
@@ -84,7 +107,7 @@ def dedup_run(
     # The decisions stay on disk, filed by dedup partition, until the sources are written: the
     # writing tasks each read those of their own rows (partition_decisions.py).
     partition_rows = exact_buckets.DEDUP_PARTITION_ROWS  # read now: tests make it small
-    with scratch_dir(out_run_dir / DECISIONS_DIR) as decided:
+    with scratch_dir(scratch / DECISIONS_DIR) as decided:
         for k, scope in enumerate(scopes):
             _check_kinds(in_run_dir, scope, exact.key)
             filed = decided / f"scope-{k:05d}"
@@ -92,17 +115,16 @@ def dedup_run(
             index = str(filed / "index.parquet")
             write_index(scope_partitions(in_run_dir, scope, partition_rows), Path(index))
             partitioned_exact_decisions(
-                in_run_dir, scope, exact, priorities, executor, out_run_dir / EXACT_KEYS_DIR,
+                in_run_dir, scope, exact, priorities, executor, scratch / EXACT_KEYS_DIR,
                 partition_rows=partition_rows, drops_dir=filed / "exact", collect=False,
             )
             split_exact = partial(split_rows, options=exact)
             scope_stages = [(STAGE, PartitionDecisions(index, str(filed / "exact"), split_exact, no_exact_decisions()))]
             if near is not None:
-                _near_of(in_run_dir, scope, filed, near, priorities, executor, out_run_dir / NEAR_DIR, partition_rows)
+                _near_of(in_run_dir, scope, filed, near, priorities, executor, scratch / NEAR_DIR, partition_rows)
                 scope_stages.append((NEAR_STAGE, PartitionDecisions(index, str(filed / "near"), split_near, no_decisions())))
             stages.update({name: scope_stages for name in scope})
-        run_sources_stages(in_run_dir, out_run_dir, {name: stages[name] for name in names}, rows_per_part, executor=executor)
-    return write_summary(out_run_dir)
+        yield stages
 
 
 def _near_of(

@@ -16,7 +16,7 @@ source the cap drops nothing from is moved into OUT_RUN instead of passed again)
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -29,10 +29,17 @@ from curation.filters.base import Filter, Verdicts, apply_verdicts, rewrite_rows
 from curation.filters.config import PATTERN_CAP, FilterConfig, keep_everything
 from curation.filters.pattern_cap import PatternCap
 from curation.ingest import ROWS_PER_PART, write_summary
-from curation.source_stages import check_run_dirs, move_source_through, run_sources_stages, source_parts
+from curation.source_stages import (
+    BatchStage,
+    check_run_dirs,
+    move_source_through,
+    run_sources_stages,
+    source_parts,
+)
 from curation.summary import RunSummary
 
 Chain = Sequence[tuple[str, Filter]]
+Lead = Mapping[str, Sequence[tuple[str, BatchStage]]]
 PRECAP_DIR = ".precap"
 
 
@@ -63,14 +70,15 @@ def filter_sources(
     plans: dict[str, tuple[Chain, PatternCap | None]],
     rows_per_part: int,
     executor: Executor,
+    lead: Lead | None = None,
 ) -> None:
     """Each source `name` of IN_RUN through its chain, then its pattern cap, into OUT_RUN (no
     summary). plans: source -> (chain, cap or None). The partitions of every source run in one
-    executor map per pass (the chain, then the cap)."""
+    executor map per pass (the chain, then the cap). `lead`: see run_filters."""
     for chain, cap in plans.values():
         _check_chain(chain, cap)
     stages = {
-        name: [(stage, partial(split_batch, filt=f, stage=stage)) for stage, f in chain]
+        name: [*(lead or {}).get(name, []), *((stage, partial(split_batch, filt=f, stage=stage)) for stage, f in chain)]
         for name, (chain, _) in plans.items()
     }
     direct = {name: stages[name] for name, (_, cap) in plans.items() if cap is None}
@@ -120,12 +128,16 @@ def run_filters(
     config: FilterConfig,
     rows_per_part: int = ROWS_PER_PART,
     workers: Executor | int | str | None = None,
+    lead: Lead | None = None,
 ) -> RunSummary:
     """filter_run with the chain a FilterConfig describes (per-source settings applied).
 
     Every source gets the same stages (the union of what any source runs), a filter a source
     does not run passing all its rows, so the funnel lines up across sources. `workers`: an
-    executor or its spec (executor.py: N processes, "ray", ...); the same bytes for any."""
+    executor or its spec (executor.py: N processes, "ray", ...); the same bytes for any.
+    `lead`: per source, batch stages run before the filters in the same pass over IN_RUN (the
+    mix build's dedup: dedup.stage.dedup_stages), counted before them in the funnel: the rows
+    they keep are the filters' input, as from a run those stages wrote, with one pass fewer."""
     if not config.stages():
         raise ValueError("the filter config enables no filter: name at least one")
     names = check_run_dirs(in_run_dir, out_run_dir)
@@ -135,7 +147,7 @@ def run_filters(
         settings = config.for_source(name)
         chain = [(stage, settings.filter(stage) or keep_everything) for stage in stages]
         plans[name] = (chain, settings.pattern_cap if PATTERN_CAP in config.stages() else None)
-    filter_sources(in_run_dir, out_run_dir, plans, rows_per_part, parse_executor(workers))
+    filter_sources(in_run_dir, out_run_dir, plans, rows_per_part, parse_executor(workers), lead)
     return write_summary(out_run_dir)
 
 

@@ -159,31 +159,49 @@ def curate_sources(
     "all" renders every row; "needed" only the rows before each source's sampling frontier
     (mix/frontier.py: the same shards; the rows past it are filtered, then reported as
     beyond_budget instead of rendered)."""
-    from curation.dedup.stage import dedup_run
+    from curation.dedup.stage import dedup_run, dedup_stages
     from curation.filters.stage import run_filters
-    from curation.mix.frontier import EXAMINE_MODES, STAGE, FrontierStage, check_frontiers, plan_frontiers
+    from curation.mix.frontier import EXAMINE_MODES
 
     if examine not in EXAMINE_MODES:
         raise ValueError(f"examine must be one of {', '.join(EXAMINE_MODES)}, got {examine!r}")
     executor = parse_executor(workers)
-    for stage in ("ingest", "dedup", "filter", "render"):
+    for stage in ("ingest", "dedup", DEDUP_SCRATCH, "filter", "render"):
         shutil.rmtree(work / stage, ignore_errors=True)  # a build starts clean: no stale source lingers
     base = manifest.base_dir
     say("ingest")
     ingest_sources([entry.source_spec(base) for entry in manifest.sources], work / "ingest", executor=executor)
     rows_per_part = stage_rows_per_part(write_summary(work / "ingest").totals.kept)
     run = work / "ingest"
+    config = manifest.source_filter_config()
     if manifest.dedup.exact or manifest.dedup.near:
         say("dedup")
         near = manifest.dedup.near_options()
         priorities = {s.name: s.priority for s in manifest.sources}
+        if config.stages():
+            # The duplicates are dropped in the filters' pass, as its first stages: the filters
+            # read the ingested rows once, not a deduplicated copy of them written first.
+            with dedup_stages(run, work / DEDUP_SCRATCH, manifest.dedup.exact_options(), near, priorities, executor) as lead:
+                say("filter")
+                run_filters(run, work / "filter", config, rows_per_part, workers=executor, lead=lead)
+            return _render(manifest, work, work / "filter", rows_per_part, executor, say, examine)
         dedup_run(run, work / "dedup", manifest.dedup.exact_options(), near, priorities, rows_per_part, executor)
         run = work / "dedup"
-    config = manifest.source_filter_config()
     if config.stages():
         say("filter")
         run_filters(run, work / "filter", config, rows_per_part, workers=executor)
         run = work / "filter"
+    return _render(manifest, work, run, rows_per_part, executor, say, examine)
+
+
+# The dedup decisions of a build whose filters apply them (removed when the filters are done).
+DEDUP_SCRATCH = ".dedup"
+
+
+def _render(manifest: MixManifest, work: Path, run: Path, rows_per_part: int, executor: Executor, say: Progress, examine: str) -> Path:
+    """Render the filtered `run` into WORK/render (`examine`: see curate_sources); return it."""
+    from curation.mix.frontier import STAGE, FrontierStage, check_frontiers, plan_frontiers
+
     frontiers = plan_frontiers(manifest, run, executor) if examine == "needed" else {}
     while True:
         say("render")
