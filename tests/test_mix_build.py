@@ -159,3 +159,32 @@ def test_stage_parts_are_cut_by_the_rows_alone():
     assert stage_rows_per_part(214_151) == MIN_PART_ROWS  # the bench mix: ~11 partitions, not 7 of a source each
     assert stage_rows_per_part(STAGE_PARTITIONS * 100_000) == 100_000
     assert stage_rows_per_part(10**10) == ROWS_PER_PART  # a big mix keeps ingest's parts
+
+
+def test_dedup_applied_in_the_filters_pass_equals_a_dedup_run_then_filters(built, tmp_path):
+    """The build drops the duplicates as the first stages of the filters' pass: the filtered run
+    has the rows, counts and reports of a dedup run filtered after it, and no dedup run is left."""
+    from curation.dedup.stage import dedup_run
+    from curation.filters.stage import run_filters
+    from curation.mix.build import DEDUP_SCRATCH, stage_rows_per_part
+    from curation.report import load_drops, load_rewrites, load_summary
+    from curation.source_stages import source_parts
+
+    root, manifest, _ = built
+    work = root / "work"
+    assert not (work / "dedup").exists() and not (work / DEDUP_SCRATCH).exists()
+    rows_per_part = stage_rows_per_part(load_summary(work / "ingest").totals.kept)
+    priorities = {s.name: s.priority for s in manifest.sources}
+    dedup_run(work / "ingest", tmp_path / "dedup", manifest.dedup.exact_options(), manifest.dedup.near_options(), priorities, rows_per_part)
+    run_filters(tmp_path / "dedup", tmp_path / "filter", manifest.source_filter_config(), rows_per_part)
+
+    fused, two_pass = load_summary(work / "filter"), load_summary(tmp_path / "filter")
+    assert fused.model_dump() == two_pass.model_dump()
+    assert any(st.stage == "dedup_near" and st.dropped for s in fused.sources for st in s.stages)
+    for name in [s.name for s in fused.sources]:
+        ids = [pq.read_table(p, columns=["id"])["id"].to_pylist() for p in source_parts(work / "filter", name)]
+        again = [pq.read_table(p, columns=["id"])["id"].to_pylist() for p in source_parts(tmp_path / "filter", name)]
+        assert sum(ids, []) == sum(again, []), name
+    for load in (load_drops, load_rewrites):
+        key = ["source", "stage", "reason", "id", "duplicate_of"]
+        assert load(work / "filter").collect().select(key).sort(key).equals(load(tmp_path / "filter").collect().select(key).sort(key))

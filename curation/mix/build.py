@@ -181,7 +181,10 @@ def curate_sources(
         if config.stages():
             # The duplicates are dropped in the filters' pass, as its first stages: the filters
             # read the ingested rows once, not a deduplicated copy of them written first.
-            with dedup_stages(run, work / DEDUP_SCRATCH, manifest.dedup.exact_options(), near, priorities, executor) as lead:
+            with (
+                scratch_dir(work / DEDUP_SCRATCH) as scratch,
+                dedup_stages(run, scratch, manifest.dedup.exact_options(), near, priorities, executor) as lead,
+            ):
                 say("filter")
                 run_filters(run, work / "filter", config, rows_per_part, workers=executor, lead=lead)
             return _render(manifest, work, work / "filter", rows_per_part, executor, say, examine)
