@@ -10,7 +10,7 @@ from curation.filters import identity_patterns as P
 from curation.filters import identity_prefilter as R
 from curation.filters.identity import IdentityFilter
 
-PATTERNS = (*R.HUMAN_RELAXED, *R.MODEL_RELAXED, R.ARCH_RELAXED)
+PATTERNS = (*R.HUMAN_RELAXED, *R.MODEL_RELAXED, R.ARCH_RELAXED, R.ENTITY_GATE)
 
 
 def _safe_chars() -> list[str]:
@@ -98,3 +98,23 @@ def test_a_turn_quote_start_misses_has_nothing_to_mask():
     assert sum(masked_something) > 1000 and sum(not h for h in hits) > 1000  # both kinds were tried
     # the gate is a gate: it passes texts with no quote or code mark at all, and apostrophes inside words
     assert not any(pl.Series(["I am a human", "don't", "it's fine"]).str.contains(P.QUOTE_START).to_list())
+
+
+def test_the_entity_gate_hits_every_text_entity_re_hits():
+    """model_candidates skips every model pattern on a text ENTITY_GATE misses: that holds only if
+    the gate hits wherever ENTITY_RE does. Random texts of names, makers, suffixes, look-alike
+    words, case oddities and boundaries; and the gate is a gate: word-internal look-alikes miss."""
+    import random
+
+    rng = random.Random(11)
+    pieces = ["Meta", "meta", "data", "GPT", "-4o", "Claude", " 3.5", " Sonnet", "phi", "losophy", "Open", "AI", "openai",
+              "Google", " DeepMind", "palm", "top", "xai", "Qwen", "2", "B", "通义千问", "豆包", "K", "ſ", "é", "_", "-",
+              " ", "\n", ".", "'s", "Monet", " Shannon", "x", "7", "by "]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 8))) for _ in range(30_000)]
+    gate = pl.Series(texts, dtype=pl.String).str.contains(R.ENTITY_GATE).to_list()
+    found = [P.ENTITY_RE.search(t) is not None for t in texts]
+    missed = [t for t, g, f in zip(texts, gate, found, strict=True) if f and not g]
+    assert not missed, missed[:5]
+    assert sum(found) > 5000 and sum(not g for g in gate) > 5000  # both kinds were tried
+    plain = pl.Series(["metadata", "philosophy", "a palmtop", "I was made by Meta.", "Claude"]).str.contains(R.ENTITY_GATE)
+    assert plain.to_list() == [False, False, False, True, True]

@@ -116,24 +116,21 @@ class IdentityFilter:
         report: list[dict] = []
         ids = table.column("id")
         # Turns in order, content before reasoning; once a row is dropped its later turns are not read.
-        for t, field, text, masked, human_ok, model_ok in _judgements(turns):
-            row = t["row"]
+        for row, pos, flat_index, field, text, masked, human_ok, model_ok in _judgements(turns):
             if reason[row] is not None:
                 continue
             outcome = self._judge(text, masked, human_ok, model_ok)
             if outcome is None:
                 continue
-            where = f"assistant turn {t['pos']}" + (" reasoning" if field == "reasoning" else "")
+            where = f"assistant turn {pos}" + (" reasoning" if field == "reasoning" else "")
             code, span, rewritten, spans = outcome
             if code is not None:
                 reason[row] = code
                 detail[row] = f'{where}: "{_clip(span)}"'
                 continue
-            edits.setdefault(t["i"], {"row": row})[field] = rewritten
+            edits.setdefault(flat_index, {"row": row})[field] = rewritten
             rid = ids[row].as_py()
-            report.extend(
-                {"id": rid, "turn": t["pos"], "field": field, "before": b, "after": a} for b, a in spans
-            )
+            report.extend({"id": rid, "turn": pos, "field": field, "before": b, "after": a} for b, a in spans)
         verdict_reason = pa.array(reason, pa.string())
         verdict_detail = pa.array(detail, pa.string())
         # A row dropped by a later turn is not reported or counted as rewritten.
@@ -200,32 +197,51 @@ def _first_human(masked: str, folded: str, ok: np.ndarray):
 
 
 def _judgements(turns: pl.DataFrame):
-    """(turn, field, text, masked text, human_ok, model_ok) per non-empty content/reasoning of
-    the candidate turns, in order, for IdentityFilter._judge. A pattern family runs only where
-    its keywords hit and no exemption applies (else its *_ok is None); the prefilter flags of
-    every such text come from a few polars passes over all of them at once."""
-    todo = []
-    for t in turns.iter_rows(named=True):
-        for field in ("content", "reasoning"):
-            text = t[field]
-            if not text:
-                continue
-            run_model = not t["exempt_all"] and t[f"model_{field}"]
-            run_human = not t["exempt_human"] and t[f"human_{field}"]
-            if run_model or run_human:
-                todo.append((t, field, text, run_human, run_model))
+    """(row, turn position, flat index, field, text, masked text, human_ok, model_ok) per
+    non-empty content/reasoning of the candidate turns that a pattern may match, in order
+    (turns in order, content before reasoning), for IdentityFilter._judge. A pattern family
+    runs only where its keywords hit and no exemption applies (else its *_ok is None); the
+    prefilter flags of all texts come from a few polars passes at once, and a text no pattern
+    of either family may match is not yielded (most flagged turns: a keyword is a common word)."""
+    fields = ("content", "reasoning")
+    turn, which, run_human, run_model, quoted, texts = [], [], [], [], [], []
+    for f, field in enumerate(fields):
+        nonempty = (turns[field].fill_null("").str.len_bytes() > 0).to_numpy()
+        human = nonempty & ~turns["exempt_human"].to_numpy() & turns[f"human_{field}"].to_numpy()
+        model = nonempty & ~turns["exempt_all"].to_numpy() & turns[f"model_{field}"].to_numpy()
+        at = np.flatnonzero(human | model)
+        turn.append(at)
+        which.append(np.full(len(at), f, dtype=np.int8))
+        run_human.append(human[at])
+        run_model.append(model[at])
+        quoted.append(turns[f"quoted_{field}"].to_numpy()[at])
+        texts.extend(turns[field].gather(at).to_list())
+    turn, which = np.concatenate(turn), np.concatenate(which)
+    order = np.lexsort((which, turn))  # turn order, content first
+    turn, which = turn[order], which[order]
+    run_human, run_model = np.concatenate(run_human)[order], np.concatenate(run_model)[order]
+    quoted = np.concatenate(quoted)[order]
+    text = [texts[k] for k in order.tolist()]
     # A turn with no quote or code mark is its own masked text (~40% of flagged turns).
-    masked = [P.QUOTED_RE.sub(_blank, text) if t[f"quoted_{field}"] else text for t, field, text, _, _ in todo]
-    human_at = [k for k, job in enumerate(todo) if job[3]]
-    model_at = [k for k, job in enumerate(todo) if job[4]]
-    human_ok: list[np.ndarray | None] = [None] * len(todo)
-    model_ok: list[np.ndarray | None] = [None] * len(todo)
-    for k, ok in zip(human_at, human_candidates([masked[k] for k in human_at]), strict=True):
-        human_ok[k] = ok
-    for k, ok in zip(model_at, model_candidates([masked[k] for k in model_at]), strict=True):
-        model_ok[k] = ok
-    for k, (t, field, text, _, _) in enumerate(todo):
-        yield t, field, text, masked[k], human_ok[k], model_ok[k]
+    masked = [P.QUOTED_RE.sub(_blank, t) if q else t for t, q in zip(text, quoted, strict=True)]
+    human_ok = np.zeros((len(text), len(P.HUMAN_RES)), dtype=bool)
+    model_ok = np.zeros((len(text), len(P.MODEL_REWRITABLE_RES) + 1), dtype=bool)
+    human_at, model_at = np.flatnonzero(run_human), np.flatnonzero(run_model)
+    human_ok[human_at] = human_candidates([masked[k] for k in human_at])
+    model_ok[model_at] = model_candidates([masked[k] for k in model_at])
+    rows, positions, flat = (turns[c].to_numpy() for c in ("row", "pos", "i"))
+    for k in np.flatnonzero(human_ok.any(axis=1) | model_ok.any(axis=1)).tolist():
+        t = int(turn[k])
+        yield (
+            int(rows[t]),
+            int(positions[t]),
+            int(flat[t]),
+            fields[which[k]],
+            text[k],
+            masked[k],
+            human_ok[k] if run_human[k] else None,
+            model_ok[k] if run_model[k] else None,
+        )
 
 
 def _blank(m: regex.Match) -> str:

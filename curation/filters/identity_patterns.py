@@ -56,7 +56,8 @@ _NAMES = (
     r"doubao",
     r"豆包",
 )
-NAME = r"(?:" + "|".join(_NAMES) + r")" + _SUFFIX + r"{0,3}(?![A-Za-z0-9])(?-i:(?!\s+\p{Lu}\p{Ll}))"
+NAME_STEM = r"(?:" + "|".join(_NAMES) + r")" + _SUFFIX + r"{0,3}"
+NAME = NAME_STEM + r"(?![A-Za-z0-9])(?-i:(?!\s+\p{Lu}\p{Ll}))"
 
 _MAKERS = (
     r"anthropic",
@@ -88,7 +89,8 @@ _MAKERS = (
     r"字节跳动",
     r"hugging\s?face",
 )
-MAKER = r"(?:" + "|".join(_MAKERS) + r")(?![A-Za-z0-9])"
+MAKER_STEM = r"(?:" + "|".join(_MAKERS) + r")"
+MAKER = MAKER_STEM + r"(?![A-Za-z0-9])"
 
 NAME_RE = regex.compile(NAME, F)
 MAKER_RE = regex.compile(MAKER, F)

@@ -138,6 +138,12 @@ def _group_end(pattern: str, i: int) -> int:
 HUMAN_RELAXED = tuple("(?i)" + relax(p.pattern) for p in P.HUMAN_RES)
 MODEL_RELAXED = tuple("(?i)" + relax(p.pattern) for p in P.MODEL_REWRITABLE_RES)
 ARCH_RELAXED = "(?i)" + relax(P.MODEL_ARCH_RE.pattern)
+# Every model pattern holds a name or maker (ENTITY_RE): a text this gate misses runs none of
+# them. Not relax(ENTITY_RE): without its closing (?![A-Za-z0-9]) it hits "metadata", "philosophy",
+# "palmtop"... (nearly every turn with a model keyword). The lookahead ends both alternatives, so
+# its consuming twin can follow them: a non-alphanumeric character or the end. ASCII only, out of
+# case-insensitive scope: under (?i) Rust's class would also leave out the Kelvin sign and "ſ".
+ENTITY_GATE = "(?i)(?:" + relax(P.NAME_STEM) + "|" + relax(P.MAKER_STEM) + ")(?-i:[^A-Za-z0-9]|$)"
 # All human twins as one pattern: one pass finds the few turns any of them can match. (The model
 # twins are larger: as one alternation they thrash Rust's lazy DFA, so they run one by one.)
 _HUMAN_ANY = "(?i)" + "|".join(f"(?:{p.removeprefix('(?i)')})" for p in HUMAN_RELAXED)
@@ -151,8 +157,9 @@ def human_candidates(masked: list[str]) -> np.ndarray:
 
 def model_candidates(masked: list[str]) -> np.ndarray:
     """bool[len(masked), len(MODEL_REWRITABLE_RES) + 1]: as human_candidates for the
-    rewritable model patterns, then MODEL_ARCH_RE in the last column."""
-    return _candidates(masked, (*MODEL_RELAXED, ARCH_RELAXED), None)
+    rewritable model patterns, then MODEL_ARCH_RE in the last column; all False for a (safe)
+    text without a name or maker."""
+    return _candidates(masked, (*MODEL_RELAXED, ARCH_RELAXED), ENTITY_GATE)
 
 
 def _candidates(masked: list[str], patterns: tuple[str, ...], any_pattern: str | None) -> np.ndarray:
