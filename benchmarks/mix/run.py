@@ -5,7 +5,8 @@ end-to-end tokens/s as a fraction of tokenization-only tokens/s on the same text
 
 Builds benchmarks/mix/distill-12m-bench.yaml (mixes/wind-edge-1.6-distill-12m.yaml on the
 generated sources of make_sources.py, made first when missing) with `build_mix`, once per
-worker count, each in a fresh process, then counts tokens alone in another fresh process:
+worker count and examine mode, each in a fresh process, and after each build counts tokens alone
+in another fresh process:
 
 - wall: the build process from exec to exit (imports included; `curate mix build` pays them
   too); build s: the `build_mix` call alone. Per-step seconds: between the timestamps of
@@ -15,13 +16,14 @@ worker count, each in a fresh process, then counts tokens alone in another fresh
 - tokens: T = the qwen3 tokens of every row the filters kept, rendered (sum of `n_tokens` over
   the render run of the `--examine all` build: the rendered text of every row that could be
   sampled). Tokenization-only: one fresh process reads those rendered texts and times
-  `count_batch` over them (qwen3, default threads, the same machine right after the build); it
-  must count exactly T. Ratio = (T / build wall) / (T / count s) = count s / build wall: the
-  share of the practical limit (tokenizing the mix's candidate text once) the build reaches.
+  `count_batch` over them (qwen3, default threads), right after each build, so that both see the
+  shared machine alike; it must count exactly T. Ratio = (T / build wall) / (T / count s) =
+  count s / build wall: the share of the practical limit (tokenizing the mix's candidate text
+  once) the build reaches.
 - examine: each worker count builds with `--examine all` (every kept row rendered) and then
   `--examine needed` (only the rows before each source's sampling frontier rendered:
-  curation/mix/frontier.py); both are timed against the same T and count, and must give the
-  same shards.
+  curation/mix/frontier.py); both are timed against the same T, each against its own count, and
+  must give the same shards.
 
 Writes benchmarks/results/<out>.md and <out>.json.
 """
@@ -232,7 +234,7 @@ def main() -> None:
     if modes[0] != "all":
         raise SystemExit("--examine: the first mode must be all (its rendered run is what the count times)")
     for workers in [int(w) for w in args.workers.split(",")]:
-        counted = None
+        counted_run = None  # the `all` build's render run: the text every count times
         for examine in modes:
             out, work = scratch / f"out_w{workers}_{examine}", scratch / f"work_w{workers}_{examine}"
             report = scratch / f"build_w{workers}_{examine}.json"
@@ -242,16 +244,19 @@ def main() -> None:
                 ["--child", "build", str(manifest), str(out), str(work), str(workers), str(report), examine]
             )
             built = json.loads(report.read_text())
-            if counted is None:  # the text of every row the filters kept, rendered: what `all` renders
-                count_report = scratch / f"count_w{workers}.json"
-                _run_child(["--child", "count", str(work / "render"), str(count_report)])
-                counted = json.loads(count_report.read_text())
-                if counted["tokens"] != counted["n_tokens_sum"]:
-                    print(
-                        f"warning: count_batch gives {counted['tokens']:,} tokens, the render run's n_tokens sum "
-                        f"{counted['n_tokens_sum']:,}",
-                        file=sys.stderr,
-                    )
+            if counted_run is None:  # the text of every row the filters kept, rendered: what `all` renders
+                counted_run = work / "render"
+            # Timed right after this build, so both see the shared machine in the same state (counts
+            # timed minutes apart have differed by 1.7x here).
+            count_report = scratch / f"count_w{workers}_{examine}.json"
+            _run_child(["--child", "count", str(counted_run), str(count_report)])
+            counted = json.loads(count_report.read_text())
+            if counted["tokens"] != counted["n_tokens_sum"]:
+                print(
+                    f"warning: count_batch gives {counted['tokens']:,} tokens, the render run's n_tokens sum "
+                    f"{counted['n_tokens_sum']:,}",
+                    file=sys.stderr,
+                )
             run = {
                 "workers": workers,
                 "examine": examine,
@@ -268,7 +273,11 @@ def main() -> None:
             runs.append(run)
             print(_row(run), flush=True)
             if not args.keep:
-                subprocess.run(["rm", "-rf", str(out), str(work)], check=True)
+                subprocess.run(["rm", "-rf", str(out)], check=True)
+                if work / "render" != counted_run:
+                    subprocess.run(["rm", "-rf", str(work)], check=True)
+        if not args.keep:
+            subprocess.run(["rm", "-rf", str(counted_run.parent)], check=True)
     if len({tuple(r["shards"]) for r in runs}) > 1:
         print("warning: the worker counts gave different shards", file=sys.stderr)
     result = {
