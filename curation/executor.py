@@ -87,6 +87,14 @@ WORKER_THREAD_ENV = {
 _SPAWN_LOCK = threading.Lock()
 
 
+def ray_runtime_env() -> dict:
+    """The runtime environment of the Ray jobs this project starts (the Ray executor's, the flows'
+    Ray runner's): WORKER_THREAD_ENV for the workers, a task asking for 1 CPU (Ray itself sets only
+    OMP_NUM_THREADS), with the values this process's user set instead where they set one. Ray
+    workers do not inherit the driver's environment: the job's runtime environment is how they get it."""
+    return {"env_vars": {k: os.environ.get(k, v) for k, v in WORKER_THREAD_ENV.items()}}
+
+
 class _OneThreadProcess(SpawnProcess):
     """A spawned process started with WORKER_THREAD_ENV. polars reads its variable when it is
     imported, which a spawned child does before any pool initializer runs (it imports the
@@ -150,7 +158,7 @@ class Ray(Executor):
 
         if not ray.is_initialized():
             os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-            ray.init(address=self.address, log_to_driver=False, include_dashboard=False)
+            ray.init(address=self.address, log_to_driver=False, include_dashboard=False, runtime_env=ray_runtime_env())
 
     def map(self, fn: Callable[..., Any], items: Sequence[Item]) -> list[Any]:
         if len(items) <= 1:  # nothing to spread: a task would only add its start-up (a worker's imports)

@@ -85,12 +85,18 @@ def task_runner(choice: RunnerChoice) -> Iterator[None]:
     # RayTaskRunner connects to `address`, or with None calls ray.init() which reads RAY_ADDRESS or
     # starts a local cluster; on exit it disconnects (and stops the cluster it started).
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # a local cluster would try to report usage
-    # "auto" goes to ray.init as is (prefect-ray would otherwise start a new cluster for it).
-    kwargs = {"address": "auto"} if choice.address == "auto" else None
-    ray_runner = RayTaskRunner(address=choice.address, init_kwargs=kwargs)
+    ray_runner = RayTaskRunner(address=choice.address, init_kwargs=ray_init_kwargs(choice.address))
     with (
         temporary_settings(updates={PREFECT_API_URL: api}),
         ray_runner,
         context.model_copy(update={"task_runner": ray_runner}),
     ):
         yield
+
+
+def ray_init_kwargs(address: str | None) -> dict:
+    """RayTaskRunner's init_kwargs: the workers' thread settings (executor.ray_runtime_env), and an
+    "auto" address as is (prefect-ray would otherwise start a new cluster for it)."""
+    from curation.executor import ray_runtime_env
+
+    return {**({"address": "auto"} if address == "auto" else {}), "runtime_env": ray_runtime_env()}

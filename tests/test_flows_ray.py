@@ -161,3 +161,50 @@ def test_runner_choice():
     assert choose("ray", "ray://head:10001") == RunnerChoice("ray", "ray://head:10001")
     with pytest.raises(ValueError, match="ray_address must be a string"):
         choose("ray", 6379)
+
+
+# A Ray driver of its own (a fresh process: this one must stay unconnected for the flows' runner).
+_THREADS_SCRIPT = """
+import json, os, sys
+from curation.executor import WORKER_THREAD_ENV, Ray
+
+def seen():
+    import polars as pl
+    return {"polars": pl.thread_pool_size(), "env": {k: os.environ.get(k) for k in WORKER_THREAD_ENV}}
+
+print(json.dumps(Ray(address=sys.argv[1]).map(seen, [(), ()])))
+"""
+
+
+def test_ray_tasks_run_their_libraries_single_threaded(ray_address):
+    """The Ray executor's job gives its workers WORKER_THREAD_ENV (a task asks for 1 CPU; Ray itself
+    sets only OMP_NUM_THREADS), except a variable the driver's user set, which they get as set."""
+    import json
+    import subprocess
+    import sys
+
+    from curation.executor import WORKER_THREAD_ENV
+
+    env = {k: v for k, v in os.environ.items() if k not in WORKER_THREAD_ENV}
+    env["CURATION_THREADS"] = "3"
+    env["RAY_USAGE_STATS_ENABLED"] = "0"
+    done = subprocess.run(
+        [sys.executable, "-c", _THREADS_SCRIPT, ray_address], env=env, cwd=REPO, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got == [{"polars": 1, "env": {**WORKER_THREAD_ENV, "CURATION_THREADS": "3"}}] * 2
+
+
+def test_the_flows_ray_runner_gives_the_workers_the_thread_env(monkeypatch):
+    from curation.executor import WORKER_THREAD_ENV
+    from flows.runners import ray_init_kwargs
+
+    for name in WORKER_THREAD_ENV:
+        monkeypatch.delenv(name, raising=False)
+    assert ray_init_kwargs(None) == {"runtime_env": {"env_vars": WORKER_THREAD_ENV}}
+    monkeypatch.setenv("POLARS_MAX_THREADS", "4")
+    assert ray_init_kwargs("auto") == {
+        "address": "auto",
+        "runtime_env": {"env_vars": {**WORKER_THREAD_ENV, "POLARS_MAX_THREADS": "4"}},
+    }
