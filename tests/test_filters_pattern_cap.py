@@ -149,3 +149,12 @@ def test_opening_is_the_first_k_words_of_the_whole_answer(k: int) -> None:
     plain = rows.select(pl.when(words.list.len() > 0).then(words.list.join(" ")).alias("o"))["o"]
     assert fast.to_list() == plain.to_list()
     assert fast.null_count() > 0 and fast.drop_nulls().str.contains("  ").sum() == 0
+
+
+def test_an_opening_at_exactly_max_share_is_not_capped() -> None:
+    """The share may reach max_share, not pass it: exact rationals, no float error at the edge
+    (0.1 * 30 is 3.0000000000000004 in floats)."""
+    cap = PatternCap(k=4, max_share=0.1)
+    assert cap.caps({"a": 3, "b": 1}, 30) == {}
+    assert cap.caps({"a": 4, "b": 1}, 30) == {"a": 2}  # 2 <= 0.1 * (26 + 2)
+    assert PatternCap(k=4, max_share=0.2).caps({"a": 2, "b": 2}, 10) == {}

@@ -199,7 +199,14 @@ class PatternCap:
         Exact rationals keep the final share <= max_share without float error.
         """
         s = Fraction(str(self.max_share))  # the decimal the user wrote, exactly (0.1 is 1/10)
-        capped: set[str] = {o for o, c in counts.items() if c > s * total}
+
+        def over(rows: int, capped: set[str]) -> set[str]:
+            # the openings outside `capped` with c > s * rows, in integers (a Fraction product per
+            # opening cost ~3 us each)
+            bound = s.numerator * rows
+            return {o for o, c in counts.items() if o not in capped and c * s.denominator > bound}
+
+        capped = over(total, set())
         cap = 0
         while capped:
             m = len(capped)
@@ -208,7 +215,7 @@ class PatternCap:
             # fewer than 1/s of them fit; kept as a guard for a degenerate input.
             cap = int(s * rest / (1 - s * m)) if s * m < 1 else min(counts[o] for o in capped)
             remaining = rest + m * cap
-            more = {o for o, c in counts.items() if o not in capped and c > s * remaining}
+            more = over(remaining, capped)
             if not more:
                 break
             capped |= more
