@@ -87,14 +87,6 @@ WORKER_THREAD_ENV = {
 _SPAWN_LOCK = threading.Lock()
 
 
-def ray_runtime_env() -> dict:
-    """The runtime environment of the Ray jobs this project starts (the Ray executor's, the flows'
-    Ray runner's): WORKER_THREAD_ENV for the workers, a task asking for 1 CPU (Ray itself sets only
-    OMP_NUM_THREADS), with the values this process's user set instead where they set one. Ray
-    workers do not inherit the driver's environment: the job's runtime environment is how they get it."""
-    return {"env_vars": {k: os.environ.get(k, v) for k, v in WORKER_THREAD_ENV.items()}}
-
-
 class _OneThreadProcess(SpawnProcess):
     """A spawned process started with WORKER_THREAD_ENV. polars reads its variable when it is
     imported, which a spawned child does before any pool initializer runs (it imports the
@@ -117,6 +109,14 @@ class _OneThreadProcess(SpawnProcess):
 
 class _OneThreadContext(SpawnContext):
     Process = _OneThreadProcess
+
+
+def ray_runtime_env() -> dict:
+    """The runtime environment of the Ray jobs this project starts (the Ray executor's, the flows'
+    Ray runner's): WORKER_THREAD_ENV for the workers, a task asking for 1 CPU (Ray itself sets only
+    OMP_NUM_THREADS), with the values this process's user set instead where they set one. Ray
+    workers do not inherit the driver's environment: the job's runtime environment is how they get it."""
+    return {"env_vars": {k: os.environ.get(k, v) for k, v in WORKER_THREAD_ENV.items()}}
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
