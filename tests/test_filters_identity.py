@@ -201,6 +201,26 @@ def test_sliced_and_empty_batches():
     assert IdentityFilter()(CANONICAL_SCHEMA.empty_table()).reason.to_pylist() == []
 
 
+
+def test_rewrites_land_in_the_right_turns_and_fields():
+    """_apply_edits splices the rewritten texts between slices of the message column: first and
+    last turns, content and reasoning, null contents and rows around them stay in place."""
+    rows = [
+        _chat("I'm Claude, made by Anthropic.", reasoning="I am ChatGPT.", rid="a"),
+        _chat("Hello.", user=None, rid="b"),
+        _chat("Fine.", reasoning="I'm Gemini.", rid="c"),
+        _chat("I'm Qwen.", rid="d"),
+    ]
+    table = _table(rows)
+    out = REWRITE(table).table.column("messages").to_pylist()
+    before = table.column("messages").to_pylist()
+    assert out[1] == before[1]
+    assert out[0][1]["content"] == "I'm Wind-Edge-1.6, made by Wind-Edge Labs."
+    assert out[0][1]["reasoning"] == "I am Wind-Edge-1.6."
+    assert out[2][1] == {**before[2][1], "reasoning": "I'm Wind-Edge-1.6."}
+    assert out[3][1]["content"] == "I'm Wind-Edge-1.6." and out[3][0] == before[3][0]
+
+
 @pytest.mark.parametrize(
     ("kwargs", "param"),
     [

@@ -118,3 +118,64 @@ def test_the_entity_gate_hits_every_text_entity_re_hits():
     assert sum(found) > 5000 and sum(not g for g in gate) > 5000  # both kinds were tried
     plain = pl.Series(["metadata", "philosophy", "a palmtop", "I was made by Meta.", "Claude"]).str.contains(R.ENTITY_GATE)
     assert plain.to_list() == [False, False, False, True, True]
+
+
+def _plain_candidates(texts: list[str], patterns: tuple[str, ...], gate: str) -> np.ndarray:
+    """The prefilter's flags computed the plain way: every pattern on every safe text the gate hits."""
+    series = pl.Series(texts, dtype=pl.String)
+    unsafe = series.str.contains(R.UNSAFE).to_numpy()
+    gated = series.str.contains(gate).to_numpy()
+    flags = np.stack([series.str.contains(p).to_numpy() for p in patterns], axis=1)
+    return np.where(unsafe[:, None], True, flags & gated[:, None])
+
+
+def test_gated_and_grouped_passes_give_the_plain_flags():
+    """_candidates merges UNSAFE into the gate's pass and runs the model twins in MODEL_GROUPS
+    (one alternation each, members on its hits only): the flags must be those of running every
+    twin on every text. Random texts of claim pieces, names, makers, fillers, unsafe characters."""
+    import random
+
+    rng = random.Random(5)
+    pieces = ["I'm ", "I am ", "I was ", "my ", "My name is ", "as ", "As ", "this is ", "Hi, ", "here", " a ", "an ",
+              "human", "person", "wife", "kids", "ChatGPT", "Claude", "GPT-4", "Qwen", "OpenAI", "Google", "Meta",
+              "Anthropic", " model", " assistant", "made ", "trained ", "by ", "based on ", "created me", "了我",
+              "我是", "作为", "通义千问", "由", "阿里云", "开发", ", ", ". ", "\n", "not ", "ß", "İ", "é", "x", "7 ",
+              "I was trained by ", "made by ", "As an AI language model developed by ", "a creation of "]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 10))) for _ in range(6_000)]
+    human = R.human_candidates(texts)
+    model = R.model_candidates(pl.Series(texts))
+    assert (human == _plain_candidates(texts, R.HUMAN_RELAXED, R._HUMAN_ANY)).all()
+    assert (model == _plain_candidates(texts, (*R.MODEL_RELAXED, R.ARCH_RELAXED), R.ENTITY_GATE)).all()
+    # every kind of outcome was tried: unsafe (all flags), flags from the groups of several and of one
+    assert model.all(axis=1).sum() > 500 and human.all(axis=1).sum() > 500
+    for group in R.MODEL_GROUPS:
+        assert model[~model.all(axis=1)][:, list(group)].any(), group
+    assert human[~human.all(axis=1)].any()
+
+
+def test_may_match_masked_hits_every_text_a_twin_hits_once_masked():
+    """identity.py masks and prefilters a quoted text only where may_match_masked, run on the
+    unmasked text, says a family's twin may hit the masked one: it must, wherever one does.
+    Random texts of claim pieces with quote and code spans where the spaces go (masking turns
+    them into the spaces a claim needs: 'I'm "truly" human'), stray quote marks, unsafe characters."""
+    import random
+
+    rng = random.Random(13)
+    pieces = ["I'm", "I", "am", "'m", "my", "as", "a", "an", "real", "human", "person", "wife", "when", "was", "kid",
+              "have", "two", "kids", "married", "grew", "up", "who", "lived", "soy", "humano", "ChatGPT", "Claude",
+              "Google", "DeepMind", "open", "ai", "Meta", "GPT", "4", "made", "by", ",", ".", "我是", "人类", "ß", "é"]
+    spans = [" ", "  ", "\n", '"x"', '""', "'q'", "'it's'", "`c`", "``", "```\nprint(1)\n```", "“s”", "«g»", "「j」", "'",
+             '"', "`", "—"]
+    texts = ["".join(rng.choice(pieces) + rng.choice(spans) for _ in range(rng.randrange(1, 9))) for _ in range(20_000)]
+    masked = pl.Series([P.QUOTED_RE.sub(lambda m: " " * len(m.group()), t) for t in texts])
+    unmasked = pl.Series(texts)
+    everywhere, nowhere = np.ones(len(texts), dtype=bool), np.zeros(len(texts), dtype=bool)
+    for gate, human, model in ((R._HUMAN_ANY, everywhere, nowhere), (R.ENTITY_GATE, nowhere, everywhere)):
+        hit_masked = masked.str.contains(f"{R.UNSAFE}|(?:{gate})").to_numpy()
+        live = R.may_match_masked(unmasked, human, model)
+        missed = [texts[k] for k in np.flatnonzero(hit_masked & ~live)]
+        assert not missed, (gate[:30], missed[:5])
+        assert (~live).sum() > 2000  # the gate is a gate
+    # masking made human matches that the plain twins miss on the unmasked text
+    made = masked.str.contains(R._HUMAN_ANY).to_numpy() & ~unmasked.str.contains(R._HUMAN_ANY).to_numpy()
+    assert made.sum() > 100

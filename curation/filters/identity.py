@@ -27,17 +27,18 @@ because Verdicts has no room for it and a filter keeps no state between batches.
 Details read ``assistant turn K: "<matched span>"`` (or ``assistant turn K reasoning: ...``),
 K being the turn's 0-based index in ``messages``.
 
-Cost: one polars ``str.contains`` over the assistant turns (contents and reasonings) with
-both families' keywords at once (~5% of chat turns hit); the per-family keyword flags and the
-context (last user turn, system prompt) are computed for those turns only. Each precise
-``regex`` pattern then runs in Python only on the turns its family's keywords flag, only where
-its relaxed twin (no lookarounds, identity_prefilter.py), run by polars over all those turns at
-once, matches, and only when the words it cannot match without are in the turn
-(identity_patterns.HUMAN_NEEDLES / MODEL_NEEDLES). In long chat turns the keywords hit ~75% of
-the turns and the patterns almost none: the relaxed twins leave ~5% to Python. Quotes and code
-are masked (a Python ``regex`` pass) only in the flagged turns holding a quote or code mark
-(identity_patterns.QUOTE_START, ~60%). Verdicts are those of the plain version
-(tests/data/identity_pii_verdicts.json).
+Cost: two polars ``str.contains`` over the assistant turns (contents and reasonings), one per
+family's keywords (~5% of chat turns hit either); the context (last user turn, system prompt)
+is computed for those turns only. Each precise ``regex`` pattern then runs in Python only on the
+turns its family's keywords flag, only where its relaxed twin (no lookarounds,
+identity_prefilter.py), run by polars over all those turns at once, matches, and only when the
+words it cannot match without are in the turn (identity_patterns.HUMAN_NEEDLES /
+MODEL_NEEDLES). In long chat turns the keywords hit ~75% of the turns and the patterns almost
+none: the relaxed twins leave ~5% to Python, and only those become Python strings. Quotes and
+code are masked (a Python ``regex`` pass) only in the flagged turns holding a quote or code mark
+(identity_patterns.QUOTE_START, ~60%) that a pattern may match once masked, as judged on the
+unmasked text (identity_prefilter.may_match_masked, ~20% of them). Verdicts are those of the plain
+version (tests/data/identity_pii_verdicts.json).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ import regex
 
 from curation.filters import identity_patterns as P
 from curation.filters.base import Verdicts
-from curation.filters.identity_prefilter import human_candidates, model_candidates
+from curation.filters.identity_prefilter import human_candidates, may_match_masked, model_candidates
 
 HUMAN = "identity_claim:human"
 OTHER_MODEL = "identity_claim:other_model"
@@ -160,9 +161,13 @@ class IdentityFilter:
             m = _first_human(masked, folded, human_ok)
             if m:
                 return HUMAN, text[m.start() : m.end()], None, []
+        if not model_any:
+            return None
         # Every model pattern holds a NAME or MAKER: with neither in the unquoted text, none can
-        # match (the keyword scan also fires on "metadata", "palm", "Google Docs"...).
-        if not model_any or not P.ENTITY_RE.search(masked):
+        # match (the keyword scan also fires on "metadata", "palm", "Google Docs"...). Only worth
+        # a search (~4 MB/s) where the prefilter did not run (every flag set): elsewhere
+        # ENTITY_GATE already hit, and ENTITY_RE misses in only ~15% of those turns.
+        if model_ok.all() and not P.ENTITY_RE.search(masked):
             return None
         arch = P.MODEL_ARCH_RE.search(masked) if model_ok[-1] else None
         claims = _merge(
@@ -215,33 +220,49 @@ def _judgements(turns: pl.DataFrame):
         run_human.append(human[at])
         run_model.append(model[at])
         quoted.append(turns[f"quoted_{field}"].to_numpy()[at])
-        texts.extend(turns[field].gather(at).to_list())
+        texts.append(turns[field].gather(at))
     turn, which = np.concatenate(turn), np.concatenate(which)
     order = np.lexsort((which, turn))  # turn order, content first
     turn, which = turn[order], which[order]
     run_human, run_model = np.concatenate(run_human)[order], np.concatenate(run_model)[order]
-    quoted = np.concatenate(quoted)[order]
-    text = [texts[k] for k in order.tolist()]
-    # A turn with no quote or code mark is its own masked text (~40% of flagged turns).
-    masked = [P.QUOTED_RE.sub(_blank, t) if q else t for t, q in zip(text, quoted, strict=True)]
+    text = pl.concat(texts).gather(order)
+    quoted = np.flatnonzero(np.concatenate(quoted)[order])
+    live = may_match_masked(text.gather(quoted), run_human[quoted], run_model[quoted])
+    # No pattern can match these once masked (~80%): their flags would all be False, so they
+    # are neither masked nor prefiltered.
+    run_human[quoted[~live]] = run_model[quoted[~live]] = False
+    masked = _mask(text, quoted[live])
     human_ok = np.zeros((len(text), len(P.HUMAN_RES)), dtype=bool)
     model_ok = np.zeros((len(text), len(P.MODEL_REWRITABLE_RES) + 1), dtype=bool)
     human_at, model_at = np.flatnonzero(run_human), np.flatnonzero(run_model)
-    human_ok[human_at] = human_candidates([masked[k] for k in human_at])
-    model_ok[model_at] = model_candidates([masked[k] for k in model_at])
+    human_ok[human_at] = human_candidates(masked.gather(human_at))
+    model_ok[model_at] = model_candidates(masked.gather(model_at))
     rows, positions, flat = (turns[c].to_numpy() for c in ("row", "pos", "i"))
-    for k in np.flatnonzero(human_ok.any(axis=1) | model_ok.any(axis=1)).tolist():
+    judged = np.flatnonzero(human_ok.any(axis=1) | model_ok.any(axis=1))
+    # Python strings only for the few texts judged (~5%): to_list costs as much as a regex pass.
+    judged_text, judged_masked = text.gather(judged).to_list(), masked.gather(judged).to_list()
+    for k, t_text, m_text in zip(judged.tolist(), judged_text, judged_masked, strict=True):
         t = int(turn[k])
         yield (
             int(rows[t]),
             int(positions[t]),
             int(flat[t]),
             fields[which[k]],
-            text[k],
-            masked[k],
+            t_text,
+            m_text,
             human_ok[k] if run_human[k] else None,
             model_ok[k] if run_model[k] else None,
         )
+
+
+def _mask(text: pl.Series, quoted: np.ndarray) -> pl.Series:
+    """text with quotes and code blanked (QUOTED_RE) in the texts at `quoted`, those holding a
+    quote or code mark that a pattern may match once masked: any other text is left as it is
+    (no mark: ~40% of flagged turns) or not judged at all."""
+    masked = text.clone()
+    if len(quoted):
+        masked.scatter(quoted, [P.QUOTED_RE.sub(_blank, t) for t in text.gather(quoted).to_list()])
+    return masked
 
 
 def _blank(m: regex.Match) -> str:
@@ -275,8 +296,9 @@ def _assistant_candidates(msgs: pa.ListArray) -> pl.DataFrame:
     whether the last user turn asked for role-play (exempt_all), or the user asked for writing,
     or the system prompt for role-play or a persona (exempt_human).
 
-    One keyword scan (both families at once) over the assistant turns only; the per-family
-    flags and the context patterns then run on the few turns it flags (~5% in chat data)."""
+    One keyword scan per family over the assistant turns only (their flags are the turns'
+    flags: cheaper than one scan for both families, then each family's on the turns it hit);
+    the context patterns then run on the few turns they flag (~5% in chat data)."""
     flat = msgs.flatten()
     parent = pc.list_parent_indices(msgs).to_numpy()
     starts = msgs.offsets.to_numpy()[:-1] - msgs.offsets[0].as_py()
@@ -285,10 +307,12 @@ def _assistant_candidates(msgs: pa.ListArray) -> pl.DataFrame:
     content, reasoning = pl.Series(flat.field("content")), pl.Series(flat.field("reasoning"))
     keep = pl.Series(is_assistant)
     # Contents and reasonings as one column: one regex call (its lazy DFA warms up once per batch).
-    hit = pl.concat([content.filter(keep), reasoning.filter(keep)]).str.contains(P.ANY_KEYWORDS)
-    hit = hit.fill_null(False).to_numpy()
+    both = pl.concat([content.filter(keep), reasoning.filter(keep)])
+    human, model = (both.str.contains(k).fill_null(False).to_numpy() for k in (P.HUMAN_KEYWORDS, P.MODEL_KEYWORDS))
     assistant = np.flatnonzero(is_assistant)
-    i = assistant[hit[: len(assistant)] | hit[len(assistant) :]]
+    na = len(assistant)
+    flagged = human[:na] | human[na:] | model[:na] | model[na:]
+    i = assistant[flagged]
     content, reasoning = content.gather(i), reasoning.gather(i)
     last_user = pl.Series(_latest(flat, parent, i, "user"))
     system = pl.Series(_latest(flat, parent, i, "system"))
@@ -300,8 +324,8 @@ def _assistant_candidates(msgs: pa.ListArray) -> pl.DataFrame:
         return [found.slice(k * n, n) for k in range(len(values))]
 
     quoted_content, quoted_reasoning = contains([content, reasoning], P.QUOTE_START)
-    human_content, human_reasoning = contains([content, reasoning], P.HUMAN_KEYWORDS)
-    model_content, model_reasoning = contains([content, reasoning], P.MODEL_KEYWORDS)
+    human_content, human_reasoning = human[:na][flagged], human[na:][flagged]
+    model_content, model_reasoning = model[:na][flagged], model[na:][flagged]
     user_roleplay, system_roleplay = contains([last_user, system], P.ROLEPLAY)
     (user_writing,) = contains([last_user], P.WRITING)
     (system_persona,) = contains([system], P.PERSONA)
@@ -394,11 +418,7 @@ def _apply_edits(table: pa.Table, msgs: pa.ListArray, edits: dict[int, dict]) ->
         child = flat.field(k)
         idx = sorted(i for i, e in edits.items() if f.name in e)
         if idx:
-            mask = np.zeros(len(flat), dtype=bool)
-            mask[idx] = True
-            child = pc.replace_with_mask(
-                child, pa.array(mask), pa.array([edits[i][f.name] for i in idx], pa.string())
-            )
+            child = _replace_at(child, idx, [edits[i][f.name] for i in idx])
         columns.append(child)
     values = pa.StructArray.from_arrays(columns, fields=list(flat.type))
     lengths = pc.fill_null(pc.list_value_length(msgs), 0).to_numpy()
@@ -410,6 +430,19 @@ def _apply_edits(table: pa.Table, msgs: pa.ListArray, edits: dict[int, dict]) ->
     rewritten = np.zeros(table.num_rows, dtype=bool)
     rewritten[rows] = True
     return new_table, pa.array(rewritten)
+
+
+def _replace_at(values: pa.Array, at: list[int], new: list[str]) -> pa.Array:
+    """values with values[at[k]] = new[k] (at sorted). The untouched runs between the edits are
+    concatenated as slices (a buffer copy each): replace_with_mask goes value by value, ~10x slower
+    on the whole message column for the few rewritten turns."""
+    replacements = pa.array(new, values.type)
+    pieces, start = [], 0
+    for k, i in enumerate(at):
+        pieces += [values.slice(start, i - start), replacements.slice(k, 1)]
+        start = i + 1
+    pieces.append(values.slice(start))
+    return pa.concat_arrays(pieces)
 
 
 def _rewrite_notes(n: int, ids: pa.ChunkedArray, report: list[dict]) -> tuple[pa.Array, pa.Array]:

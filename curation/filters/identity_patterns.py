@@ -422,8 +422,3 @@ def _ascii_boundaries(pattern: str) -> str:
 HUMAN_KEYWORDS, MODEL_KEYWORDS, ROLEPLAY, WRITING, PERSONA = map(
     _ascii_boundaries, (HUMAN_KEYWORDS, MODEL_KEYWORDS, ROLEPLAY, WRITING, PERSONA)
 )
-# Both families in one pattern: the one scan over every assistant turn (a turn it misses hits
-# neither family); the per-family patterns then run on the turns it flags only.
-ANY_KEYWORDS = (
-    "(?i)(?:" + HUMAN_KEYWORDS.removeprefix("(?i)") + ")|(?:" + MODEL_KEYWORDS.removeprefix("(?i)") + ")"
-)
