@@ -317,3 +317,76 @@ def test_batch_in_several_chunks_same_verdicts() -> None:
     assert a.reason.equals(b.reason) and a.detail.equals(b.detail)
     empty = ChatQuality()(t.slice(0, 0))
     assert len(empty.reason) == 0
+
+
+# --- repetition measures: the numba scan against the plain polars definition ----------------
+
+REPETITION_TEXTS = [
+    "The cat sat. THE CAT SAT. the cat sat.\nThe cat sat.\n  The cat sat.  \n---\n---",
+    # Σ lowers to ς at a word's end, σ elsewhere; İ lowers to two characters: polars lowers these
+    "ΟΔΟΣ ΣΟΦΟΣ οδος σοφος ΟΔΟΣ ΣΟΦΟΣ\nΟΔΟΣ\nοδος",
+    "İstanbul i̇stanbul İSTANBUL istanbul İstanbul i̇stanbul",
+    # one-to-one lowerings that change the UTF-8 length: Kelvin sign (3 bytes -> 1), ẞ (3 -> 2)
+    "\u212a\u212a k k \u1e9e \u00df \u212a\u212a k k \u1e9e \u00df",
+    # non-ASCII whitespace (ideographic space, no-break space) splits words and is stripped
+    "Ünïcödé\u3000WÖRDS\u00a0here Ünïcödé wörds here\n\u3000Ünïcödé\u3000\nÜnïcödé",
+    "",
+    "one two",
+]
+
+
+def reference_repetition(texts: list[str], n: int) -> list[list[int]]:
+    """The measures of chat_repetition.py as polars expressions and Python over their output."""
+    import polars as pl
+
+    s = pl.Series(texts, dtype=pl.String)
+    lines = s.str.split("\n").list.eval(
+        pl.element().str.strip_chars().filter(pl.element().str.contains(r"[\p{L}\p{N}]"))
+    )
+    words = s.str.to_lowercase().str.extract_all(r"\S+").to_list()
+    out = []
+    for kept, ws in zip(lines.to_list(), words, strict=True):
+        seen, marked_until, marked = set(), 0, 0
+        for i in range(len(ws)):
+            gram = tuple(ws[i : i + n])
+            if len(gram) == n:
+                if gram in seen:
+                    marked_until = i + n
+                seen.add(gram)
+            marked += len(ws[i]) if i < marked_until else 0
+        out.append([len(kept), len(set(kept)), marked, sum(map(len, ws))])
+    return out
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_repetition_stats_match_polars_definition(n: int) -> None:
+    import polars as pl
+
+    from curation.filters.chat_repetition import repetition_stats
+
+    texts = REPETITION_TEXTS + [t + " " + t.upper() for t in REPETITION_TEXTS]
+    got = repetition_stats(pl.Series(texts, dtype=pl.String), n)
+    assert got.tolist() == reference_repetition(texts, n)
+    skip = pl.Series([i % 2 == 0 for i in range(len(texts))]).to_numpy()
+    got = repetition_stats(pl.Series(texts, dtype=pl.String), n, skip=skip)
+    assert not got[skip].any()
+    assert got[~skip].tolist() == [r for r, s in zip(reference_repetition(texts, n), skip, strict=True) if not s]
+
+
+def test_lowercase_table_agrees_with_polars() -> None:
+    """Every character the table lowers, polars lowers alike on its own; lowering keeps each
+    character's whitespace class (so words split the same before and after)."""
+    import numpy as np
+    import polars as pl
+
+    from curation.filters.chat_repetition import CLASS_SPACE, _all_chars, chat_char_classes, chat_lowercase
+
+    cps, chars = _all_chars()
+    table, special = chat_lowercase()
+    assert set(special) == {"\u0130", "\u03a3"}
+    lowered = chars.str.to_lowercase()
+    one = table[cps] >= 0
+    assert (table[cps[one]] == np.array([ord(c) for c in lowered.filter(pl.Series(one)).to_list()])).all()
+    space = (chat_char_classes() & CLASS_SPACE) != 0
+    assert (space[cps[one]] == space[table[cps[one]]]).all()
+    assert not lowered.filter(pl.Series(~one)).str.contains(r"\s").any()

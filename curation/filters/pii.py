@@ -18,9 +18,9 @@ PII_TYPES it held), detail ``email x2, phone x1 redacted``.
 What is scanned: chat rows' message ``content`` and ``reasoning``, and text rows' ``text``.
 Roles and ``tool_calls`` are never touched (tool arguments are JSON a rewrite could break).
 All strings of the batch are laid out as one column (message contents, then reasonings, then
-texts). One polars regex, the union of the active types' necessary conditions
-(pii_patterns.PREFILTERS: "@", a digit run, a street suffix...), flags the few strings that
-may hold PII; each type then narrows those to its own candidates (pii_prefilter: relaxed
+texts). The active types' necessary conditions (pii_patterns.PREFILTERS: "@", a digit run, a
+street suffix..., a few cheap polars regex passes, OR-ed) flag the few strings that may hold
+PII; each type then narrows those to its own candidates (pii_prefilter: relaxed
 twins of its pattern, no Unicode \\b) and runs over them at once (see pii_patterns.py for
 which types run as polars regex and which as Python over candidates). Types run in PII_TYPES
 order, each over the text the earlier ones left, so a card number is never half-read as a
@@ -103,11 +103,11 @@ class PiiFilter:
         segments = _Segments(table)
         # Every type's passes run over the strings the union of the prefilters flags only: a
         # string it misses holds no match of any active type (see pii_patterns.PREFILTERS).
-        # One pass per type, OR-ed: each prefilter alone stays on the Rust regex fast path; their
+        # One pass per pattern, OR-ed: each alone stays on the Rust regex fast path; their
         # union as one pattern runs ~15x slower (measured: 0.71 s vs 0.05 s on 8.7 MB).
         hit = np.zeros(len(segments.strings), dtype=bool)
-        for pii_type in active:
-            hit |= segments.strings.str.contains(PREFILTERS[pii_type]).fill_null(False).to_numpy()
+        for pattern in (p for t in active for p in PREFILTERS[t]):
+            hit |= segments.strings.str.contains(pattern).fill_null(False).to_numpy()
         flagged = np.flatnonzero(hit)
         before = segments.strings.gather(flagged)
         strings = before

@@ -1,6 +1,6 @@
 """Per-type candidate patterns for the PII filter: which strings a type's exact pass must see.
 
-pii_patterns.PREFILTERS picks, in one cheap scan, the strings any type may touch; this module
+pii_patterns.PREFILTERS picks, in a few cheap scans, the strings any type may touch; this module
 narrows that, per type, to the strings where the type's exact pattern can act, so the slow
 passes run over a few strings only. Each candidate pattern is a Rust regex (what polars runs)
 that matches every string on which its type acts, and is tested on the text that type's pass
