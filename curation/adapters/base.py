@@ -183,8 +183,10 @@ def extra_json(df: pl.DataFrame, names: list[str], json_names: tuple[str, ...] =
         col = pl.col(name)
         value = json_embed(col.cast(pl.String)) if name in json_names else json_quote(col)
         pairs.append(pl.when(col.is_not_null()).then(pl.lit(f"{json_quote_str(name)}:") + value))
-    body = pl.concat_list(pairs).list.drop_nulls()
-    return pl.when(body.list.len() > 0).then(pl.lit("{") + body.list.join(",") + pl.lit("}"))
+    # Joined as strings: a list of the pairs (concat_list, drop_nulls, join) cost as much as
+    # encoding the values. A present pair is never empty, so an empty body means no pairs.
+    body = pl.concat_str(pairs, separator=",", ignore_nulls=True)
+    return pl.when(body != "").then(pl.lit("{") + body + pl.lit("}"))
 
 
 def json_quote_str(name: str) -> str:
@@ -206,19 +208,20 @@ def split_think(messages: pl.Expr) -> pl.Expr:
         is_split = (m.struct.field("role") == "assistant") & content.str.contains("</think>", literal=True)
         parts = content.str.splitn("</think>", 2)
         before = parts.struct.field("field_0").str.strip_chars_end("\n")
+        # Named once: list.eval does not share repeated subexpressions, and each strip copies
+        # the whole reasoning text (split_think was the adapt step's largest cost).
+        lead = before.str.strip_chars_start()
         thought = (
-            pl.when(before.str.strip_chars_start().str.starts_with("<think>"))
-            .then(before.str.strip_chars_start().str.strip_prefix("<think>"))
+            pl.when(lead.str.starts_with("<think>"))
+            .then(lead.str.strip_prefix("<think>"))
             .otherwise(before)
             .str.strip_chars_start("\n")
         )
         after = parts.struct.field("field_1").str.strip_chars_start("\n")
+        reasoning = m.struct.field("reasoning")
         return m.struct.with_fields(
             pl.when(is_split).then(after).otherwise(content).alias("content"),
-            pl.when(is_split & m.struct.field("reasoning").is_null())
-            .then(thought)
-            .otherwise(m.struct.field("reasoning"))
-            .alias("reasoning"),
+            pl.when(is_split).then(pl.coalesce(reasoning, thought)).otherwise(reasoning).alias("reasoning"),
         )
 
     return messages.list.eval(one(pl.element()))
@@ -375,5 +378,10 @@ def _compact(lists: pa.Array) -> pa.Array:
     Polars filters a list column by slicing offsets and keeps the dropped rows' turns in
     the child array; the cast to the canonical schema checks non-nullable fields over the
     whole child, so a dropped row's null content would fail the kept rows' cast.
+    A batch without drops references its whole child already: the take (a copy of every
+    turn) is skipped then.
     """
+    offsets = lists.offsets
+    if lists.null_count == 0 and offsets[0].as_py() == 0 and offsets[-1].as_py() == len(lists.values):
+        return lists
     return lists.take(pa.array(range(len(lists)), pa.int64()))
