@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from curation.fileio import commit_dir, fresh_tmp_dir
+from curation.mix.features import features_dict
 
 # Rows per record batch inside a shard: datasets' own writer default (DEFAULT_MAX_BATCH_SIZE).
 WRITER_BATCH_ROWS = 1000
@@ -273,13 +274,6 @@ class _SplitWriter:
         return shards
 
 
-def _features_dict(schema: pa.Schema) -> dict:
-    # datasets' own conversion, so dataset_info.json is what load_from_disk expects from this version.
-    from datasets import Features
-
-    return Features.from_arrow_schema(schema).to_dict()
-
-
 def _dump_json(path: Path, obj: object, **kwargs) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         json.dump(obj, fh, **kwargs)
@@ -307,7 +301,7 @@ def write_split(
     if split_dir.exists() and any(split_dir.iterdir()):
         raise ValueError(f"{split_dir} is not empty: a split is written into a new directory")
     split_dir.mkdir(parents=True, exist_ok=True)
-    features = _features_dict(schema)  # fails early, before any row is written, on unsupported types
+    features = features_dict(schema)  # fails early, before any row is written, on unsupported types
     writer = _SplitWriter(split_dir, schema, max_shard_rows, max_shard_bytes, split)
     try:
         for batch in batches:
@@ -326,7 +320,7 @@ def write_split_metadata(
     split_dir: Path, schema: pa.Schema, split: str, shards: list[ShardInfo], features: dict | None = None
 ) -> None:
     """state.json and dataset_info.json of a split whose shards are written."""
-    features = features if features is not None else _features_dict(schema)
+    features = features if features is not None else features_dict(schema)
     fingerprint = hashlib.sha256(json.dumps([split, [s.sha256 for s in shards]]).encode()).hexdigest()[:16]
     state = {
         "_data_files": [{"filename": s.file.rsplit("/", 1)[-1]} for s in shards],
