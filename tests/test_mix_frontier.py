@@ -100,6 +100,7 @@ def test_regenerate_examines_as_the_locked_build_did(both, tmp_path):
 def test_a_frontier_the_rendered_rows_do_not_prove_is_rendered_again_whole(both, tmp_path, monkeypatch):
     small, eager, _, _ = both
     monkeypatch.setattr(frontier, "MARGIN", 0.05)  # frontiers far too close: the check fails
+    monkeypatch.setattr(frontier, "CALIBRATED_MARGIN", 0.05)
     said = []
     lock = build_mix(small, tmp_path / "out", tmp_path / "work", examine="needed", progress=said.append)
     assert _shas(lock) == _shas(eager)
@@ -175,3 +176,46 @@ def test_bad_examine_mode(both, tmp_path):
     assert not (tmp_path / "out").exists()
     result = CliRunner().invoke(app, ["mix", "build", "mixes/wind-edge-1.6-distill-12m.yaml", "--demo", "--examine", "x"])
     assert result.exit_code == 2 and "--examine must be one of all, needed, got 'x'" in " ".join(result.output.split())
+
+
+def test_a_measured_rate_gives_the_same_shards(both, tmp_path, monkeypatch):
+    small, eager, _, _ = both
+    # the demo sources are small: measure from 1/16 of the key space, from a few rows
+    monkeypatch.setattr(frontier, "CALIBRATION_PREFIXES", 1 << (frontier.PREFIX_BITS - 4))
+    monkeypatch.setattr(frontier, "CALIBRATION_ROWS", 4)
+    said = []
+    lock = build_mix(small, tmp_path / "out", tmp_path / "work", examine="needed", progress=said.append)
+    assert _shas(lock) == _shas(eager) and said.count("render") == 1, said
+    assert sum(1 for s in lock.sources if s.rows_not_examined) >= 5
+
+
+def test_a_part_s_bytes_rows_and_calibration_tokens(both, monkeypatch):
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from curation.mix.build import render_options
+    from curation.mix.sample_hash import row_keys
+    from curation.mix.sample_order import split_eval
+    from curation.render.stage import render_table
+    from curation.source_stages import source_parts
+
+    small, _, _, root = both
+    monkeypatch.setattr(frontier, "CALIBRATION_PREFIXES", 1 << (frontier.PREFIX_BITS - 2))
+    monkeypatch.setattr(frontier, "CALIBRATION_ROWS", 1)
+    path = source_parts(root / "all-work" / "filter", "openhermes")[0]
+    seed, f = small.seed, small.split.eval_fraction
+    got = frontier.prefix_bytes(str(path), seed, f, "openhermes", render_options(small))
+    table = pq.read_table(path)
+    assert got.train_rows.sum() + got.eval_rows.sum() == table.num_rows
+    assert got.train_bytes.sum() + got.eval_bytes.sum() == frontier._text_bytes(table).sum()
+    ids = table.column("id").combine_chunks()
+    train = np.flatnonzero(~split_eval(ids, f, seed))
+    first = train[(row_keys(ids.take(pa.array(train)), seed, "openhermes", 0) >> np.uint64(48)) < (1 << 14)]
+    assert got.sample_rows == first.size > 0
+    rendered, _ = render_table(table.take(pa.array(first)), render_options(small))
+    assert got.sample_tokens == pc.sum(rendered.column("n_tokens")).as_py()
+    assert got.rate() == (got.sample_tokens / got.sample_bytes, frontier.CALIBRATED_MARGIN)
+    assert frontier.PrefixBytes.empty().plus(got).rate() == got.rate()
+    monkeypatch.setattr(frontier, "CALIBRATION_ROWS", 64)
+    few = frontier.PrefixBytes(*[np.zeros(1, np.int64)] * 4, 63, 100, 50)
+    assert few.rate() == (1 / frontier.BYTES_PER_TOKEN, frontier.MARGIN)  # too few rows measured

@@ -8,8 +8,13 @@ fifth of each source; filtering and rendering the rest is most of the build's ti
 With `examine="needed"` the build, after the filters (every row is still deduplicated and
 filtered, so their reports are whole and the pattern cap's shares are over the whole source),
 estimates that point per pool (the train pool and the eval pool of each source) from the rows'
-text bytes (BYTES_PER_TOKEN, an under-estimate of the tokens a row renders to, so the frontier
-errs towards more rows); a frontier is a 16-bit prefix of the sampling key, with MARGIN to spare.
+text bytes; a frontier is a 16-bit prefix of the sampling key, with a margin to spare. Tokens per
+byte are measured per source: the train rows of the first 1/128 of the key space (rows any pick
+takes first) are rendered and counted (CALIBRATION_PREFIXES), and with at least
+CALIBRATION_ROWS of them the estimate is their tokens per byte with CALIBRATED_MARGIN; else
+BYTES_PER_TOKEN (an under-estimate of the tokens a row renders to, so the frontier errs towards
+more rows) with MARGIN. On the distill bench the fixed rate rendered 1.5-2x the tokens the picks
+took; the measured one ~1.2x.
 The render pass's first step (`FrontierStage`) sets the rows past it aside with reason
 `beyond_budget` (a report row each: id, no text), and only the rows before it are rendered,
 which is the build's largest step (tokenizing).
@@ -45,6 +50,7 @@ from curation.mix.sample_hash import row_keys
 from curation.mix.sample_order import split_eval
 from curation.mix.select import EVAL
 from curation.mix.select_tasks import PoolSpec, pool_sums
+from curation.render.stage import RenderOptions, render_table
 from curation.source_stages import source_parts
 
 EXAMINE_MODES = ("all", "needed")
@@ -57,6 +63,11 @@ DETAIL = (
 PREFIX_BITS = 16  # a frontier is a prefix of the 64-bit sampling key
 BYTES_PER_TOKEN = 5.0  # qwen3 renders 3-4.5 bytes of English, code or math per token: fewer tokens estimated, more rows
 MARGIN = 1.5  # estimated tokens before the frontier / target: room for filtered rows and the estimate's error
+CALIBRATION_PREFIXES = 1 << (PREFIX_BITS - 7)  # train rows whose key prefix is below: rendered to measure tokens per byte
+CALIBRATION_ROWS = 64  # fewer rendered rows measure too little: BYTES_PER_TOKEN and MARGIN then
+# The margin over a measured rate: the rate of ~1/128 of a source's rows (the bench's sources:
+# 117-420 rows) misses by a few percent, and rows the render step drops count as 0 tokens in it.
+CALIBRATED_MARGIN = 1.2
 
 
 @dataclass(frozen=True)
@@ -148,45 +159,85 @@ def plan_frontiers(manifest: MixManifest, run: Path, executor: Executor) -> dict
         s.name: Frontier(s.name, seed, f, None, None, train.get(s.name, 0), evals.get(s.name, 0)) for s in manifest.sources
     }
     planned = [s.name for s in manifest.sources if train.get(s.name, 0) > 0 and s.max_epochs >= 1]
-    items = [(str(p), seed, f, n) for n in planned for p in source_parts(run, n)]
-    hists = iter(executor.map(prefix_token_estimates, items))
+    from curation.mix.build import render_options  # build imports this module
+
+    options = render_options(manifest)
+    items = [(str(p), seed, f, n, options) for n in planned for p in source_parts(run, n)]
+    found = iter(executor.map(prefix_bytes, items))
     for name in planned:
-        train_hist = np.zeros(1 << PREFIX_BITS, dtype=np.int64)
-        eval_hist = np.zeros(1 << PREFIX_BITS, dtype=np.int64)
+        total = PrefixBytes.empty()
         for _ in source_parts(run, name):
-            t, e = next(hists)
-            train_hist += t
-            eval_hist += e
+            total = total.plus(next(found))
+        per_byte, margin = total.rate()
         fr = frontiers[name]
         frontiers[name] = replace(
             fr,
-            train_prefix=_prefix_for(train_hist, fr.train_target),
-            eval_prefix=_prefix_for(eval_hist, fr.eval_target) if f > 0 else None,
+            train_prefix=_prefix_for(total.train_bytes * per_byte + total.train_rows, fr.train_target, margin),
+            eval_prefix=_prefix_for(total.eval_bytes * per_byte + total.eval_rows, fr.eval_target, margin) if f > 0 else None,
         )
     return frontiers
 
 
-def _prefix_for(hist: np.ndarray, target: int) -> int | None:
-    """The smallest key prefix whose estimated tokens reach MARGIN x target; None (every row)
-    where the estimate never gets there; -1 (no row) for a target of 0."""
+def _prefix_for(estimate: np.ndarray, target: int, margin: float) -> int | None:
+    """The smallest key prefix whose estimated tokens (per prefix) reach margin x target; None
+    (every row) where the estimate never gets there; -1 (no row) for a target of 0."""
     if target == 0:
         return -1
-    reached = np.flatnonzero(np.cumsum(hist) >= math.ceil(MARGIN * target))
-    return int(reached[0]) if reached.size and reached[0] < len(hist) - 1 else None
+    reached = np.flatnonzero(np.cumsum(estimate) >= math.ceil(margin * target))
+    return int(reached[0]) if reached.size and reached[0] < len(estimate) - 1 else None
 
 
-def prefix_token_estimates(path: str, seed: int, eval_fraction: float, source: str) -> tuple[np.ndarray, np.ndarray]:
-    """Task: (train, eval) estimated tokens per key prefix of one part's rows."""
-    table = pq.read_table(path, columns=["id", "messages", "text"])
+@dataclass(frozen=True)
+class PrefixBytes:
+    """Text bytes and rows per key prefix of a source's train and eval rows, and the bytes and
+    rendered tokens of its calibration rows (integers: sums over parts in any order agree)."""
+
+    train_bytes: np.ndarray
+    train_rows: np.ndarray
+    eval_bytes: np.ndarray
+    eval_rows: np.ndarray
+    sample_rows: int
+    sample_bytes: int
+    sample_tokens: int
+
+    @staticmethod
+    def empty() -> PrefixBytes:
+        zeros = [np.zeros(1 << PREFIX_BITS, dtype=np.int64) for _ in range(4)]
+        return PrefixBytes(*zeros, 0, 0, 0)
+
+    def plus(self, other: PrefixBytes) -> PrefixBytes:
+        return PrefixBytes(*(a + b for a, b in zip(vars(self).values(), vars(other).values(), strict=True)))
+
+    def rate(self) -> tuple[float, float]:
+        """(estimated tokens per text byte, margin): measured where enough rows were rendered."""
+        if self.sample_rows >= CALIBRATION_ROWS and self.sample_bytes > 0:
+            return self.sample_tokens / self.sample_bytes, CALIBRATED_MARGIN
+        return 1 / BYTES_PER_TOKEN, MARGIN
+
+
+def prefix_bytes(path: str, seed: int, eval_fraction: float, source: str, options: RenderOptions) -> PrefixBytes:
+    """Task: one part's PrefixBytes; its calibration rows rendered with `options`."""
+    table = pq.read_table(path)
     ids = table.column("id").combine_chunks()
-    estimate = (_text_bytes(table) / BYTES_PER_TOKEN).astype(np.int64) + 1
+    size = _text_bytes(table)
     held = split_eval(ids, eval_fraction, seed) if eval_fraction > 0 else np.zeros(len(ids), bool)
-    out = []
+    hists, sample = [], np.zeros(0, np.int64)
     for side, label in ((~held, source), (held, f"{source}/{EVAL}")):
         rows = np.flatnonzero(side)
         prefixes = _prefixes(row_keys(ids.take(pa.array(rows)), seed, label, 0)) if rows.size else np.zeros(0, np.int64)
-        out.append(np.bincount(prefixes, weights=estimate[rows], minlength=1 << PREFIX_BITS).astype(np.int64))
-    return out[0], out[1]
+        hists += [_bincount(prefixes, size[rows]), _bincount(prefixes, np.ones(rows.size, np.int64))]
+        if label == source:
+            sample = rows[prefixes < CALIBRATION_PREFIXES]
+    tokens = 0
+    if sample.size:
+        rendered, _ = render_table(table.take(pa.array(sample)), options)
+        tokens = int(pc.sum(rendered.column("n_tokens")).as_py() or 0)  # a dropped row: 0 tokens
+    return PrefixBytes(*hists, int(sample.size), int(size[sample].sum()), tokens)
+
+
+def _bincount(prefixes: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    # integer sums per prefix (bincount's weights are float64: exact below 2^53)
+    return np.bincount(prefixes, weights=weights, minlength=1 << PREFIX_BITS).astype(np.int64)
 
 
 def _text_bytes(table: pa.Table) -> np.ndarray:
