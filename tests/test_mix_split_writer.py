@@ -87,9 +87,17 @@ def _in_memory_shards(manifest, run: Path, out: Path) -> dict[str, str]:
     return {s.file: s.sha256 for s in shards}
 
 
-@pytest.mark.parametrize(("executor", "range_rows"), [(1, 7), ("processes:2", split_ranges.RANGE_ROWS)])
-def test_partitioned_shards_equal_the_in_memory_writer(tmp_path, monkeypatch, executor, range_rows):
+@pytest.mark.parametrize(
+    ("executor", "range_rows", "min_range_rows", "bits"),
+    [(1, 7, 1, None), ("processes:2", split_ranges.RANGE_ROWS, split_ranges.MIN_RANGE_ROWS, 0), ("processes:2", split_ranges.RANGE_ROWS, 1, 1)],
+    ids=["7-row ranges", "2 workers, one range", "2 workers, a range each"],
+)
+def test_partitioned_shards_equal_the_in_memory_writer(tmp_path, monkeypatch, executor, range_rows, min_range_rows, bits):
     monkeypatch.setattr(split_ranges, "RANGE_ROWS", range_rows)  # many ranges per shard, shards across ranges
+    monkeypatch.setattr(split_ranges, "MIN_RANGE_ROWS", min_range_rows)
+    planned = []
+    real = split_ranges.range_bits
+    monkeypatch.setattr(split_ranges, "range_bits", lambda *a: planned.append(real(*a)) or planned[-1])
     manifest = demo_manifest(load_manifest(REPO / "mixes" / "stem-proof-distill.yaml", check_files=False), tmp_path / "in")
     manifest = manifest.model_copy(
         update={"output": manifest.output.model_copy(update={"max_shard_rows": 41, "max_shard_bytes": 60_000})}
@@ -99,6 +107,7 @@ def test_partitioned_shards_equal_the_in_memory_writer(tmp_path, monkeypatch, ex
     assert len([f for f in got if f.startswith("train/")]) > 5 and any(f.startswith("eval/") for f in got)
     assert got == _in_memory_shards(manifest, tmp_path / "work" / "render", tmp_path / "old")
     assert not list((tmp_path / "mix").glob(".shuffle-*"))
+    assert bits is None or planned == [bits]  # the demo mix is small: a range per worker only when allowed
 
 
 @pytest.mark.parametrize("shuffle", [True, False])

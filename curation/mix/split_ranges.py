@@ -50,6 +50,7 @@ from curation.row_groups import row_groups
 # row; the text stays memory-mapped), so ranges can be large, which keeps the files the
 # partitions write (one per partition and range it picks into) few.
 RANGE_ROWS = 2_000_000
+MIN_RANGE_ROWS = 10_000  # fewer rows a range: not worth a task of its own
 KEY = "__key"  # the order key column of the range files
 SORTED, SIZES = "sorted.arrow", "sizes.npy"
 SORT_BATCH_ROWS = 10_000  # rows a sort task gathers and writes at a time
@@ -110,15 +111,21 @@ class RangeCounts:
                 mine[value] = mine.get(value, 0) + rows
 
 
-def range_bits(plan: SelectionPlan) -> int:
+def range_bits(plan: SelectionPlan, workers: int = 1) -> int:
     """Key bits per range so that a range holds about RANGE_ROWS rows: from the rows the pools
-    will pick (whole epochs of their rows plus the partial epoch's share), the larger split's."""
+    will pick (whole epochs of their rows plus the partial epoch's share), the larger split's.
+    With several `workers`, at least a range each while a range keeps MIN_RANGE_ROWS rows, so
+    the ranges' sorts run side by side (a 31,000-row mix sorted its one range in the driver
+    while the workers waited). The ranges are contiguous pieces of the final order, so their
+    number changes no shard."""
     rows = {TRAIN: 0.0, EVAL: 0.0}
     for k, pool in enumerate(plan.pools):
         share = pool.take.tokens / pool.available if pool.take is not None and pool.available else 0.0
         rows[plan.split_of(k)] += (pool.full + share) * pool.rows
     most = max(rows.values())
-    return math.ceil(math.log2(most / RANGE_ROWS)) if most > RANGE_ROWS else 0
+    bits = math.ceil(math.log2(most / RANGE_ROWS)) if most > RANGE_ROWS else 0
+    per_worker = math.ceil(math.log2(workers)) if workers > 1 and most >= workers * MIN_RANGE_ROWS else 0
+    return max(bits, per_worker)
 
 
 def routes(plan: SelectionPlan, split_parts: dict[str, list[str]]) -> list[Route]:
@@ -281,7 +288,7 @@ def pick_into_splits(
     """The last map of the selection, each partition writing its picks into the ranges of their
     splits under `work`; returns the train and eval PickTotals (as select's Picks, without rows)
     and the counts."""
-    layout = RangeLayout(shuffle, range_bits(plan), tuple(sorted(plan.ids.paths)))
+    layout = RangeLayout(shuffle, range_bits(plan, executor.workers), tuple(sorted(plan.ids.paths)))
     pool_routes = routes(plan, split_parts)
     items = []
     for source, mine in plans_by_source(plan).items():
