@@ -239,8 +239,14 @@ def test_partitioned_near_dedup_decides_as_the_whole_scope_at_once(tmp_path, mon
     options = NearOptions(threshold=0.7, ngram=3)
     whole = near_decisions(pl.scan_parquet(source_parts(run, "docs")), options)
     assert whole.height >= 30
-    # 9, 9 and 1 partitions; candidate pairs verified here, or 2 a task on the executor
-    for executor, rows, pairs in ((SERIAL, 10, 50_000), (Processes(2), 10, 2), (SERIAL, 1000, 3)):
+    # 9, 9 and 1 partitions; candidate pairs verified here, or 2 a task on the executor, or cut
+    # in two for the 2 workers (blocks and survivor ranges too: the smallest tasks allowed 1 row)
+    from curation.dedup import near_partitioned
+
+    monkeypatch.setattr(near_partitioned, "MIN_TASK_ROWS", 1)
+    monkeypatch.setattr(partition_texts, "MIN_PAIRS_PER_TASK", 1)
+    cases = ((SERIAL, 10, 50_000), (Processes(2), 10, 2), (SERIAL, 1000, 3), (Processes(2), 10, 50_000))
+    for executor, rows, pairs in cases:
         monkeypatch.setattr(partition_texts, "PAIRS_PER_TASK", pairs)
         got = near_decisions_partitioned(run, ["docs"], None, options, None, executor, tmp_path / "w", rows)
         assert got.equals(whole)

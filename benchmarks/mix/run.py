@@ -56,6 +56,7 @@ STEPS = ("ingest", "dedup", "filter", "render", "sample", "write")
 
 def child_build(manifest: Path, out: Path, work: Path, workers: int, report: Path, examine: str) -> None:
     t_exec = float(os.environ["MIX_BENCH_T0"])
+    from curation.executor import shutdown_pools
     from curation.mix.build import build_mix
     from curation.mix.manifest import load_manifest
     from curation.report import load_summary
@@ -65,6 +66,7 @@ def child_build(manifest: Path, out: Path, work: Path, workers: int, report: Pat
     t0 = time.perf_counter()
     lock = build_mix(m, out, work, workers, progress=lambda msg: marks.append((msg, time.perf_counter())), examine=examine)
     t1 = time.perf_counter()
+    shutdown_pools(terminate=True)  # as `curate mix build` does once the mix is written
     steps: dict[str, float] = {}
     for (msg, at), (_, nxt) in zip(marks, [*marks[1:], ("end", t1)], strict=True):
         key = msg.split()[0]

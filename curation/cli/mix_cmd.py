@@ -39,7 +39,7 @@ def build(
 
     con = console()
     try:
-        from curation.executor import parse_executor
+        from curation.executor import parse_executor, shutdown_pools
 
         if workers < 1:
             raise UserError("--workers must be 1 or more")
@@ -57,6 +57,7 @@ def build(
 
             m = demo_manifest(m, work_dir / "inputs")
         lock = build_mix(m, out, work_dir, runs_on, progress=lambda msg: con.print(f"[dim]{msg}[/]"), examine=examine)
+        shutdown_pools(terminate=True)  # the mix is written: the idle workers need no teardown
     except _user_errors() as exc:
         _fail(str(exc))
     con.print(_sources_table(lock))

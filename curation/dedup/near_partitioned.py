@@ -27,7 +27,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from curation.dedup import keys
+from curation.dedup import keys, survivor_rank
 from curation.dedup.exact_buckets import DEDUP_PARTITION_ROWS, scope_partitions
 from curation.dedup.lsh import edges_from_key_shards, write_key_batches
 from curation.dedup.minhash import MinHasher, jaccard_estimate
@@ -114,6 +114,9 @@ def near_decisions_partitioned(
 
 # Rounds of re-clustering the members that fail verification against their survivor (near.py).
 MAX_ROUNDS = 8
+# Fewest rows a block or range task of a small scope is cut to, a task per local worker (the
+# bench's 200,000 rows: two blocks, whose band keys two workers write side by side).
+MIN_TASK_ROWS = 50_000
 
 
 def _decide(
@@ -122,7 +125,10 @@ def _decide(
     n = sum(counts)
     if n == 0:
         return no_decisions()
-    nodes, blocks = SurvivorNodes.rank(work, counts, priorities, executor)
+    # blocks and ranges of the survivor order: sizes free to choose (the order is the same)
+    block_rows = executor.task_size(n, survivor_rank.BLOCK_ROWS, MIN_TASK_ROWS)
+    range_rows = executor.task_size(n, survivor_rank.RANGE_ROWS, MIN_TASK_ROWS)
+    nodes, blocks = SurvivorNodes.rank(work, counts, priorities, executor, block_rows, range_rows)
     lsh = options.lsh()
     key_paths = [str(work / f"keys-{b:06d}.arrow") for b in range(len(blocks))]
     empty = executor.map(

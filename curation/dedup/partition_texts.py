@@ -21,6 +21,7 @@ from curation.executor import Executor
 
 # Candidate pairs per verification task: ~1-3 s of one core at 300-word documents.
 PAIRS_PER_TASK = 50_000
+MIN_PAIRS_PER_TASK = 2_000  # a small scope's pairs are cut to a task per local worker down to this
 
 
 class PartitionTexts:
@@ -59,8 +60,8 @@ def verify_pairs(work: str, counts: list[int], shingler: Shingler, rows_a: np.nd
 
 class ParallelJaccard:
     """`similarity(rows_a, rows_b)` for near_duplicates_streamed: ExactJaccard over the partitions'
-    texts, PAIRS_PER_TASK consecutive pairs a task (the LSH edges come sorted by bucket leader,
-    so a task's pairs share rows)."""
+    texts, up to PAIRS_PER_TASK consecutive pairs a task (the LSH edges come sorted by bucket
+    leader, so a task's pairs share rows), fewer where that gives each local worker a task."""
 
     def __init__(self, texts: PartitionTexts, shingler: Shingler, executor: Executor) -> None:
         self.texts, self.shingler, self.executor = texts, shingler, executor
@@ -71,9 +72,9 @@ class ParallelJaccard:
         if rows_a.size == 0:
             return np.zeros(0, dtype=np.float64)
         # Always a map, one task of few pairs included: the executors run a single item here.
+        per_task = self.executor.task_size(rows_a.size, PAIRS_PER_TASK, MIN_PAIRS_PER_TASK)
         items = [
-            (str(self.texts.work), self.texts.counts, self.shingler, rows_a[lo : lo + PAIRS_PER_TASK],
-             rows_b[lo : lo + PAIRS_PER_TASK])
-            for lo in range(0, rows_a.size, PAIRS_PER_TASK)
+            (str(self.texts.work), self.texts.counts, self.shingler, rows_a[lo : lo + per_task], rows_b[lo : lo + per_task])
+            for lo in range(0, rows_a.size, per_task)
         ]
         return np.concatenate(self.executor.map(verify_pairs, items))
