@@ -22,7 +22,7 @@ from curation.executor import SERIAL, Executor
 from curation.fileio import atomic_write_text, commit_dir, fresh_tmp_dir
 from curation.ingest import source_dir
 from curation.partitions import ROW_GROUP_ROWS, Partition, plan_partitions
-from curation.parts import parquet_options
+from curation.parts import WORK_COMPRESSION, parquet_options
 from curation.record import CANONICAL_SCHEMA
 from curation.report import RunDirError, load_summary
 from curation.report_files import add_reports, link_reports
@@ -184,14 +184,13 @@ def run_partition(
             stage_counts.add_rewrites(rewritten[0])
             rewrites.append(rewritten[0])
         table = kept
-    options = parquet_options("zstd")
     if table.num_rows:
         pq.write_table(
             table.cast(out_schema), tmp / "data" / f"part-{index:05d}.parquet",
-            row_group_size=ROW_GROUP_ROWS, **options,
+            row_group_size=ROW_GROUP_ROWS, **parquet_options(WORK_COMPRESSION),
         )
     for report, tables in (("dropped", drops), ("rewritten", rewrites)):
         rows = [t.cast(DROP_SCHEMA) for t in tables if t.num_rows]
         if rows:
-            pq.write_table(pa.concat_tables(rows), tmp / PIECES / f"{report}-{index:05d}.parquet", **options)
+            pq.write_table(pa.concat_tables(rows), tmp / PIECES / f"{report}-{index:05d}.parquet", **parquet_options("zstd"))
     return counts

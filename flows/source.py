@@ -42,10 +42,12 @@ def ingest(key: str, manifest: MixManifest, name: str, out_run: str, executor: s
     """Read source `name` into the run directory `out_run` (canonical rows + dropped rows), its
     input files as partitions on `executor` (curation/executor.py)."""
     from curation.ingest import ingest_source, write_summary
+    from curation.parts import WORK_COMPRESSION
 
     out = Path(out_run)
     shutil.rmtree(out, ignore_errors=True)  # a half-done earlier attempt of this same key
-    summary = ingest_source(manifest.source(name).source_spec(manifest.base_dir), out, executor=executor)
+    spec = manifest.source(name).source_spec(manifest.base_dir)
+    summary = ingest_source(spec, out, compression=WORK_COMPRESSION, executor=executor)
     write_summary(out)
     read = summary.stages[0]
     get_run_logger().info(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
@@ -21,6 +22,7 @@ import pyarrow as pa
 from curation.executor import Executor, parse_executor
 from curation.fileio import scratch_dir
 from curation.ingest import ROWS_PER_PART, ingest_sources, write_summary
+from curation.mix.card import draw_plots, write_card
 from curation.mix.lock import (
     LOCK_FILE,
     FileFingerprint,
@@ -41,6 +43,7 @@ from curation.mix.select_partitioned import plan_selection
 from curation.mix.shards import OUTPUT_MARKERS, check_output_dir, staged_output, write_dataset_dict_file
 from curation.mix.split_ranges import pick_into_splits, write_split_ranges
 from curation.mix.split_writer import SplitTarget
+from curation.parts import WORK_COMPRESSION
 from curation.readers.remote import is_url
 from curation.render.spans import SPANS_TYPE
 from curation.render.stage import RenderOptions, render_run
@@ -135,19 +138,22 @@ def write_mix(
     with staged_output(Path(out_dir)) as tmp, scratch_dir(tmp / ".shuffle-ranges") as work:
         train, evals, counts = pick_into_splits(plan, split_parts, shuffle, MIX_SCHEMA, executor, work)
         tally(plan.stats, train, evals, plan.trained)
-        shards = []
-        for split in split_parts:
-            target = _target(manifest, tmp, split, MIX_SCHEMA)
-            shards += write_split_ranges(counts.ranges.get(split, {}), shuffle, target, executor, work / split)
-        write_dataset_dict_file(tmp, list(split_parts))
-        if manifest.output.pack:
-            shards += _write_packed(manifest, [s for s in shards if s.split == TRAIN], tmp, executor)
         summary = load_summary(run)
-        lock = _lock(manifest, shards, plan.stats, executor, not_examined(summary))
-        write_lock(lock, tmp / LOCK_FILE)
-        from curation.mix.card import write_card
-
-        write_card(tmp, lock, summary, {k: v for k, v in sorted(counts.lengths.items()) if v})
+        lengths = {k: v for k, v in sorted(counts.lengths.items()) if v}
+        # The card's plots need only the funnel and the taken rows' lengths: a thread draws them
+        # (~1 s) while this process mostly waits for the shards and the inputs' hashes.
+        with ThreadPoolExecutor(1, thread_name_prefix="card-plots") as plotter:
+            plots = plotter.submit(draw_plots, tmp, summary, lengths)
+            shards = []
+            for split in split_parts:
+                target = _target(manifest, tmp, split, MIX_SCHEMA)
+                shards += write_split_ranges(counts.ranges.get(split, {}), shuffle, target, executor, work / split)
+            write_dataset_dict_file(tmp, list(split_parts))
+            if manifest.output.pack:
+                shards += _write_packed(manifest, [s for s in shards if s.split == TRAIN], tmp, executor)
+            lock = _lock(manifest, shards, plan.stats, executor, not_examined(summary))
+            write_lock(lock, tmp / LOCK_FILE)
+        write_card(tmp, lock, summary, lengths, plots.result())
     return lock
 
 
@@ -170,7 +176,8 @@ def curate_sources(
         shutil.rmtree(work / stage, ignore_errors=True)  # a build starts clean: no stale source lingers
     base = manifest.base_dir
     say("ingest")
-    ingest_sources([entry.source_spec(base) for entry in manifest.sources], work / "ingest", executor=executor)
+    specs = [entry.source_spec(base) for entry in manifest.sources]
+    ingest_sources(specs, work / "ingest", compression=WORK_COMPRESSION, executor=executor)
     rows_per_part = stage_rows_per_part(write_summary(work / "ingest").totals.kept)
     run = work / "ingest"
     config = manifest.source_filter_config()

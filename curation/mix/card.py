@@ -266,15 +266,31 @@ def plot_funnel(path: Path, funnel: RunSummary) -> None:
         _save(fig, path)
 
 
+def draw_plots(
+    out_dir: Path, funnel: RunSummary | None = None, length_hist: dict[str, dict[int, int]] | None = None
+) -> list[str]:
+    """Draw the card's PNGs into `out_dir` (see write_card); return their Markdown image lines.
+    It needs none of the lock, so a build draws them while its shards are written."""
+    plots = []
+    if length_hist is not None:
+        plot_lengths(Path(out_dir) / LENGTHS_PNG, length_hist)
+        plots.append(f"![Token length per source]({LENGTHS_PNG})")
+    if funnel is not None:
+        plot_funnel(Path(out_dir) / FUNNEL_PNG, funnel)
+        plots.append(f"![Curation funnel per source]({FUNNEL_PNG})")
+    return plots
+
+
 def write_card(
     out_dir: Path,
     lock: MixLock,
     funnel: RunSummary | None = None,
     length_hist: dict[str, dict[int, int]] | None = None,
+    plots: list[str] | None = None,
 ) -> Path:
     """Write out_dir/README.md and its PNGs (token_lengths.png when length_hist is given:
     {source: {token length: taken rows}}, see length_counts; funnel.png when funnel is given). Returns the
-    README path."""
+    README path. `plots`: what draw_plots returned, when it has drawn them already."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     parts = [_front_matter(lock), f"# {lock.name}"]
@@ -284,13 +300,8 @@ def write_card(
     parts += [_build_section(lock), _sources_section(lock), _shards_section(lock)]
     if funnel is not None:
         parts.append(_funnel_section(funnel))
-    plots = []
-    if length_hist is not None:
-        plot_lengths(out_dir / LENGTHS_PNG, length_hist)
-        plots.append(f"![Token length per source]({LENGTHS_PNG})")
-    if funnel is not None:
-        plot_funnel(out_dir / FUNNEL_PNG, funnel)
-        plots.append(f"![Curation funnel per source]({FUNNEL_PNG})")
+    if plots is None:
+        plots = draw_plots(out_dir, funnel, length_hist)
     if plots:
         parts.append("## Plots\n\n" + "\n\n".join(plots))
     parts.append(_packages_section(lock))
