@@ -143,13 +143,17 @@ def shutdown_pools(terminate: bool = False) -> None:
     command pays after its work is done; only when no map is running (`curate mix build` calls it
     when the mix is written). Python 3.14's ProcessPoolExecutor.terminate_workers does the same."""
     with _POOLS_LOCK:
-        for pool in _POOLS.values():
-            pool.shutdown(wait=not terminate, cancel_futures=True)
+        pools = list(_POOLS.values())
         _POOLS.clear()
         if terminate:
             for worker in list(_WORKERS):
                 if worker.is_alive():
                     worker.terminate()
+        # Waited for even when terminated: the pool's manager thread closes its wake-up pipe as
+        # it finds the workers gone, and an exit before it is done raced it (concurrent.futures'
+        # atexit hook then wrote to the closed pipe: "OSError: Bad file descriptor" at exit).
+        for pool in pools:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 atexit.register(shutdown_pools)
