@@ -21,8 +21,8 @@ def test_switches_defaults_and_parameters():
 
 def test_chain_order_is_fixed_whatever_the_written_order():
     config = parse_filter_config({"pattern_cap": True, "fineweb": True, "reasoning": {"mode": "strip"}, "identity": True})
-    assert config.stages() == ["reasoning", "identity", "fineweb", "pattern_cap"]
-    assert list(FILTER_NAMES) == [*CHAIN_ORDER, "pattern_cap"]
+    assert config.stages() == ["reasoning", "pattern_cap", "identity", "fineweb"]
+    assert list(FILTER_NAMES) == [CHAIN_ORDER[0], "pattern_cap", *CHAIN_ORDER[1:]]  # the cap after reasoning
 
 
 def test_per_source_overrides_merge_key_by_key():

@@ -82,7 +82,19 @@ def test_rewrites_are_reported_counted_and_carried_forward(tmp_path):
     assert second.totals.rewritten == {"test:odd_rewritten": 5} and second.sources[0].kept_rows == 5
 
 
-def test_pattern_cap_runs_last_over_the_whole_source(tmp_path):
+def _drop_answers_40_to_59(table: pa.Table) -> Verdicts:
+    answers = pc.struct_field(pc.list_element(table.column("messages"), 1), "content")
+    hit = pc.match_substring_regex(answers, r"^Answer [45]\d ")
+    return Verdicts(pc.if_else(hit, pa.scalar("test:40-59"), pa.scalar(None, pa.string())), pc.if_else(hit, answers, pa.scalar(None, pa.string())))
+
+
+def _drop_steps(table: pa.Table) -> Verdicts:
+    answers = pc.struct_field(pc.list_element(table.column("messages"), 1), "content")
+    hit = pc.starts_with(answers, "Step 1:")
+    return Verdicts(pc.if_else(hit, pa.scalar("test:steps"), pa.scalar(None, pa.string())), pc.if_else(hit, answers, pa.scalar(None, pa.string())))
+
+
+def test_pattern_cap_runs_between_the_reasoning_step_and_the_rest_over_the_whole_source(tmp_path):
     from curation.filters.pattern_cap import PatternCap
 
     src = tmp_path / "steps.jsonl"
@@ -96,14 +108,18 @@ def test_pattern_cap_runs_last_over_the_whole_source(tmp_path):
     run = tmp_path / "ingest"
     ingest_source(SourceSpec("steps", "alpaca", Location(path=str(src))), run)
     write_summary(run)
-    # Small parts: the cap's share is over the whole source, not one part.
-    summary = filter_run(run, tmp_path / "out", [("even", _drop_even)], rows_per_part=7, pattern_cap=PatternCap(max_share=0.25))
+    # Small parts: the cap's share is over the whole source, not one part. The stage named
+    # "reasoning" (BEFORE_PATTERN_CAP) runs before the cap, any other after it.
+    chain = [("reasoning", _drop_answers_40_to_59), ("later", _drop_steps)]
+    summary = filter_run(run, tmp_path / "out", chain, rows_per_part=7, pattern_cap=PatternCap(max_share=0.25))
     stages = summary.sources[0].stages
-    assert [s.stage for s in stages][-2:] == ["even", "pattern_cap"]
-    cap = stages[-1]
-    # 40 of 100 answers open with "Step 1:" (none ends in a digit: the even filter drops none);
-    # x kept must satisfy x <= 0.25 * (60 + x), so x = 20: 20 of 80 rows.
-    assert (cap.input, cap.kept, cap.reasons) == (100, 80, {"pattern_cap:step 1:": 20})
+    assert [s.stage for s in stages][-3:] == ["reasoning", "pattern_cap", "later"]
+    reasoning, cap, later = stages[-3:]
+    assert (reasoning.input, reasoning.kept) == (100, 80)
+    # The cap reads the 80 rows the reasoning stage kept, 40 of them "Step 1:": x kept must
+    # satisfy x <= 0.25 * (40 + x), so x = 13; what a later stage drops does not move it.
+    assert (cap.input, cap.kept, cap.reasons) == (80, 53, {"pattern_cap:step 1:": 27})
+    assert (later.input, later.kept, later.reasons) == (53, 40, {"test:steps": 13})
     assert not (tmp_path / "out" / ".precap").exists()
 
 
@@ -139,14 +155,14 @@ def test_run_filters_with_two_workers_writes_the_same_bytes(tmp_path):
     two = run_filters(run, tmp_path / "two", config, workers=2)
     assert one == two
     assert one.totals.reasons == {"pattern_cap:step 1:": 58}  # 30 of 31 answers open "Step 1:", cap 50%: 1 kept
-    assert one.totals.rewritten == {"pii_redacted:email": 60}
+    assert one.totals.rewritten == {"pii_redacted:email": 2}  # PII, after the cap, reads the rows it kept
     for name in ("a", "b"):
         a = [p.read_bytes() for p in source_parts(tmp_path / "one", name)]
         b = [p.read_bytes() for p in source_parts(tmp_path / "two", name)]
         assert a == b and a, name
         one_dir, two_dir = (tmp_path / run_name / "sources" / name for run_name in ("one", "two"))
         assert (one_dir / "counts.json").read_bytes() == (two_dir / "counts.json").read_bytes()
-        for report in ("dropped", "rewritten"):  # the chain's report files, then the cap's
+        for report in ("dropped", "rewritten"):  # the cap's report files, then the later chain's
             files = [[p.read_bytes() for p in report_files(d, report)] for d in (one_dir, two_dir)]
             assert files[0] == files[1] and files[0], (name, report)
     with pytest.raises(ValueError, match="workers must be 1 or more"):
@@ -159,6 +175,11 @@ def _drop_seven_to_thirteen(table: pa.Table) -> Verdicts:
     hit = pc.match_substring_regex(answers, r" ([7-9]|1[0-3]) ")
     reason = pc.if_else(hit, pa.scalar("test:7-13"), pa.scalar(None, pa.string()))
     return Verdicts(reason, pc.if_else(hit, answers, pa.scalar(None, pa.string())))
+
+
+def _drop_even_or_seven_to_thirteen(table: pa.Table) -> Verdicts:
+    even, seven = _drop_even(table), _drop_seven_to_thirteen(table)
+    return Verdicts(pc.coalesce(even.reason, seven.reason), pc.coalesce(even.detail, seven.detail))
 
 
 def _source_files(run: Path, name: str) -> dict[str, bytes]:
@@ -178,8 +199,9 @@ def test_a_source_the_cap_drops_nothing_from_is_moved_as_the_pass_writes_it(tmp_
         src.write_text("".join(rows))
         ingest_source(SourceSpec(name, "alpaca", Location(path=str(src))), run, rows_per_part=7)
     write_summary(run)
-    # The chain keeps 11 of 30 rows (1 3 5 15 17 ... 29); its 7-row partition 7..13 keeps none.
-    chain, cap = [("even", _drop_even), ("seven", _drop_seven_to_thirteen)], PatternCap(max_share=0.25)
+    # The chain (a stage before the cap) keeps 11 of 30 rows (1 3 5 15 17 ... 29); its 7-row
+    # partition 7..13 keeps none.
+    chain, cap = [("reasoning", _drop_even_or_seven_to_thirteen)], PatternCap(max_share=0.25)
     new = filter_run(run, tmp_path / "new", chain, rows_per_part=7, pattern_cap=cap)
     new_chainless = filter_run(run, tmp_path / "new_chainless", [], rows_per_part=7, pattern_cap=cap)
     moved = []  # the code before the move: the cap's pass over every source
@@ -187,6 +209,8 @@ def test_a_source_the_cap_drops_nothing_from_is_moved_as_the_pass_writes_it(tmp_
     old = filter_run(run, tmp_path / "old", chain, rows_per_part=7, pattern_cap=cap)
     old_chainless = filter_run(run, tmp_path / "old_chainless", [], rows_per_part=7, pattern_cap=cap)
     assert moved == ["uncapped"]  # the only source the cap drops nothing from that has a chain
+    filter_run(run, tmp_path / "later", [*chain, ("later", _drop_even)], rows_per_part=7, pattern_cap=cap)
+    assert moved == ["uncapped"]  # a stage after the cap: the second pass runs it, nothing moves
     assert new == old and new_chainless == old_chainless
     stages = {s.name: s.stages[-1].model_dump(exclude={"stage", "rewritten"}) for s in new.sources}
     assert stages == {  # 8 of 11 kept rows open "Step 1:": 1 is kept (1 <= 0.25 * (3 + 1))

@@ -55,17 +55,21 @@ def test_the_same_shards_from_fewer_rendered_rows(both):
     for s in lazy.sources:
         if s.rows_not_examined:
             assert s.epochs is None and s.epochs_text() == "<1"
-            # the examined rows plus the ones set aside are the rows the filters kept
-            assert s.rows_available + s.rows_not_examined == before[s.name].rows_available, s.name
             assert s.tokens < s.tokens_available < before[s.name].tokens_available, s.name
         else:
             assert s.epochs == before[s.name].epochs
     assert all(s.rows_not_examined == 0 and s.epochs is not None for s in eager.sources)
-    # the render stage reports every row it set aside, with a reason
+    # The filters' second pass reports every row it set aside, with a reason: of the rows the cap
+    # kept (the same rows as in the whole build), before the checks, which read the rest only.
     summary = load_summary(root / "needed-work" / "render")
+    whole = {src.name: {st.stage: st for st in src.stages} for src in load_summary(root / "all-work" / "render").sources}
     for src in summary.sources:
         stages = {st.stage: st for st in src.stages}
+        names = list(stages)
+        assert names[names.index("pattern_cap") + 1 : names.index("pattern_cap") + 3] == [frontier.STAGE, "identity"]
         frontier_stage = stages[frontier.STAGE]
+        assert frontier_stage.input == whole[src.name]["pattern_cap"].kept == stages["pattern_cap"].kept
+        assert stages["identity"].input == frontier_stage.kept
         assert frontier_stage.dropped == next(s.rows_not_examined for s in lazy.sources if s.name == src.name)
         assert frontier_stage.reasons == ({frontier.REASON: frontier_stage.dropped} if frontier_stage.dropped else {})
     card = (root / "needed" / "README.md").read_text()
@@ -109,6 +113,26 @@ def test_a_frontier_the_rendered_rows_do_not_prove_is_rendered_again_whole(both,
     for s in lock.sources:  # every source that was re-rendered has all its rows examined
         if s.name in retried[0]:
             assert s.rows_not_examined == 0 and s.epochs is not None, s.name
+
+
+def test_only_the_source_whose_frontier_fails_is_filtered_and_rendered_again(both, tmp_path, monkeypatch):
+    small, eager, lazy, _ = both
+    real, calls = frontier.check_frontiers, []
+
+    def first_one_fails(frontiers, rendered, executor):
+        calls.append(sorted(frontiers))
+        real(frontiers, rendered, executor)
+        return [lazy_narrowed[0]] if len(calls) == 1 else []
+
+    lazy_narrowed = sorted(s.name for s in lazy.sources if s.rows_not_examined)
+    monkeypatch.setattr(frontier, "check_frontiers", first_one_fails)
+    said = []
+    lock = build_mix(small, tmp_path / "out", tmp_path / "work", examine="needed", progress=said.append)
+    assert _shas(lock) == _shas(eager)
+    assert calls[1] == [lazy_narrowed[0]] and said.count("render") == 2, (calls, said)
+    aside = {s.name: s.rows_not_examined for s in lock.sources}
+    assert aside[lazy_narrowed[0]] == 0  # filtered and rendered again, every row examined
+    assert all(aside[name] for name in lazy_narrowed[1:])  # the others kept their first pass
 
 
 def test_sources_the_frontier_cannot_shortcut_are_rendered_whole(both):

@@ -22,8 +22,11 @@ an error naming the field (``sources.glaive.chat_quality.check_refusal``) before
 read. Relative paths (models, word lists, benchmark files) are relative to the config file.
 
 Filters run in CHAIN_ORDER whatever the order they are written in: rewriting filters first
-(so the checks see the text that will be kept), the cheap rules before the models, and the
-pattern cap last, over the rows every other filter kept.
+(so the checks see the text that will be kept), the cheap rules before the models. The pattern
+cap, a whole-source stage, runs after the stages of BEFORE_PATTERN_CAP (the reasoning step: the
+openings it counts are those of the answers as they will be trained) and before the checks:
+its shares are over the rows that reach it, so that a mix build can run the checks on only the
+rows its sampling can reach (mix/frontier.py) and still cap exactly what a whole build caps.
 """
 
 from __future__ import annotations
@@ -64,8 +67,10 @@ CHAIN_ORDER = (
     "decontam",
     "quality",
 )
-PATTERN_CAP = "pattern_cap"  # whole-source stage, after the chain
-FILTER_NAMES = (*CHAIN_ORDER, PATTERN_CAP)
+PATTERN_CAP = "pattern_cap"  # whole-source stage, between BEFORE_PATTERN_CAP and the rest of the chain
+# The chain stages whose output the pattern cap reads: the rewrites that shape an answer's opening.
+BEFORE_PATTERN_CAP = ("reasoning",)
+FILTER_NAMES = (*BEFORE_PATTERN_CAP, PATTERN_CAP, *(n for n in CHAIN_ORDER if n not in BEFORE_PATTERN_CAP))
 # Parameters that name files: made absolute against the config file's directory.
 _PATH_KEYS = ("model_path", "words_path", "path")
 

@@ -7,16 +7,17 @@ filter rewrites (identity, PII redaction, reasoning strip, C4 line removal) are 
 reported in the source's rewritten report files (reports/) with the row as it was before.
 
 OUT_RUN has the layout of an ingested run, so `curate report` and every later stage read it
-like any run. The pattern cap needs the whole source (a share is over all kept rows): the
-chain writes the source into a scratch run (OUT_RUN/.precap), the cap plans its drops over
-those rows, and a last pass applies them, so the cap is the final stage in the funnel (a
-source the cap drops nothing from is moved into OUT_RUN instead of passed again).
+like any run. The pattern cap needs the whole source (a share is over all the rows that reach
+it): a capped source takes two passes. The first runs the chain's stages before the cap
+(filters/config.py: BEFORE_PATTERN_CAP) into a scratch run (OUT_RUN/.precap), the cap plans its
+drops over those rows, and the second applies them, then the rest of the chain. A mix build
+puts its sampling frontier between the cap and the rest (mix/frontier.py), so the checks read
+only the rows its sampling can reach.
 """
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -25,8 +26,9 @@ import polars as pl
 import pyarrow as pa
 
 from curation.executor import Executor, parse_executor
+from curation.fileio import scratch_dir
 from curation.filters.base import Filter, Verdicts, apply_verdicts, rewrite_rows
-from curation.filters.config import PATTERN_CAP, FilterConfig, keep_everything
+from curation.filters.config import BEFORE_PATTERN_CAP, PATTERN_CAP, FilterConfig, keep_everything
 from curation.filters.pattern_cap import PatternCap
 from curation.ingest import ROWS_PER_PART, write_summary
 from curation.source_stages import (
@@ -72,49 +74,106 @@ def filter_sources(
     executor: Executor,
     lead: Lead | None = None,
 ) -> None:
-    """Each source `name` of IN_RUN through its chain, then its pattern cap, into OUT_RUN (no
-    summary). plans: source -> (chain, cap or None). The partitions of every source run in one
-    executor map per pass (the chain, then the cap). `lead`: see run_filters."""
+    """Each source `name` of IN_RUN through its chain, with its pattern cap where it has one,
+    into OUT_RUN (no summary). plans: source -> (chain, cap or None). A source without a cap
+    takes one pass; a capped one two (first_pass, second_pass), its scratch run removed after.
+    The partitions of every source run in one executor map per pass. `lead`: see run_filters."""
     for chain, cap in plans.values():
         _check_chain(chain, cap)
-    stages = {
-        name: [*(lead or {}).get(name, []), *((stage, partial(split_batch, filt=f, stage=stage)) for stage, f in chain)]
-        for name, (chain, _) in plans.items()
+    direct = {
+        name: [*(lead or {}).get(name, []), *_batch_stages(chain)] for name, (chain, cap) in plans.items() if cap is None
     }
-    direct = {name: stages[name] for name, (_, cap) in plans.items() if cap is None}
-    precap = {name: stages[name] for name, (_, cap) in plans.items() if cap is not None and stages[name]}
-    scratch = out_run_dir / PRECAP_DIR
     if direct:
         run_sources_stages(in_run_dir, out_run_dir, direct, rows_per_part, executor=executor)
-    if precap:
-        run_sources_stages(in_run_dir, scratch, precap, rows_per_part, executor=executor)
-    capped = [name for name, (_, cap) in plans.items() if cap is not None]
-    for capped_from in (scratch, in_run_dir):
-        parts_of = {
-            name: source_parts(capped_from, name) for name in capped if (name in precap) == (capped_from == scratch)
-        }
-        # Every part's openings in one map (the rows are read in tasks, sources side by side);
-        # the plan over them here needs (source, id, opening) only.
-        items = [(plans[name][1], str(p)) for name, parts in parts_of.items() for p in parts]
-        found = iter(executor.map(part_openings, items))
-        cap_stages = {}
-        for name, parts in parts_of.items():
+    capped = {name: plan for name, plan in plans.items() if plan[1] is not None}
+    if capped:
+        with scratch_dir(out_run_dir / PRECAP_DIR) as scratch:
+            first = first_pass(in_run_dir, scratch, capped, rows_per_part, executor, lead)
+            second_pass(first, out_run_dir, rows_per_part, executor)
+
+
+@dataclass(frozen=True)
+class FirstPass:
+    """What the first of a two-pass filter leaves for the second, per source: the run holding
+    its rows so far (the scratch run, or IN_RUN where the first pass had nothing to do), the cap
+    stage (its drops planned over those rows; none for a source without a cap) and the chain's
+    stages after the cap. `in_run`: the first pass's input run."""
+
+    in_run: Path
+    runs: dict[str, Path]
+    cap: dict[str, list[tuple[str, BatchStage]]]
+    later: dict[str, list[tuple[str, BatchStage]]]
+    drops_any: dict[str, bool]
+
+
+def first_pass(
+    in_run_dir: Path,
+    scratch: Path,
+    plans: dict[str, tuple[Chain, PatternCap | None]],
+    rows_per_part: int,
+    executor: Executor,
+    lead: Lead | None = None,
+) -> FirstPass:
+    """The lead stages and the chain's stages of BEFORE_PATTERN_CAP over every source of
+    `plans` into the `scratch` run, then the caps' plans over those rows (every part's openings
+    in one map, sources side by side; a plan needs (source, id, opening) only)."""
+    before = {
+        name: [*(lead or {}).get(name, []), *_batch_stages(s for s in chain if s[0] in BEFORE_PATTERN_CAP)]
+        for name, (chain, _) in plans.items()
+    }
+    ran = {name: stages for name, stages in before.items() if stages}
+    if ran:
+        run_sources_stages(in_run_dir, scratch, ran, rows_per_part, executor=executor)
+    runs = {name: scratch if name in ran else in_run_dir for name in plans}
+    parts_of = {name: source_parts(runs[name], name) for name, (_, cap) in plans.items() if cap is not None}
+    items = [(plans[name][1], str(p)) for name, parts in parts_of.items() for p in parts]
+    found = iter(executor.map(part_openings, items))
+    cap, drops_any = {}, {}
+    for name in plans:
+        cap[name], drops_any[name] = [], False
+        if name in parts_of:
+            parts = parts_of[name]
             drops = plans[name][1].plan_openings(pl.concat([next(found) for _ in parts])) if parts else None
-            # A cap that drops no row (most sources of a mix): the pass would only rewrite the
-            # scratch parts as they are, so move them into OUT_RUN with the same counts and
-            # reports instead. A source with no chain is capped from IN_RUN, whose parts must
-            # stay: it keeps the pass (rare: a config of the cap alone).
+            drops_any[name] = drops is not None and not drops.is_empty()
+            filt = PlannedDrops.of(drops) if drops_any[name] else keep_everything
+            cap[name] = [(PATTERN_CAP, partial(split_batch, filt=filt, stage=PATTERN_CAP))]
+    later = {name: _batch_stages(s for s in chain if s[0] not in BEFORE_PATTERN_CAP) for name, (chain, _) in plans.items()}
+    return FirstPass(in_run_dir, runs, cap, later, drops_any)
+
+
+def second_pass(
+    first: FirstPass,
+    out_run_dir: Path,
+    rows_per_part: int,
+    executor: Executor,
+    names: Sequence[str] | None = None,
+    front: Mapping[str, tuple[str, BatchStage]] | None = None,
+) -> None:
+    """Sources `names` (default: all) of a first pass through their cap stage, then `front`'s
+    stage for that source where it has one (the mix build's sampling frontier: the rows past it
+    skip the checks), then the chain's later stages, into OUT_RUN (a source there is replaced)."""
+    names = list(first.runs) if names is None else list(names)
+    front = front or {}
+    for run in dict.fromkeys(first.runs[name] for name in names):
+        stages = {}
+        for name in (n for n in names if first.runs[n] == run):
+            stages[name] = [*first.cap[name], *([front[name]] if name in front else []), *first.later[name]]
+            # Only a cap that drops nothing, over scratch parts: the pass would rewrite them as
+            # they are, so move them into OUT_RUN with the same counts and reports instead (a
+            # source read from IN_RUN keeps the pass: IN_RUN's parts must stay).
             if (
-                capped_from == scratch
-                and (drops is None or drops.is_empty())
-                and move_source_through(scratch, out_run_dir, name, PATTERN_CAP, rows_per_part)
+                run == first.in_run or name in front or first.later[name] or first.drops_any[name]
+                or not first.cap[name]
             ):
                 continue
-            cap_filter = PlannedDrops.of(drops) if drops is not None else keep_everything
-            cap_stages[name] = [(PATTERN_CAP, partial(split_batch, filt=cap_filter, stage=PATTERN_CAP))]
-        if cap_stages:
-            run_sources_stages(capped_from, out_run_dir, cap_stages, rows_per_part, executor=executor)
-    shutil.rmtree(scratch, ignore_errors=True)
+            if move_source_through(run, out_run_dir, name, PATTERN_CAP, rows_per_part):
+                del stages[name]
+        if stages:
+            run_sources_stages(run, out_run_dir, stages, rows_per_part, executor=executor)
+
+
+def _batch_stages(chain: Iterable[tuple[str, Filter]]) -> list[tuple[str, BatchStage]]:
+    return [(stage, partial(split_batch, filt=f, stage=stage)) for stage, f in chain]
 
 
 def part_openings(cap: PatternCap, path: str) -> pl.DataFrame:
@@ -141,14 +200,20 @@ def run_filters(
     if not config.stages():
         raise ValueError("the filter config enables no filter: name at least one")
     names = check_run_dirs(in_run_dir, out_run_dir)
+    filter_sources(in_run_dir, out_run_dir, config_plans(config, names), rows_per_part, parse_executor(workers), lead)
+    return write_summary(out_run_dir)
+
+
+def config_plans(config: FilterConfig, names: Sequence[str]) -> dict[str, tuple[Chain, PatternCap | None]]:
+    """Per source (chain, cap or None) of a FilterConfig: every source gets the same stages, a
+    filter a source does not run passing all its rows (run_filters)."""
     stages = [s for s in config.stages() if s != PATTERN_CAP]
     plans = {}
     for name in names:
         settings = config.for_source(name)
         chain = [(stage, settings.filter(stage) or keep_everything) for stage in stages]
         plans[name] = (chain, settings.pattern_cap if PATTERN_CAP in config.stages() else None)
-    filter_sources(in_run_dir, out_run_dir, plans, rows_per_part, parse_executor(workers), lead)
-    return write_summary(out_run_dir)
+    return plans
 
 
 def split_batch(table: pa.Table, filt: Filter, stage: str) -> tuple[pa.Table, pa.Table, pa.Table]:

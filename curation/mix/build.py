@@ -13,9 +13,11 @@ and chunking of the input files.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
@@ -48,6 +50,10 @@ from curation.readers.remote import is_url
 from curation.render.spans import SPANS_TYPE
 from curation.render.stage import RenderOptions, render_run
 from curation.report import load_summary
+from curation.source_stages import check_run_dirs
+
+if TYPE_CHECKING:
+    from curation.filters.stage import FirstPass, Lead
 
 MIX_SCHEMA = pa.schema(
     [
@@ -162,17 +168,17 @@ def curate_sources(
 ) -> Path:
     """Ingest, dedup, filter and render every source into `work`; return the rendered run.
     `workers`: the executor of the partitioned stages, or its spec (executor.py). `examine`:
-    "all" renders every row; "needed" only the rows before each source's sampling frontier
-    (mix/frontier.py: the same shards; the rows past it are filtered, then reported as
-    beyond_budget instead of rendered)."""
-    from curation.dedup.stage import dedup_run, dedup_stages
-    from curation.filters.stage import run_filters
+    "all" filters and renders every row; "needed" only the rows before each source's sampling
+    frontier (mix/frontier.py: the same shards; every row is still deduplicated and capped, and
+    the rows past the frontier are reported as beyond_budget instead of checked and rendered)."""
+    from curation.dedup.stage import dedup_run
+    from curation.filters.stage import config_plans, first_pass, run_filters
     from curation.mix.frontier import EXAMINE_MODES
 
     if examine not in EXAMINE_MODES:
         raise ValueError(f"examine must be one of {', '.join(EXAMINE_MODES)}, got {examine!r}")
     executor = parse_executor(workers)
-    for stage in ("ingest", "dedup", DEDUP_SCRATCH, "filter", "render"):
+    for stage in ("ingest", "dedup", DEDUP_SCRATCH, PRECAP_SCRATCH, "filter", "render"):
         shutil.rmtree(work / stage, ignore_errors=True)  # a build starts clean: no stale source lingers
     base = manifest.base_dir
     say("ingest")
@@ -181,31 +187,82 @@ def curate_sources(
     rows_per_part = stage_rows_per_part(write_summary(work / "ingest").totals.kept)
     run = work / "ingest"
     config = manifest.source_filter_config()
-    if manifest.dedup.exact or manifest.dedup.near:
+    dedup = manifest.dedup.exact or manifest.dedup.near
+    if dedup:
         say("dedup")
-        near = manifest.dedup.near_options()
-        priorities = {s.name: s.priority for s in manifest.sources}
-        if config.stages():
-            # The duplicates are dropped in the filters' pass, as its first stages: the filters
-            # read the ingested rows once, not a deduplicated copy of them written first.
-            with (
-                scratch_dir(work / DEDUP_SCRATCH) as scratch,
-                dedup_stages(run, scratch, manifest.dedup.exact_options(), near, priorities, executor) as lead,
-            ):
-                say("filter")
+    if not config.stages():
+        if dedup:
+            near = manifest.dedup.near_options()
+            priorities = {s.name: s.priority for s in manifest.sources}
+            dedup_run(run, work / "dedup", manifest.dedup.exact_options(), near, priorities, rows_per_part, executor)
+            run = work / "dedup"
+        return _render(manifest, work, run, rows_per_part, executor, say, examine)
+    # The duplicates are dropped in the filters' (first) pass, as its first stages: the filters
+    # read the ingested rows once, not a deduplicated copy of them written first.
+    with scratch_dir(work / PRECAP_SCRATCH) as precap:
+        with _dedup_lead(manifest, run, work, executor) as lead:
+            say("filter")
+            if examine == "all":
                 run_filters(run, work / "filter", config, rows_per_part, workers=executor, lead=lead)
+            else:
+                plans = config_plans(config, check_run_dirs(run, work / "filter"))
+                first = first_pass(run, precap, plans, rows_per_part, executor, lead)
+        if examine == "all":
             return _render(manifest, work, work / "filter", rows_per_part, executor, say, examine)
-        dedup_run(run, work / "dedup", manifest.dedup.exact_options(), near, priorities, rows_per_part, executor)
-        run = work / "dedup"
-    if config.stages():
-        say("filter")
-        run_filters(run, work / "filter", config, rows_per_part, workers=executor)
-        run = work / "filter"
-    return _render(manifest, work, run, rows_per_part, executor, say, examine)
+        return _check_and_render(manifest, work, first, rows_per_part, executor, say)
 
 
-# The dedup decisions of a build whose filters apply them (removed when the filters are done).
+# The dedup decisions of a build whose filters apply them, and the rows of its filters' first
+# pass (filters/stage.py) in an `examine="needed"` build (both removed when the filters are done).
 DEDUP_SCRATCH = ".dedup"
+PRECAP_SCRATCH = ".precap"
+
+
+@contextmanager
+def _dedup_lead(manifest: MixManifest, run: Path, work: Path, executor: Executor) -> Iterator[Lead | None]:
+    """The manifest's dedup as lead stages of the filters' pass over `run` (None: no dedup)."""
+    from curation.dedup.stage import dedup_stages
+
+    if not (manifest.dedup.exact or manifest.dedup.near):
+        yield None
+        return
+    near = manifest.dedup.near_options()
+    priorities = {s.name: s.priority for s in manifest.sources}
+    with (
+        scratch_dir(work / DEDUP_SCRATCH) as scratch,
+        dedup_stages(run, scratch, manifest.dedup.exact_options(), near, priorities, executor) as lead,
+    ):
+        yield lead
+
+
+def _check_and_render(
+    manifest: MixManifest, work: Path, first: FirstPass, rows_per_part: int, executor: Executor, say: Progress
+) -> Path:
+    """The filters' second pass and the render of an `examine="needed"` build: the frontiers are
+    planned over the first pass's rows (the cap's drops left out, the checks applied to the
+    calibration rows), the rows past them skip the checks and the render, and a source whose
+    frontier the rendered rows do not prove safe is filtered and rendered again, every row examined."""
+    from curation.filters.stage import second_pass
+    from curation.mix.frontier import STAGE, FrontierStage, check_frontiers, plan_frontiers
+
+    frontiers = plan_frontiers(manifest, first, executor)
+    narrowed = any(not fr.everything for fr in frontiers.values())
+    todo = list(first.runs)
+    while True:
+        # Every source gets the frontier's stage where any is narrowed, so the funnel lines up.
+        front = {name: (STAGE, FrontierStage(frontiers[name])) for name in todo} if narrowed else None
+        second_pass(first, work / "filter", rows_per_part, executor, todo, front)
+        write_summary(work / "filter")
+        say("render")
+        render_run(work / "filter", work / "render", render_options(manifest), rows_per_part, workers=executor, only=todo)
+        unsafe = check_frontiers({name: frontiers[name] for name in todo}, work / "render", executor)
+        if not unsafe:
+            return work / "render"
+        # The estimate fell short for these sources (their rendered rows before the frontier do
+        # not prove the pick stops there): filter and render them again, every row examined.
+        say(f"examine every row of {', '.join(unsafe)}")
+        frontiers = {name: fr.whole() if name in unsafe else fr for name, fr in frontiers.items()}
+        todo = unsafe
 
 
 def _render(manifest: MixManifest, work: Path, run: Path, rows_per_part: int, executor: Executor, say: Progress, examine: str) -> Path:
@@ -213,19 +270,20 @@ def _render(manifest: MixManifest, work: Path, run: Path, rows_per_part: int, ex
     from curation.mix.frontier import STAGE, FrontierStage, check_frontiers, plan_frontiers
 
     frontiers = plan_frontiers(manifest, run, executor) if examine == "needed" else {}
+    narrowed = any(not fr.everything for fr in frontiers.values())
+    todo = None
     while True:
         say("render")
-        narrowed = any(not fr.everything for fr in frontiers.values())
         lead = {name: (STAGE, FrontierStage(fr)) for name, fr in frontiers.items()} if narrowed else None
-        render_run(run, work / "render", render_options(manifest), rows_per_part, workers=executor, lead=lead)
-        unsafe = check_frontiers(frontiers, work / "render", executor)
+        render_run(run, work / "render", render_options(manifest), rows_per_part, workers=executor, lead=lead, only=todo)
+        unsafe = check_frontiers({n: fr for n, fr in frontiers.items() if todo is None or n in todo}, work / "render", executor)
         if not unsafe:
             return work / "render"
         # The estimate fell short for these sources (their rendered rows before the frontier do
-        # not prove the pick stops there): render again with every row of them examined.
+        # not prove the pick stops there): render them again with every row examined.
         say(f"examine every row of {', '.join(unsafe)}")
         frontiers = {name: fr.whole() if name in unsafe else fr for name, fr in frontiers.items()}
-        shutil.rmtree(work / "render")
+        todo = unsafe
 
 
 def render_options(manifest: MixManifest) -> RenderOptions:

@@ -5,25 +5,30 @@ whose key lies past that point is never picked, whatever the filters say about i
 many tokens it renders to. A 12M-token mix drawn from 100M tokens of sources reaches about a
 fifth of each source; filtering and rendering the rest is most of the build's time.
 
-With `examine="needed"` the build, after the filters (every row is still deduplicated and
-filtered, so their reports are whole and the pattern cap's shares are over the whole source),
+With `examine="needed"` a build whose manifest has filters runs their first pass over every
+row (filters/stage.py: the dedup, the reasoning step, then the pattern cap's plan over the whole
+source, so the dedup and the cap decide exactly what they decide in a whole build), then
 estimates that point per pool (the train pool and the eval pool of each source) from the rows'
-text bytes; a frontier is a 16-bit prefix of the sampling key, with a margin to spare. Tokens per
-byte are measured per source: the train rows of the first 1/128 of the key space (rows any pick
-takes first) are rendered and counted (CALIBRATION_PREFIXES), and with at least
-CALIBRATION_ROWS of them the estimate is their tokens per byte with CALIBRATED_MARGIN; else
-BYTES_PER_TOKEN (an under-estimate of the tokens a row renders to, so the frontier errs towards
-more rows) with MARGIN. On the distill bench the fixed rate rendered 1.5-2x the tokens the picks
-took; the measured one ~1.2x.
-The render pass's first step (`FrontierStage`) sets the rows past it aside with reason
-`beyond_budget` (a report row each: id, no text), and only the rows before it are rendered,
-which is the build's largest step (tokenizing).
+text bytes (the cap's drops left out); a frontier is a 16-bit prefix of the sampling key, with a
+margin to spare. Tokens per byte are measured per source: the train rows of the first 1/128 of
+the key space (rows any pick takes first) go through the checks after the cap and are rendered
+and counted (CALIBRATION_PREFIXES), and with at least CALIBRATION_ROWS of them the estimate is
+their tokens (kept rows only) per byte (every row) with CALIBRATED_MARGIN; else BYTES_PER_TOKEN
+(an under-estimate of the tokens a row renders to, so the frontier errs towards more rows) with
+MARGIN. On the distill bench the fixed rate rendered 1.5-2x the tokens the picks took; the
+measured one ~1.2x.
+The filters' second pass applies the cap's drops, then `FrontierStage` sets the rows past the
+frontier aside with reason `beyond_budget` (a report row each: id, no text), and only the rows
+before it go through the checks (identity, PII, chat quality, ...: most of the filters' time)
+and are rendered (tokenizing: the build's largest step). A build without filters (or the flows,
+which filter each source whole) puts `FrontierStage` first in the render pass instead.
 
 After rendering, `check_frontiers` proves each frontier safe: the rendered train rows before it
 hold MORE tokens than the pool's target (strictly: then the whole pool holds more too, so the
 pick takes no whole epoch and stops at a row before the frontier, and every row before the
 frontier is there). The picks, and so the shards, are then the ones an `examine="all"` build
-writes, byte for byte. A source whose check fails is rendered again with every row examined.
+writes, byte for byte. A source whose check fails is filtered and rendered again with every row
+examined (that source alone).
 
 Sources the frontier cannot shortcut are always rendered whole:
 - a source named by a part with `min_doc_tokens` (that pool samples by rendered length);
@@ -34,8 +39,10 @@ Sources the frontier cannot shortcut are always rendered whole:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -51,14 +58,18 @@ from curation.mix.sample_order import split_eval
 from curation.mix.select import EVAL
 from curation.mix.select_tasks import PoolSpec, pool_sums
 from curation.render.stage import RenderOptions, render_table
-from curation.source_stages import source_parts
+from curation.source_stages import BatchStage, source_parts
+
+if TYPE_CHECKING:
+    from curation.filters.stage import FirstPass
 
 EXAMINE_MODES = ("all", "needed")
 STAGE = "budget_frontier"
 REASON = "beyond_budget"
 DETAIL = (
-    "kept by the filters but not rendered: its sampling key lies past the point where the source's target "
-    "is met (curate mix build --examine needed); an --examine all build would not pick it either"
+    "deduplicated and capped, but neither checked by the later filters nor rendered: its sampling key lies "
+    "past the point where the source's target is met (curate mix build --examine needed); an --examine all "
+    "build would not pick it either"
 )
 PREFIX_BITS = 16  # a frontier is a prefix of the 64-bit sampling key
 BYTES_PER_TOKEN = 5.0  # qwen3 renders 3-4.5 bytes of English, code or math per token: fewer tokens estimated, more rows
@@ -150,9 +161,15 @@ def source_targets(manifest: MixManifest) -> tuple[dict[str, int], dict[str, int
     return {s: t for s, t in train.items() if s not in own}, evals
 
 
-def plan_frontiers(manifest: MixManifest, run: Path, executor: Executor) -> dict[str, Frontier]:
-    """The frontier of every source of the filtered `run` (Frontier.everything where it cannot
-    shortcut). One map over the run's parts: per part and pool, estimated tokens per key prefix."""
+def plan_frontiers(manifest: MixManifest, run: Path | FirstPass, executor: Executor) -> dict[str, Frontier]:
+    """The frontier of every source of `run` (Frontier.everything where it cannot shortcut): a
+    filtered run, or the first pass of the filters (filters/stage.py), whose cap drops are left
+    out of the counts and whose later checks the calibration rows go through before they are
+    rendered (so the measured rate is of tokens kept per byte before the checks). One map over
+    the parts: per part and pool, estimated tokens per key prefix."""
+    from curation.filters.stage import FirstPass
+
+    first = run if isinstance(run, FirstPass) else None
     seed, f = manifest.seed, manifest.split.eval_fraction
     train, evals = source_targets(manifest)
     frontiers = {
@@ -162,11 +179,17 @@ def plan_frontiers(manifest: MixManifest, run: Path, executor: Executor) -> dict
     from curation.mix.build import render_options  # build imports this module
 
     options = render_options(manifest)
-    items = [(str(p), seed, f, n, options) for n in planned for p in source_parts(run, n)]
+    runs = {n: first.runs[n] if first else run for n in planned}
+    parts = {n: source_parts(runs[n], n) for n in planned}
+    items = [
+        (str(p), seed, f, n, options, first.cap[n] if first else [], first.later[n] if first else [])
+        for n in planned
+        for p in parts[n]
+    ]
     found = iter(executor.map(prefix_bytes, items))
     for name in planned:
         total = PrefixBytes.empty()
-        for _ in source_parts(run, name):
+        for _ in parts[name]:
             total = total.plus(next(found))
         per_byte, margin = total.rate()
         fr = frontiers[name]
@@ -215,9 +238,20 @@ class PrefixBytes:
         return 1 / BYTES_PER_TOKEN, MARGIN
 
 
-def prefix_bytes(path: str, seed: int, eval_fraction: float, source: str, options: RenderOptions) -> PrefixBytes:
-    """Task: one part's PrefixBytes; its calibration rows rendered with `options`."""
+def prefix_bytes(
+    path: str,
+    seed: int,
+    eval_fraction: float,
+    source: str,
+    options: RenderOptions,
+    drops: Sequence[tuple[str, BatchStage]] = (),
+    checks: Sequence[tuple[str, BatchStage]] = (),
+) -> PrefixBytes:
+    """Task: one part's PrefixBytes, without the rows `drops` drop; its calibration rows through
+    `checks`, then rendered with `options`."""
     table = pq.read_table(path)
+    for _, stage in drops:
+        table = stage(table)[0]
     ids = table.column("id").combine_chunks()
     size = _text_bytes(table)
     held = split_eval(ids, eval_fraction, seed) if eval_fraction > 0 else np.zeros(len(ids), bool)
@@ -230,7 +264,10 @@ def prefix_bytes(path: str, seed: int, eval_fraction: float, source: str, option
             sample = rows[prefixes < CALIBRATION_PREFIXES]
     tokens = 0
     if sample.size:
-        rendered, _ = render_table(table.take(pa.array(sample)), options)
+        rows = table.take(pa.array(sample))
+        for _, stage in checks:
+            rows = stage(rows)[0]
+        rendered, _ = render_table(rows, options)
         tokens = int(pc.sum(rendered.column("n_tokens")).as_py() or 0)  # a dropped row: 0 tokens
     return PrefixBytes(*hists, int(sample.size), int(size[sample].sum()), tokens)
 

@@ -11,7 +11,7 @@ sampler reads.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -134,14 +134,16 @@ def render_run(
     rows_per_part: int = ROWS_PER_PART,
     workers: Executor | int | str | None = None,
     lead: Mapping[str, tuple[str, BatchStage]] | None = None,
+    only: Collection[str] | None = None,
 ) -> RunSummary:
     """Render every source of IN_RUN into OUT_RUN (parts of RENDERED_SCHEMA); return its summary.
 
     `workers`: the executor of the partitions or its spec (executor.py: N processes, "ray"; Jinja
     is Python per row, so threads would not help); the files are the same bytes for any.
     `lead`: per source, a stage run before rendering in the same pass (the mix build's sampling
-    frontier, mix/frontier.py)."""
-    names = check_run_dirs(in_run_dir, out_run_dir)
+    frontier, mix/frontier.py). `only`: render these sources alone (each replaces its earlier
+    rendering in OUT_RUN; the summary is over every source there)."""
+    names = [n for n in check_run_dirs(in_run_dir, out_run_dir) if only is None or n in only]
     lead = lead or {}
     stages = {
         name: [*([lead[name]] if name in lead else []), (STAGE, partial(render_split, options=options))]
