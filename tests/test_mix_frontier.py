@@ -3,6 +3,8 @@ source's sampling frontier are rendered, the rest are reported as beyond_budget,
 are byte for byte those of `--examine all`; a frontier the rendered rows do not prove safe is
 rendered again whole."""
 
+from dataclasses import replace
+
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -228,16 +230,22 @@ def test_a_part_s_bytes_rows_and_calibration_tokens(both, monkeypatch):
     monkeypatch.setattr(frontier, "CALIBRATION_ROWS", 1)
     path = source_parts(root / "all-work" / "filter", "openhermes")[0]
     seed, f = small.seed, small.split.eval_fraction
-    got = frontier.prefix_bytes(str(path), seed, f, "openhermes", render_options(small))
+    got, sample = frontier.prefix_bytes(str(path), seed, f, "openhermes")
     table = pq.read_table(path)
     assert got.train_rows.sum() + got.eval_rows.sum() == table.num_rows
     assert got.train_bytes.sum() + got.eval_bytes.sum() == frontier._text_bytes(table).sum()
     ids = table.column("id").combine_chunks()
     train = np.flatnonzero(~split_eval(ids, f, seed))
     first = train[(row_keys(ids.take(pa.array(train)), seed, "openhermes", 0) >> np.uint64(48)) < (1 << 14)]
-    assert got.sample_rows == first.size > 0
-    rendered, _ = render_table(table.take(pa.array(first)), render_options(small))
-    assert got.sample_tokens == pc.sum(rendered.column("n_tokens")).as_py()
+    assert got.sample_rows == first.size == sample.num_rows > 0 and got.sample_tokens == 0
+    assert sample.equals(table.take(pa.array(first)))
+    rendered, _ = render_table(sample, render_options(small))
+    tokens = frontier.calibration_tokens(sample, render_options(small))
+    assert tokens == pc.sum(rendered.column("n_tokens")).as_py()
+    got = replace(got, sample_tokens=tokens)
+    # The checks run first: the rows they drop count 0 tokens.
+    first_only = [("check", lambda t: (t.slice(0, 1), t.slice(1)))]
+    assert frontier.calibration_tokens(sample, render_options(small), first_only) == rendered.column("n_tokens")[0].as_py()
     assert got.rate() == (got.sample_tokens / got.sample_bytes, frontier.CALIBRATED_MARGIN)
     assert frontier.PrefixBytes.empty().plus(got).rate() == got.rate()
     monkeypatch.setattr(frontier, "CALIBRATION_ROWS", 64)
