@@ -243,44 +243,46 @@ def _check_and_render(
     calibration rows), the rows past them skip the checks and the render, and a source whose
     frontier the rendered rows do not prove safe is filtered and rendered again, every row examined."""
     from curation.filters.stage import second_pass
-    from curation.mix.frontier import STAGE, FrontierStage, check_frontiers, plan_frontiers
+    from curation.mix.frontier import plan_frontiers
 
-    frontiers = plan_frontiers(manifest, first, executor)
-    narrowed = any(not fr.everything for fr in frontiers.values())
-    todo = list(first.runs)
-    while True:
-        # Every source gets the frontier's stage where any is narrowed, so the funnel lines up.
-        front = {name: (STAGE, FrontierStage(frontiers[name])) for name in todo} if narrowed else None
+    def examine(todo: list[str], front: dict | None) -> None:
         second_pass(first, work / "filter", rows_per_part, executor, todo, front)
         write_summary(work / "filter")
         say("render")
         render_run(work / "filter", work / "render", render_options(manifest), rows_per_part, workers=executor, only=todo)
-        unsafe = check_frontiers({name: frontiers[name] for name in todo}, work / "render", executor)
-        if not unsafe:
-            return work / "render"
-        # The estimate fell short for these sources (their rendered rows before the frontier do
-        # not prove the pick stops there): filter and render them again, every row examined.
-        say(f"examine every row of {', '.join(unsafe)}")
-        frontiers = {name: fr.whole() if name in unsafe else fr for name, fr in frontiers.items()}
-        todo = unsafe
+
+    return _until_safe(plan_frontiers(manifest, first, executor), examine, work / "render", executor, say, list(first.runs))
 
 
 def _render(manifest: MixManifest, work: Path, run: Path, rows_per_part: int, executor: Executor, say: Progress, examine: str) -> Path:
     """Render the filtered `run` into WORK/render (`examine`: see curate_sources); return it."""
-    from curation.mix.frontier import STAGE, FrontierStage, check_frontiers, plan_frontiers
+    from curation.mix.frontier import plan_frontiers
+
+    def render(todo: list[str], lead: dict | None) -> None:
+        say("render")
+        render_run(run, work / "render", render_options(manifest), rows_per_part, workers=executor, lead=lead, only=todo)
 
     frontiers = plan_frontiers(manifest, run, executor) if examine == "needed" else {}
+    return _until_safe(frontiers, render, work / "render", executor, say, [s.name for s in load_summary(run).sources])
+
+
+def _until_safe(
+    frontiers: dict, examine: Callable, rendered: Path, executor: Executor, say: Progress, names: list[str]
+) -> Path:
+    """Call examine(names, {source: frontier stage} or None), then again, every row examined, for
+    the sources whose frontier the `rendered` run does not prove safe; return that run."""
+    from curation.mix.frontier import STAGE, FrontierStage, check_frontiers
+
     narrowed = any(not fr.everything for fr in frontiers.values())
-    todo = None
+    todo = names
     while True:
-        say("render")
-        lead = {name: (STAGE, FrontierStage(fr)) for name, fr in frontiers.items()} if narrowed else None
-        render_run(run, work / "render", render_options(manifest), rows_per_part, workers=executor, lead=lead, only=todo)
-        unsafe = check_frontiers({n: fr for n, fr in frontiers.items() if todo is None or n in todo}, work / "render", executor)
+        # Every source gets the frontier's stage where any is narrowed, so the funnel lines up.
+        examine(todo, {name: (STAGE, FrontierStage(frontiers[name])) for name in todo} if narrowed else None)
+        unsafe = check_frontiers({name: frontiers[name] for name in todo if name in frontiers}, rendered, executor)
         if not unsafe:
-            return work / "render"
+            return rendered
         # The estimate fell short for these sources (their rendered rows before the frontier do
-        # not prove the pick stops there): render them again with every row examined.
+        # not prove the pick stops there): examine them again, every row.
         say(f"examine every row of {', '.join(unsafe)}")
         frontiers = {name: fr.whole() if name in unsafe else fr for name, fr in frontiers.items()}
         todo = unsafe
