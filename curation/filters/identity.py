@@ -54,6 +54,7 @@ import regex
 from curation.filters import identity_patterns as P
 from curation.filters.base import Verdicts
 from curation.filters.identity_prefilter import human_candidates, may_match_masked, model_candidates
+from curation.filters.regex_lanes import on_lane
 
 HUMAN = "identity_claim:human"
 OTHER_MODEL = "identity_claim:other_model"
@@ -235,7 +236,9 @@ def _judgements(turns: pl.DataFrame):
     human_ok = np.zeros((len(text), len(P.HUMAN_RES)), dtype=bool)
     model_ok = np.zeros((len(text), len(P.MODEL_REWRITABLE_RES) + 1), dtype=bool)
     human_at, model_at = np.flatnonzero(run_human), np.flatnonzero(run_model)
-    human_ok[human_at] = human_candidates(masked.gather(human_at))
+    # the human patterns on a lane of their own: with the model ones, more than one thread's
+    # cache of compiled patterns holds (regex_lanes)
+    human_ok[human_at] = on_lane("identity:human", human_candidates, masked.gather(human_at))
     model_ok[model_at] = model_candidates(masked.gather(model_at))
     rows, positions, flat = (turns[c].to_numpy() for c in ("row", "pos", "i"))
     judged = np.flatnonzero(human_ok.any(axis=1) | model_ok.any(axis=1))

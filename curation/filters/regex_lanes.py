@@ -1,0 +1,54 @@
+"""Each filter's regular expressions compiled once per process, not once per batch.
+
+polars compiles a pattern the first time a thread uses it and keeps the last 32 patterns
+each thread compiled (a thread-local LRU cache: polars-utils `regex_cache.rs`). A chain of
+filters run on one thread uses more than 32 (the identity filter alone ~50, PII 11, chat
+quality 16), so, taken in turn batch after batch, every pattern is evicted before it comes
+round again and is compiled again: ~0.2 s per call of the identity filter whatever the batch
+size, a third of its time on the ~3,000-row batches of a mix build's checks.
+
+A lane is a long-lived thread of this process: a filter that runs on its own lane (and the
+identity filter's human-claim patterns on a second one) finds its patterns compiled by its
+previous batch. The caller waits for the result, so nothing runs concurrently: only the thread
+(and its cache) changes. The results do not depend on the lane.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+
+_LANES: dict[str, ThreadPoolExecutor] = {}
+_LOCK = threading.Lock()
+_HERE = threading.local()  # .lane: the lane the current thread is
+
+
+def on_lane(lane: str, fn: Callable[..., T], /, *args, **kwargs) -> T:
+    """fn(*args, **kwargs) run on the thread of `lane` (started on first use), its exceptions
+    raised here; called directly when this thread is that lane already."""
+    if getattr(_HERE, "lane", None) == lane:
+        return fn(*args, **kwargs)
+    with _LOCK:
+        pool = _LANES.get(lane)
+        if pool is None:
+            pool = _LANES[lane] = ThreadPoolExecutor(1, f"regex-lane-{lane}", _name_thread, (lane,))
+    return pool.submit(fn, *args, **kwargs).result()
+
+
+def _name_thread(lane: str) -> None:
+    _HERE.lane = lane
+
+
+def _forget_lanes() -> None:
+    # A forked child has none of its parent's threads: its lanes start again on first use.
+    global _LOCK
+    _LANES.clear()
+    _LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_lanes)
