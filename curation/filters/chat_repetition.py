@@ -25,6 +25,7 @@ from functools import lru_cache
 import numba
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from curation.filters.text_stats import _decode, _item_slot, _mask_for, _mix, _slot, utf8_buffers
 
@@ -34,10 +35,15 @@ MULT = np.uint64(0x9E3779B97F4A7C15)
 
 @lru_cache(maxsize=1)
 def _all_chars() -> tuple[np.ndarray, pl.Series]:
-    """Every code point but the surrogates (not characters), and each as a one-character string."""
+    """Every code point but the surrogates (not characters), and each as a one-character string
+    (built from the UTF-8 of them all and each one's offset: no Python string per character)."""
     cps = np.arange(0x110000)
     cps = cps[(cps < 0xD800) | (cps > 0xDFFF)]
-    return cps, pl.Series([chr(c) for c in cps.tolist()])
+    utf8 = cps.astype("<u4").tobytes().decode("utf-32-le").encode("utf-8")
+    widths = 1 + (cps >= 0x80) + (cps >= 0x800) + (cps >= 0x10000)
+    offsets = np.concatenate([[0], np.cumsum(widths)]).astype(np.int64)
+    strings = pa.LargeStringArray.from_buffers(len(cps), pa.py_buffer(offsets), pa.py_buffer(utf8))
+    return cps, pl.Series(strings)
 
 
 @lru_cache(maxsize=1)
@@ -61,7 +67,9 @@ def chat_lowercase() -> tuple[np.ndarray, tuple[str, ...]]:
     lowered = chars.str.to_lowercase()
     one = (lowered.str.len_chars() == 1).to_numpy() & (cps != ord("\u03a3"))
     table = np.full(0x110000, -1, dtype=np.int32)
-    table[cps[one]] = [ord(c) for c in lowered.filter(pl.Series(one)).to_list()]
+    # the one-character lowercases joined into one string, read back as code points
+    joined = lowered.filter(pl.Series(one)).str.join("").item()
+    table[cps[one]] = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4")
     return table, tuple(chr(c) for c in cps[~one].tolist())
 
 
