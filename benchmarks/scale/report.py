@@ -183,8 +183,60 @@ def markdown(r: dict) -> str:
             lines.append(f"- {s['stage']}: {why}.")
         if s.get("ray") and not s["identical"]:
             lines.append(f"- {s['stage']}: files that differ: {', '.join(s['differing_files'][:8])}.")
-    lines += ["", *_overhead(r), "", *_cost(r["cost_model"]), "", *_peers(r), ""]
+    lines += ["", *_against_pool(r), "", *_overhead(r), "", *_cost(r["cost_model"]), "", *_peers(r), ""]
     return "\n".join(lines)
+
+
+def _against_pool(r: dict) -> list[str]:
+    """Ray next to the project's local process pool on the same partitions: the pool's speed-up is
+    what this machine gives two processes at once; Ray's cost is the gap between the two."""
+    stages = [s for s in r["stages"] if s.get("processes") and s.get("ray")]
+    if not stages:
+        return []
+    cpus = r["args"]["cpus"]
+    head = [
+        "stage",
+        "tasks",
+        "serial wall s",
+        f"{cpus} processes wall s",
+        f"{cpus} processes CPU s",
+        f"speed-up, {cpus} processes (wall)",
+        f"speed-up, {cpus} processes (CPU model)",
+        f"Ray wall s ({cpus} workers)",
+        "speed-up, Ray (wall)",
+        "Ray wall / processes wall",
+        "same bytes (processes)",
+    ]
+    rows = []
+    for s in stages:
+        p, rounds = s["processes"], s["processes_rounds"]["wall_s"]
+        speedups = [a / b for a, b in zip(s["serial_rounds"]["wall_s"], rounds, strict=True)]
+        rows.append(
+            [
+                s["stage"],
+                str(s["tasks"]),
+                _f(s["serial"]["wall_s"]),
+                _f(p["wall_s"]),
+                _f(p["cpu_s"]),
+                f"**{s['speedup_processes_wall']:.2f}x** ({min(speedups):.2f}-{max(speedups):.2f})",
+                f"{s['speedup_processes_cpu_model']:.2f}x",
+                _f(s["ray"]["wall_s"]),
+                f"{s['speedup_wall']:.2f}x",
+                f"{s['ray']['wall_s'] / p['wall_s']:.2f}",
+                "yes" if s["processes_identical"] else "**no**",
+            ]
+        )
+    return [
+        f"## Ray against the local process pool ({cpus} processes, no Ray)",
+        "",
+        f"The same stages on the same inputs with the project's own pool of {cpus} spawned processes "
+        "(`--executor processes:2`; workers warmed the same way, medians of the same rounds): what this "
+        f"machine gives {cpus} processes at once on these partitions without Ray, so a speed-up below 1.7x "
+        "here is the machine's and the partitioning's (the driver's serial share, the last task's tail, "
+        "two busy vCPUs each slower than one alone), and the last ratio column is what Ray adds on top.",
+        "",
+        *_table(head, rows),
+    ]
 
 
 def _overhead(r: dict) -> list[str]:

@@ -7,7 +7,9 @@ cost per task, the cost model of the full 1.2T-token mix and the published peer 
 2. For each of --rounds rounds (medians reported): each stage (stages.py) runs in a fresh process pinned to one core (`taskset -c 0`) with the
    serial executor, each reading the previous stage's output; then one process starts a local
    Ray cluster (`ray.init(num_cpus=CPUS)`) and runs every stage with the Ray executor on the
-   serial run's input for that stage; the two output trees are compared file by file (sha256).
+   serial run's input for that stage; then one process does the same with the project's local
+   pool of CPUS processes (no Ray: the machine's own speed-up for these partitions, and so
+   Ray's share of the gap); the output trees are compared file by file (sha256).
 3. Ray's cost per task: empty 1-CPU tasks against local calls (stages.ray_overhead).
 4. cost_model.py turns the measured CPU seconds per MB into core-hours, memory per worker,
    shuffle volume and wall time on 64 / 256 / 1024 workers for the 1.2T mix.
@@ -119,6 +121,16 @@ def run_ray(
     return json.loads(res.read_text())
 
 
+def run_processes(work: Path, inputs: dict[str, Path], env: dict[str, str], cpus: int, name: str) -> dict:
+    """Every stage with the project's local pool of `cpus` processes (no Ray), on the same inputs."""
+    plan = [[s, str(inputs[s]), str(work / name / s)] for s in STAGES if s in PARALLEL]
+    (work / name).mkdir(parents=True, exist_ok=True)
+    plan_path, res = work / name / "plan.json", work / name / "result.json"
+    plan_path.write_text(json.dumps(plan))
+    subprocess.run([PY, STAGES_PY, "processes", str(plan_path), str(res), str(cpus)], check=True, env=env)
+    return json.loads(res.read_text())
+
+
 def _median(records: list[dict], key: str) -> dict:
     return sorted(records, key=lambda r: r[key])[len(records) // 2]
 
@@ -130,10 +142,12 @@ def measure(
     corpus_stats: dict,
     work: Path,
     cpus: int,
+    pools: list[dict] | None = None,
 ) -> list[dict]:
     """Per-stage rows of the results table (see report.py for the columns): per stage the round
-    with the median serial CPU seconds and the round with the median Ray wall time; the outputs of
-    every round compared (round i's Ray output against round i's serial output)."""
+    with the median serial CPU seconds and the round with the median Ray wall time (and local
+    pool wall time); the outputs of every round compared (round i's Ray and pool outputs against
+    round i's serial output)."""
     rounds = len(serials)
     serial = [_median([serials[i][k] for i in range(rounds)], "cpu_s") for k in range(len(serials[0]))]
     ray_stages = [[r["stages"][k] for r in rays] for k in range(len(rays[0]["stages"]))]
@@ -149,6 +163,20 @@ def measure(
                 a / b
                 for a, b in zip(row["serial_rounds"]["wall_s"], row["ray_rounds"]["wall_s"], strict=True)
             ]
+        ps = [x for pool in pools or [] for x in pool["stages"] if x["stage"] == row["stage"]]
+        if ps:
+            row["processes_rounds"] = {key: [x[key] for x in ps] for key in keys}
+            walls = sorted(
+                a / b for a, b in zip(row["serial_rounds"]["wall_s"], row["processes_rounds"]["wall_s"], strict=True)
+            )
+            stage = row["stage"]
+            trees = [(work / f"serial_r{i}" / stage, work / f"processes_r{i}" / stage) for i in range(rounds)]
+            same = all(probe.same_tree(a, b, COMPARED.get(stage))[0] for a, b in trees)
+            p = _median(ps, "wall_s")
+            row["processes"] = p
+            row["processes_identical"] = same
+            row["speedup_processes_wall"] = walls[rounds // 2]
+            row["speedup_processes_cpu_model"] = row["serial"]["cpu_s"] / (p["driver_cpu_s"] + p["cluster_cpu_s"] / cpus)
     for row in rows:
         stage, s, mb, docs = row["stage"], row["serial"], row["input_mb"], row["input_docs"]
         row.update(
@@ -275,8 +303,9 @@ def main() -> None:
     load0 = os.getloadavg()
     src, stats = corpus.ensure_corpus(args.work, args.mb, files=args.files)
     env = child_env(args.rows_per_part) | {WARM_CORPUS_ENV: str(src)}
-    serials, rays = [], []
-    for i in range(args.rounds):  # serial then Ray, round after round: both see the same load drift
+    serials, rays, pools = [], [], []
+    # serial, Ray, then the local pool, round after round: all three see the same load drift
+    for i in range(args.rounds):
         serial, inputs = run_serial(args.work, src, env, args.reuse, name=f"serial_r{i}")
         serials.append(serial)
         rays.append(
@@ -284,8 +313,9 @@ def main() -> None:
                 args.work, inputs, env, args.cpus, args.overhead_tasks, name=f"ray_r{i}", reuse=args.reuse
             )
         )
+        pools.append(run_processes(args.work, inputs, env, args.cpus, name=f"processes_r{i}"))
     _, inputs = run_serial(args.work, src, env, True, name="serial_r0")
-    rows = measure(serials, rays, inputs, stats, args.work, args.cpus)
+    rows = measure(serials, rays, inputs, stats, args.work, args.cpus, pools)
     ray = _median(rays, "cluster_start_s")
     ray["overhead"] = _median([r["overhead"] for r in rays], "batch_ms_per_task")
     small_src, small_stats = corpus.ensure_corpus(args.work, args.small_mb, files=args.files)

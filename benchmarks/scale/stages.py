@@ -15,7 +15,8 @@ point with an executor, and the child processes that time them.
                                                               pretraining phase's `packed/` holds)
 
 Serial:  .venv/bin/python benchmarks/scale/stages.py serial STAGE SRC OUT JSON   (run under taskset -c 0)
-Ray:     .venv/bin/python benchmarks/scale/stages.py ray PLAN.json JSON          (a local 2-CPU cluster)
+Ray:     .venv/bin/python benchmarks/scale/stages.py ray PLAN.json JSON CPUS TASKS (a local Ray cluster)
+Processes: .venv/bin/python benchmarks/scale/stages.py processes PLAN.json JSON CPUS (the local pool)
 
 Every stage of the Ray child reads the serial run's input for that stage, so each stage's
 output is compared with the serial one on the same bytes.
@@ -300,10 +301,37 @@ def ray_child(plan_path: Path, result: Path, cpus: int, overhead_tasks: int) -> 
         "cluster_start_s": start_s,
         "worker_warmup_s": warm_s,
         "warm_worker_pids": sorted(set(pids)),
-        "stages": [],
+        "stages": time_stages(plan_path, "ray", Ray, probe.is_ray_worker),
     }
+    out["overhead"] = ray_overhead(overhead_tasks)
+    ray.shutdown()
+    result.write_text(json.dumps(out, indent=1))
+
+
+def processes_child(plan_path: Path, result: Path, cpus: int) -> None:
+    """plan: [[stage, src, out], ...] run with the project's local pool of `cpus` spawned
+    processes (no Ray): the same partitions and tasks on the same cores, so what Ray itself costs
+    is the difference, and what this machine gives two processes at once is this run's speed-up."""
+    from curation.executor import Processes, shutdown_pools
+
+    warm_up()
+    pool = Processes(cpus)
+    t0 = time.perf_counter()
+    pids = pool.map(_ray_warm, [(i,) for i in range(2 * cpus)])
+    out: dict[str, Any] = {"worker_warmup_s": time.perf_counter() - t0, "warm_worker_pids": sorted(set(pids))}
+    out["stages"] = time_stages(plan_path, "processes", lambda: pool, lambda p: p.pid in set(pids))
+    shutdown_pools(terminate=True)
+    result.write_text(json.dumps(out, indent=1))
+
+
+def time_stages(
+    plan_path: Path, name: str, make_executor: Callable[[], Executor], is_worker: Callable[[Any], bool]
+) -> list[dict[str, Any]]:
+    """Each stage of the plan on a fresh `make_executor()`: wall, this process's CPU (the driver)
+    and every descendant's (workers, and Ray's raylet and GCS), peak RSS of driver and workers."""
+    records = []
     for stage, src, dst in json.loads(plan_path.read_text()):
-        executor = Timed(Ray())
+        executor = Timed(make_executor())
         for p in probe.descendants():
             probe.reset_peak(p.pid)
         probe.reset_peak(os.getpid())
@@ -315,12 +343,12 @@ def ray_child(plan_path: Path, result: Path, cpus: int, overhead_tasks: int) -> 
         driver_cpu = probe.own_cpu_seconds() - cpu0
         after = probe.descendant_cpu()
         cluster_cpu = sum(v - before.get(pid, 0.0) for pid, v in after.items())
-        workers = [p for p in probe.descendants() if probe.is_ray_worker(p)]
+        workers = [p for p in probe.descendants() if is_worker(p)]
         worker_peaks = sorted((probe.vm_hwm(p.pid) / probe.MIB for p in workers), reverse=True)
-        out["stages"].append(
+        records.append(
             {
                 "stage": stage,
-                "executor": "ray",
+                "executor": name,
                 "wall_s": wall,
                 "cpu_s": driver_cpu + cluster_cpu,
                 "driver_cpu_s": driver_cpu,
@@ -332,10 +360,8 @@ def ray_child(plan_path: Path, result: Path, cpus: int, overhead_tasks: int) -> 
                 "load_before": load,
             }
         )
-        print(f"ray {stage}: {wall:.2f} s", file=sys.stderr, flush=True)
-    out["overhead"] = ray_overhead(overhead_tasks)
-    ray.shutdown()
-    result.write_text(json.dumps(out, indent=1))
+        print(f"{name} {stage}: {wall:.2f} s", file=sys.stderr, flush=True)
+    return records
 
 
 def ray_overhead(n: int) -> dict[str, float]:
@@ -373,6 +399,8 @@ def main(argv: list[str]) -> None:
         serial_child(argv[1], Path(argv[2]), Path(argv[3]), Path(argv[4]))
     elif argv[0] == "ray":
         ray_child(Path(argv[1]), Path(argv[2]), int(argv[3]), int(argv[4]))
+    elif argv[0] == "processes":
+        processes_child(Path(argv[1]), Path(argv[2]), int(argv[3]))
     else:
         raise SystemExit(__doc__)
 
