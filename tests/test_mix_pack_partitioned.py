@@ -11,7 +11,7 @@ from curation.mix import pack_partitioned, split_writer
 from curation.mix.build import build_mix
 from curation.mix.demo_inputs import demo_manifest
 from curation.mix.manifest import load_manifest
-from curation.mix.pack import PACKED, PACKED_SCHEMA, pack_rows
+from curation.mix.pack import PACKED, PACKED_SCHEMA, PackStats, pack_rows
 from curation.mix.pack_partitioned import pack_sequences, read_shard
 from curation.mix.shards import write_split
 from curation.tokens import get_tokenizer
@@ -48,6 +48,10 @@ def test_packed_shards_equal_pack_rows_of_the_train_split(tmp_path, monkeypatch,
     assert len(got) >= 3 and sum(s.sequences for s in stats) >= 6, stats
     assert got == {s.file: s.sha256 for s in ref}
     assert not list((tmp_path / "mix").glob(".shuffle-*"))
+    # what was packed and what was left out of packed/, per part, as the in-memory packer counts it
+    assert [PackStats(**r.model_dump()) for r in lock.packing] == stats
+    card = (tmp_path / "mix" / "README.md").read_text()
+    assert "## Packing" in card and f"{stats[0].tokens_dropped:,}" in card
 
 
 def test_a_render_count_the_tokenizer_disagrees_with_fails_naming_the_row(tmp_path):

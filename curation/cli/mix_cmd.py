@@ -61,6 +61,8 @@ def build(
     except _user_errors() as exc:
         _fail(str(exc))
     con.print(_sources_table(lock))
+    for line in _packing_lines(lock):
+        con.print(line, soft_wrap=True)
     t = lock.totals
     con.print(
         f"{t.tokens:,} tokens (budget {t.budget_tokens:,}) in {t.rows:,} rows, {t.shards} shards.\n"
@@ -106,6 +108,8 @@ def show(mix_dir: Annotated[str, typer.Argument(help="A built mix directory (or 
         _fail(str(exc))
     con = console()
     con.print(_sources_table(lock))
+    for line in _packing_lines(lock):
+        con.print(line, soft_wrap=True)
     for shard in lock.shards:
         con.print(f"{shard.split:6} {shard.file}  {shard.rows:,} rows  {shard.bytes:,} bytes  sha256 {shard.sha256[:16]}…")
 
@@ -152,3 +156,13 @@ def _sources_table(lock):
     for s in lock.sources:
         table.add_row(s.name, f"{s.target_tokens:,}", f"{s.tokens:,}", f"{s.rows:,}", s.epochs_text(), f"{s.shortfall:,}")
     return table
+
+
+def _packing_lines(lock) -> list[str]:
+    """One line per packed part: its sequences, and the tokens left out of packed/ (said aloud:
+    a phase shorter than one sequence packs nothing)."""
+    return [
+        f"packed {p.part}: {p.sequences:,} sequences of {p.context_length:,} tokens ({p.tokens_packed:,} tokens); "
+        f"{p.tokens_dropped:,} tokens, fewer than one sequence, not packed (their rows stay in train)"
+        for p in lock.packing
+    ]

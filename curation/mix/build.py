@@ -16,6 +16,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,7 @@ from curation.mix.lock import (
     FileFingerprint,
     InputRecord,
     MixLock,
+    PackRecord,
     ShardRecord,
     SourceStats,
     Totals,
@@ -155,9 +157,11 @@ def write_mix(
                 target = _target(manifest, tmp, split, MIX_SCHEMA)
                 shards += write_split_ranges(counts.ranges.get(split, {}), shuffle, target, executor, work / split)
             write_dataset_dict_file(tmp, list(split_parts))
+            packing = []
             if manifest.output.pack:
-                shards += _write_packed(manifest, [s for s in shards if s.split == TRAIN], tmp, executor)
-            lock = _lock(manifest, shards, plan.stats, executor, not_examined(summary))
+                packed, packing = _write_packed(manifest, [s for s in shards if s.split == TRAIN], tmp, executor)
+                shards += packed
+            lock = _lock(manifest, shards, plan.stats, executor, not_examined(summary), packing)
             write_lock(lock, tmp / LOCK_FILE)
         write_card(tmp, lock, summary, lengths, plots.result())
     return lock
@@ -315,10 +319,10 @@ def stage_rows_per_part(rows: int) -> int:
     return min(ROWS_PER_PART, max(MIN_PART_ROWS, -(-rows // STAGE_PARTITIONS)))
 
 
-def _write_packed(manifest: MixManifest, train_shards: list, out: Path, executor: Executor) -> list:
+def _write_packed(manifest: MixManifest, train_shards: list, out: Path, executor: Executor) -> tuple[list, list]:
     """The written train split's rows packed into sequences of each part's context length, as the
     `packed` dataset beside the splits (datasets.load_from_disk(OUT / "packed")), partitioned on
-    `executor` (pack_partitioned.py)."""
+    `executor` (pack_partitioned.py): its shards, and each part's PackStats."""
     from curation.mix.pack import PACKED, PACKED_SCHEMA
     from curation.mix.pack_partitioned import write_packed_partitioned
 
@@ -342,7 +346,9 @@ def not_examined(summary) -> dict[str, int]:
     return {s.name: sum(st.dropped for st in s.stages if st.stage == STAGE) for s in summary.sources}
 
 
-def _lock(manifest: MixManifest, shards, stats, executor: Executor, unexamined: dict[str, int]) -> MixLock:
+def _lock(
+    manifest: MixManifest, shards, stats, executor: Executor, unexamined: dict[str, int], packing=()
+) -> MixLock:
     sources = [
         SourceStats(
             name=s.name,
@@ -367,6 +373,7 @@ def _lock(manifest: MixManifest, shards, stats, executor: Executor, unexamined: 
         packages=package_versions(),
         sources=sources,
         shards=records,
+        packing=[PackRecord(**asdict(p)) for p in packing],
         totals=Totals.of(sources, records, manifest.total_budget),
     )
 

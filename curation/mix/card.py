@@ -128,6 +128,22 @@ def _shards_section(lock: MixLock) -> str:
     return "## Splits\n\n" + _table(["split", "shards", "rows", "bytes"], rows)
 
 
+def _packing_section(lock: MixLock) -> str:
+    """The packed/ dataset per part, with the remainder each part left out (empty: no packing)."""
+    if not lock.packing:
+        return ""
+    rows = [
+        [p.part, f"{p.context_length:,}", f"{p.sequences:,}", f"{p.tokens_packed:,}", f"{p.tokens_dropped:,}"]
+        for p in lock.packing
+    ]
+    table = _table(["part", "context", "sequences", "tokens packed", "tokens not packed"], rows, "lrrrr")
+    return (
+        "## Packing\n\nThe train split's rows as token ids in sequences of each part's context length "
+        "(`packed/`). A part's last tokens, fewer than one sequence, are not packed; their rows stay in "
+        f"the train split.\n\n{table}"
+    )
+
+
 def _funnel_section(funnel: RunSummary) -> str:
     rows = []
     for src in funnel.sources:
@@ -298,6 +314,8 @@ def write_card(
     if description:
         parts.append(str(description).strip())
     parts += [_build_section(lock), _sources_section(lock), _shards_section(lock)]
+    if lock.packing:
+        parts.append(_packing_section(lock))
     if funnel is not None:
         parts.append(_funnel_section(funnel))
     if plots is None:

@@ -125,6 +125,20 @@ class ShardRecord(_Model):
         return cls(**asdict(info))
 
 
+class PackRecord(_Model):
+    """How one part's train rows were packed into `packed/` (a pretraining phase's token ids)."""
+
+    part: str = Field(description="The phase (or the mix's one part) whose train rows were packed.")
+    context_length: int = Field(ge=1, description="Tokens per packed sequence.")
+    sequences: int = Field(ge=0, description="Packed sequences written.")
+    tokens_packed: int = Field(ge=0, description="Tokens in those sequences (tokens).")
+    tokens_dropped: int = Field(
+        ge=0,
+        description="The part's last tokens, fewer than one sequence, left out of packed/ (the train split "
+        "keeps their rows) (tokens).",
+    )
+
+
 class Totals(_Model):
     rows: int = Field(ge=0, description="Rows over all shards and splits.")
     tokens: int = Field(ge=0, description="Tokens taken over all sources (tokens).")
@@ -164,6 +178,9 @@ class MixLock(_Model):
         description="Sampling statistics per source (per stage for curricula)."
     )
     shards: list[ShardRecord] = Field(description="Every shard in write order.")
+    packing: list[PackRecord] = Field(
+        default_factory=list, description="Per packed part (output.pack), its sequences and unpacked remainder."
+    )
     totals: Totals
 
     @property

@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 
 from curation.executor import Executor
 from curation.fileio import scratch_dir
-from curation.mix.pack import CHAT_MARK, END_OF_TEXT, PACKED_SCHEMA
+from curation.mix.pack import CHAT_MARK, END_OF_TEXT, PACKED_SCHEMA, PackStats
 from curation.mix.shards import ShardInfo, plan_shard_pieces, table_row_nbytes
 from curation.mix.split_writer import POS, SplitTarget, write_buckets, write_planned_shards, write_shard
 
@@ -186,21 +186,24 @@ def write_packed_partitioned(
     executor: Executor,
     work: Path,
     task_tokens: int | None = None,
-) -> list[ShardInfo]:
+) -> tuple[list[ShardInfo], list[PackStats]]:
     """The train split's rows (its shards in `train_dir`, in order) packed per part (parts in
     `context_lengths` order, each into sequences of its context length) written as `target`
     (schema PACKED_SCHEMA); the bytes write_split(pack_rows(train rows)) writes. Scratch in `work`; a task
-    tokenises about `task_tokens` (default TASK_TOKENS) tokens."""
+    tokenises about `task_tokens` (default TASK_TOKENS) tokens. Returns the shards and, per part
+    with train rows, its sequences and the tokens packed and left over (pack_rows' PackStats)."""
     paths = [str(train_dir / s.file.rsplit("/", 1)[-1]) for s in train_shards]
     parts = list(context_lengths)
     runs = executor.map(part_runs, [(p, parts, tokenizer) for p in paths])
     with scratch_dir(work):
-        items, n_total = [], 0
+        items, n_total, stats = [], 0, []
         for part, segments in zip(parts, part_segments(paths, runs, parts), strict=True):
             length = context_lengths[part]
             ends = np.array([g.token_start + g.tokens for g in segments], dtype=np.int64)
             total = int(ends[-1]) if segments else 0
             n_seq = total // length
+            if segments:
+                stats.append(PackStats(part, length, n_seq, n_seq * length, total - n_seq * length))
             per_task = max(1, (task_tokens or TASK_TOKENS) // length)
             for s0 in range(0, n_seq, per_task):
                 s1 = min(s0 + per_task, n_seq)
@@ -210,9 +213,9 @@ def write_packed_partitioned(
                 )
             n_total += n_seq
         if n_total == 0:
-            return target.write_empty()
+            return target.write_empty(), stats
         executor.map(pack_sequences, items)
         tags = [item[-1] for item in items]  # tasks in position order
         sizes = (np.load(work / f"sizes-{tag}.npy") for tag in tags)  # one task's sizes at a time
         bounds = plan_shard_pieces(sizes, target.max_shard_rows, target.max_shard_bytes)
-        return write_planned_shards(bounds, target, executor, write_shard, lambda _lo, _hi: str(work))
+        return write_planned_shards(bounds, target, executor, write_shard, lambda _lo, _hi: str(work)), stats
