@@ -101,6 +101,9 @@ def test_regenerate_reproduces_then_names_an_edited_input(built, tmp_path):
         message = str(err.value)
         assert "input openorca:" in message and "openorca.jsonl changed" in message
         assert "first shard train/data-00000-of-00001.arrow differs" in message
+        # the rebuild it leaves behind says what it is
+        assert f"the rebuilt mix in {tmp_path / 'edited'} is NOT the locked one" in message
+        assert f"curate mix diff {root / 'out'} {tmp_path / 'edited'}" in message
     finally:
         edited.write_bytes(original)
 

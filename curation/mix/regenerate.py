@@ -57,6 +57,13 @@ def regenerate_mix(lock_file: Path | str, out_dir: Path | str, work_dir: Path | 
         moved = [f"{k} {v} (lock {lock.packages[k]})" for k, v in versions.items() if lock.packages.get(k) not in (None, v)]
         if moved:
             parts.append("package versions differ: " + ", ".join(moved))
+        # the rebuild stays for a look, and its own lock says what it was built from: it is not the
+        # locked mix, and nothing should take it for one
+        locked = url_parent(lock_file) if is_url(lock_file) else Path(lock_file).parent
+        parts.append(
+            f"the rebuilt mix in {out_dir} is NOT the locked one (its own lock records the inputs it read): "
+            f"`curate mix diff {locked} {out_dir}` shows what changed"
+        )
         raise RegenerateMismatch(". ".join(parts))
     return lock
 
