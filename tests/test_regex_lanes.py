@@ -1,8 +1,10 @@
 """regex_lanes: a filter runs on its own long-lived thread, so polars' per-thread cache of 32
 compiled patterns keeps that filter's patterns from one batch to the next."""
 
+import os
 import threading
 import time
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -62,3 +64,24 @@ def test_patterns_stay_compiled_on_their_lane_while_the_caller_uses_others():
 
     two_threads = min(timed(split) for _ in range(2))
     assert two_threads < one_thread / 3, (one_thread, two_threads)
+
+
+def test_in_a_ray_worker_every_call_runs_on_the_callers_thread():
+    """On Ray a worker that ran filters on a lane rendered ~1.4x slower afterwards (regex_lanes):
+    there the lanes are off. (A thread's native id is the pid for a process's main thread.)"""
+    ray = pytest.importorskip("ray")
+    here = str(Path(__file__).resolve().parent)  # the worker imports this module for the task
+    ray.init(
+        address="local", num_cpus=1, include_dashboard=False, log_to_driver=False,
+        runtime_env={"env_vars": {"PYTHONPATH": here}},
+    )
+    try:
+        thread, pid = ray.get(ray.remote(_lane_thread_and_pid).remote())
+    finally:
+        ray.shutdown()
+    assert thread == pid  # the worker's main thread: no lane
+    assert _lane_thread_and_pid()[0] != os.getpid()  # this process is no Ray worker: a lane
+
+
+def _lane_thread_and_pid() -> tuple[int, int]:
+    return on_lane("test:ray", threading.get_native_id), os.getpid()

@@ -109,6 +109,11 @@ class IdentityFilter:
         return self.scan(table)[1]
 
     def scan(self, table: pa.Table) -> tuple[Verdicts, pa.Table]:
+        # ~50 patterns: more than a thread's cache of compiled ones holds, with the other filters'
+        # on the caller's thread; so on threads of their own (regex_lanes)
+        return on_lane("identity", self._scan, table)
+
+    def _scan(self, table: pa.Table) -> tuple[Verdicts, pa.Table]:
         n = table.num_rows
         msgs = table.column("messages").combine_chunks()
         turns = _assistant_candidates(msgs)
@@ -237,7 +242,7 @@ def _judgements(turns: pl.DataFrame):
     model_ok = np.zeros((len(text), len(P.MODEL_REWRITABLE_RES) + 1), dtype=bool)
     human_at, model_at = np.flatnonzero(run_human), np.flatnonzero(run_model)
     # the human patterns on a lane of their own: with the model ones, more than one thread's
-    # cache of compiled patterns holds (regex_lanes)
+    # cache of compiled patterns holds
     human_ok[human_at] = on_lane("identity:human", human_candidates, masked.gather(human_at))
     model_ok[model_at] = model_candidates(masked.gather(model_at))
     rows, positions, flat = (turns[c].to_numpy() for c in ("row", "pos", "i"))

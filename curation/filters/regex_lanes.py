@@ -7,15 +7,22 @@ quality 16), so, taken in turn batch after batch, every pattern is evicted befor
 round again and is compiled again: ~0.2 s per call of the identity filter whatever the batch
 size, a third of its time on the ~3,000-row batches of a mix build's checks.
 
-A lane is a long-lived thread of this process: a filter that runs on its own lane (and the
-identity filter's human-claim patterns on a second one) finds its patterns compiled by its
-previous batch. The caller waits for the result, so nothing runs concurrently: only the thread
-(and its cache) changes. The results do not depend on the lane.
+A lane is a long-lived thread of this process: the identity filter runs on one lane and its
+human-claim patterns on a second (28 and 24 patterns), so each finds its patterns compiled by
+its previous batch, and the other filters' (reasoning 2, PII 11, chat quality 16) stay cached on
+the caller's thread. The caller waits for the result, so nothing runs concurrently: only the
+thread (and its cache) changes. The results do not depend on the lane.
+
+Not in a Ray worker: there, measured on the scale benchmark, a worker whose filters had run on
+a lane rendered afterwards ~1.4x slower (user CPU, every filter alike; idle lanes cost nothing,
+and the local process pool shows no such effect; the cause is not found), so on Ray every call
+runs on the caller's thread, as before lanes.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -31,13 +38,22 @@ _HERE = threading.local()  # .lane: the lane the current thread is
 def on_lane(lane: str, fn: Callable[..., T], /, *args, **kwargs) -> T:
     """fn(*args, **kwargs) run on the thread of `lane` (started on first use), its exceptions
     raised here; called directly when this thread is that lane already."""
-    if getattr(_HERE, "lane", None) == lane:
+    if getattr(_HERE, "lane", None) == lane or _in_ray_worker():
         return fn(*args, **kwargs)
     with _LOCK:
         pool = _LANES.get(lane)
         if pool is None:
             pool = _LANES[lane] = ThreadPoolExecutor(1, f"regex-lane-{lane}", _name_thread, (lane,))
     return pool.submit(fn, *args, **kwargs).result()
+
+
+def _in_ray_worker() -> bool:
+    ray = sys.modules.get("ray")  # never imported here: a process that has not imported Ray is no worker
+    if ray is None:
+        return False
+    from ray._private.worker import WORKER_MODE, global_worker
+
+    return getattr(global_worker, "mode", None) == WORKER_MODE
 
 
 def _name_thread(lane: str) -> None:

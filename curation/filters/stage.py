@@ -30,7 +30,6 @@ from curation.fileio import scratch_dir
 from curation.filters.base import Filter, Verdicts, apply_verdicts, rewrite_rows
 from curation.filters.config import BEFORE_PATTERN_CAP, PATTERN_CAP, FilterConfig, keep_everything
 from curation.filters.pattern_cap import PatternCap
-from curation.filters.regex_lanes import on_lane
 from curation.ingest import ROWS_PER_PART, write_summary
 from curation.source_stages import (
     BatchStage,
@@ -218,9 +217,8 @@ def config_plans(config: FilterConfig, names: Sequence[str]) -> dict[str, tuple[
 
 
 def split_batch(table: pa.Table, filt: Filter, stage: str) -> tuple[pa.Table, pa.Table, pa.Table]:
-    """(kept rows, dropped-row report, rewritten-row report) of one filter over one batch, run
-    on the filter's own thread (regex_lanes: its compiled patterns stay cached batch to batch)."""
-    verdicts: Verdicts = on_lane(stage, filt, table)
+    """(kept rows, dropped-row report, rewritten-row report) of one filter over one batch."""
+    verdicts: Verdicts = filt(table)
     kept, dropped = apply_verdicts(table, verdicts, stage)
     return kept, dropped, rewrite_rows(table, verdicts, stage)
 
