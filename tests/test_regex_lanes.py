@@ -1,5 +1,6 @@
-"""regex_lanes: a filter runs on its own long-lived thread, so polars' per-thread cache of 32
-compiled patterns keeps that filter's patterns from one batch to the next."""
+"""regex_lanes: the identity filter runs on long-lived threads of its own, so polars' per-thread
+cache of 32 compiled patterns keeps its patterns (and the caller's thread the other filters')
+from one batch to the next; not in a Ray worker."""
 
 import os
 import threading

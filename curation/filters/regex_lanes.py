@@ -1,4 +1,4 @@
-"""Each filter's regular expressions compiled once per process, not once per batch.
+"""The identity filter's regular expressions compiled once per process, not once per batch.
 
 polars compiles a pattern the first time a thread uses it and keeps the last 32 patterns
 each thread compiled (a thread-local LRU cache: polars-utils `regex_cache.rs`). A chain of

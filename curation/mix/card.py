@@ -129,9 +129,7 @@ def _shards_section(lock: MixLock) -> str:
 
 
 def _packing_section(lock: MixLock) -> str:
-    """The packed/ dataset per part, with the remainder each part left out (empty: no packing)."""
-    if not lock.packing:
-        return ""
+    """The packed/ dataset per part, with the remainder each part left out."""
     rows = [
         [p.part, f"{p.context_length:,}", f"{p.sequences:,}", f"{p.tokens_packed:,}", f"{p.tokens_dropped:,}"]
         for p in lock.packing
