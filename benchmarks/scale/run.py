@@ -109,25 +109,25 @@ def run_ray(
     name: str = "ray",
     reuse: bool = False,
 ) -> dict:
-    plan = [[s, str(inputs[s]), str(work / name / s)] for s in STAGES if s in PARALLEL]
-    (work / name).mkdir(parents=True, exist_ok=True)
-    plan_path, res = work / name / "plan.json", work / name / "result.json"
+    res = work / name / "result.json"
     if reuse and res.is_file():
         return json.loads(res.read_text())
-    plan_path.write_text(json.dumps(plan))
-    subprocess.run(
-        [PY, STAGES_PY, "ray", str(plan_path), str(res), str(cpus), str(overhead_tasks)], check=True, env=env
-    )
-    return json.loads(res.read_text())
+    return _run_plan(work, inputs, env, name, ["ray", str(cpus), str(overhead_tasks)])
 
 
 def run_processes(work: Path, inputs: dict[str, Path], env: dict[str, str], cpus: int, name: str) -> dict:
     """Every stage with the project's local pool of `cpus` processes (no Ray), on the same inputs."""
+    return _run_plan(work, inputs, env, name, ["processes", str(cpus)])
+
+
+def _run_plan(work: Path, inputs: dict[str, Path], env: dict[str, str], name: str, mode: list[str]) -> dict:
+    """The parallel stages, each on its serial input, in one `stages.py MODE PLAN RESULT ARGS...`
+    child writing into WORK/NAME; returns its result."""
     plan = [[s, str(inputs[s]), str(work / name / s)] for s in STAGES if s in PARALLEL]
     (work / name).mkdir(parents=True, exist_ok=True)
     plan_path, res = work / name / "plan.json", work / name / "result.json"
     plan_path.write_text(json.dumps(plan))
-    subprocess.run([PY, STAGES_PY, "processes", str(plan_path), str(res), str(cpus)], check=True, env=env)
+    subprocess.run([PY, STAGES_PY, mode[0], str(plan_path), str(res), *mode[1:]], check=True, env=env)
     return json.loads(res.read_text())
 
 
