@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from curation.mix.build import check_output, default_work_dir
-from curation.mix.manifest import MixManifest, load_manifest
+from curation.mix.manifest import MixManifest, load_manifest, no_manifest_message
 from curation.readers.remote import is_url
 
 MIXES_DIR = Path(__file__).resolve().parents[1] / "mixes"  # the recipes shipped with the repo
@@ -37,13 +37,15 @@ def manifest_path(manifest: str) -> Path:
     path = Path(text).expanduser()
     if path.is_file():
         return path
+    if path.is_dir():
+        raise ValueError(no_manifest_message(path))
     if "/" not in text:
         for candidate in (MIXES_DIR / text, MIXES_DIR / f"{text}.yaml", MIXES_DIR / f"{text}.yml"):
             if candidate.is_file():
                 return candidate
         known = ", ".join(sorted(p.stem for p in MIXES_DIR.glob("*.yaml")))
         raise ValueError(f"no mix manifest {text!r}: not a file, and not a name in {MIXES_DIR} (known: {known})")
-    raise ValueError(f"no mix manifest at {path}")
+    raise ValueError(no_manifest_message(path))
 
 
 def prepare(manifest: str, demo: bool, out: str | None) -> MixRun:

@@ -24,6 +24,8 @@ def test_manifest_by_name_or_path(tmp_path):
         manifest_path("nope")
     with pytest.raises(ValueError, match="no mix manifest at"):
         manifest_path(str(tmp_path / "missing.yaml"))
+    with pytest.raises(ValueError, match="is a directory, not a mix manifest.*wind-edge-1.6-distill-12m.yaml"):
+        manifest_path(str(MIXES_DIR))
     with pytest.raises(ValueError, match="manifest is empty"):
         manifest_path("  ")
 

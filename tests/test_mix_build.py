@@ -104,6 +104,10 @@ def test_regenerate_reproduces_then_names_an_edited_input(built, tmp_path):
         # the rebuild it leaves behind says what it is
         assert f"the rebuilt mix in {tmp_path / 'edited'} is NOT the locked one" in message
         assert f"curate mix diff {root / 'out'} {tmp_path / 'edited'}" in message
+        # and that command names the edited input, exiting 1 as diff(1) does when files differ
+        result = runner.invoke(app, ["mix", "diff", str(root / "out"), str(tmp_path / "edited")])
+        assert result.exit_code == 1, result.output
+        assert "openorca.jsonl changed" in _text(result) and "shards:" in _text(result)
     finally:
         edited.write_bytes(original)
 
@@ -132,6 +136,8 @@ def test_build_command_tells_where_everything_is(tmp_path):
     ("args", "message"),
     [
         (["mix", "build", "{tmp}/missing.yaml"], "no mix manifest at"),
+        (["mix", "build", "{tmp}"], "is a directory, not a mix manifest: give the manifest's YAML file (it holds bad.yaml"),
+        (["mix", "build", "{tmp}/mix"], "is a built mix, not a manifest: `curate mix regenerate"),
         (["mix", "build", "{tmp}/bad.yaml"], "sources.a.adapter: unknown adapter 'nope'"),
         (["mix", "build", "{tmp}/nodemo.yaml", "--demo"], "sources a name no demo stand-in"),
         (["mix", "build", str(DISTILL), "--demo", "--workers", "0"], "--workers must be 1 or more"),
@@ -142,6 +148,8 @@ def test_build_command_tells_where_everything_is(tmp_path):
 )
 def test_bad_input(tmp_path, args, message):
     (tmp_path / "data.jsonl").write_text('{"instruction": "q", "input": "", "output": "a"}\n')
+    (tmp_path / "mix").mkdir()
+    (tmp_path / "mix" / "mix.lock.json").write_text("{}")
     (tmp_path / "bad.yaml").write_text(
         "name: m\nbudget_tokens: 10\ntemplate: {name: qwen3}\nsources:\n  - {name: a, adapter: nope, location: data.jsonl, weight: 1}\n"
     )

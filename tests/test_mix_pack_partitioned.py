@@ -50,6 +50,9 @@ def test_packed_shards_equal_pack_rows_of_the_train_split(tmp_path, monkeypatch,
     assert not list((tmp_path / "mix").glob(".shuffle-*"))
     # what was packed and what was left out of packed/, per part, as the in-memory packer counts it
     assert [PackStats(**r.model_dump()) for r in lock.packing] == stats
+    # the totals count the splits' rows once: packed/ holds the train rows again, as sequences
+    assert lock.totals.rows == sum(s.rows for s in lock.shards if not s.file.startswith(f"{PACKED}/"))
+    assert lock.totals.shards == len(lock.shards)
     card = (tmp_path / "mix" / "README.md").read_text()
     assert "## Packing" in card and f"{stats[0].tokens_dropped:,}" in card
 

@@ -119,7 +119,9 @@ def diff(
     a: Annotated[str, typer.Argument(help="A built mix directory (or its mix.lock.json); a path or an object store URL.")],
     b: Annotated[str, typer.Argument(help="Another one.")],
 ) -> None:
-    """What changed between two mixes: manifest fields, inputs, per-source tokens, shards."""
+    """What changed between two mixes: manifest fields, inputs, per-source tokens, shards.
+
+    Exit status as diff(1): 0 when they are the same, 1 when they differ, 2 on an error."""
     from curation.cli.main import _fail, _user_errors
     from curation.cli.tables import console
     from curation.mix.diff import diff_locks
@@ -132,6 +134,8 @@ def diff(
     con = console()
     for line in lines or ["identical: same manifest, inputs, per-source statistics and shards"]:
         con.print(line, highlight=False, markup=False)
+    if lines:  # a script can test `curate mix diff A B` as it tests diff(1)
+        raise typer.Exit(1)
 
 
 def _location(text: str) -> Path | str:

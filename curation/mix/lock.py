@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from curation.executor import Executor
 from curation.fileio import atomic_write_text
 from curation.mix.object_store import LOCK_FILE, join_url, list_objects, read_url_bytes
+from curation.mix.pack import PACKED
 from curation.mix.shards import ShardInfo, sha256_file
 from curation.readers.base import SourceError
 from curation.readers.remote import is_url, sha256_url
@@ -140,7 +141,11 @@ class PackRecord(_Model):
 
 
 class Totals(_Model):
-    rows: int = Field(ge=0, description="Rows over all shards and splits.")
+    rows: int = Field(
+        ge=0,
+        description="Rows over the splits' shards (train, eval, ...); the packed dataset's sequences are "
+        "not rows: they are in packing.",
+    )
     tokens: int = Field(ge=0, description="Tokens taken over all sources (tokens).")
     bytes: int = Field(ge=0, description="Shard bytes over all shards.")
     shards: int = Field(ge=0, description="Number of shards.")
@@ -151,7 +156,8 @@ class Totals(_Model):
         cls, sources: list[SourceStats], shards: list[ShardRecord], budget_tokens: int | None = None
     ) -> Totals:
         return cls(
-            rows=sum(s.rows for s in shards),
+            # packed/ holds the train rows again, cut into sequences: counting both double-counts
+            rows=sum(s.rows for s in shards if s.split != PACKED),
             tokens=sum(s.tokens for s in sources),
             bytes=sum(s.bytes for s in shards),
             shards=len(shards),

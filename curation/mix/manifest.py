@@ -49,6 +49,7 @@ from curation.mix.manifest_parts import DedupSpec, OutputSpec, PhaseSpec, SplitS
 from curation.mix.manifest_paths import context_base_dir, context_check_files, resolve
 from curation.mix.manifest_source import SourceEntry
 from curation.mix.manifest_types import Slug, TokenCount
+from curation.mix.object_store import LOCK_FILE
 
 try:
     from curation.tokens.registry import ALIASES as TOKENIZER_ALIASES
@@ -242,11 +243,26 @@ def parse_manifest(
         raise ValueError(f"{where}: {describe(exc, data)}") from None
 
 
+def no_manifest_message(path: Path) -> str:
+    """Why `path` is not a manifest; for a directory, what it holds instead (a built mix, or
+    manifests to choose from)."""
+    if not path.is_dir():
+        return f"no mix manifest at {path}"
+    if (path / LOCK_FILE).is_file():
+        return (
+            f"{path} is a built mix, not a manifest: `curate mix regenerate {path}` rebuilds it from its "
+            f"lock, or give the manifest's YAML file"
+        )
+    yamls = sorted(p.name for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
+    hint = f" (it holds {', '.join(yamls[:8])}{', ...' if len(yamls) > 8 else ''})" if yamls else ""
+    return f"{path} is a directory, not a mix manifest: give the manifest's YAML file{hint}"
+
+
 def load_manifest(path: Path | str, check_files: bool = True) -> MixManifest:
     """Read and validate a YAML manifest (safe-load: data only, no tags that run code)."""
     path = Path(path)
     if not path.is_file():
-        raise ValueError(f"no mix manifest at {path}")
+        raise ValueError(no_manifest_message(path))
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
