@@ -68,3 +68,13 @@ def test_the_flows_cache_keys_cover_the_referenced_files(tmp_path):
     assert list(first) == [str(tmp_path / "bench" / "test.jsonl")]
     (tmp_path / "bench" / "test.jsonl").write_text(json.dumps({"question": "Another question."}) + "\n")
     assert referenced_fingerprints(manifest) != first
+
+
+def test_diff_names_an_input_moved_with_the_same_content_and_a_changed_one(tmp_path):
+    lock = build_mix(_manifest(tmp_path), tmp_path / "mix")
+    moved = lock.model_copy(deep=True)
+    moved.inputs[0].files[0].path = "elsewhere/data.jsonl"
+    assert diff_locks(lock, moved) == ["input math: moved: data.jsonl -> elsewhere/data.jsonl (same content)"]
+    edited = moved.model_copy(deep=True)
+    edited.inputs[0].files[0].sha256 = "0" * 64
+    assert diff_locks(lock, edited) == ["input math: data.jsonl only in A", "input math: elsewhere/data.jsonl only in B"]

@@ -39,13 +39,36 @@ def _referenced_files(lock: MixLock) -> dict[tuple[str, str], str]:
 
 
 def _file_changes(files_a: dict[tuple[str, str], str], files_b: dict[tuple[str, str], str]) -> list[str]:
-    """`<label>: <path> changed | only in A | only in B` for each (label, path) that differs."""
+    """`<label>: <path> changed | only in A | only in B` for each (label, path) that differs; a file
+    only in A whose content (sha256) is only in B under another path of the same label is
+    `moved: <a> -> <b> (same content)`, since the mix read the same bytes."""
+    moved = _moved(files_a, files_b)
+    targets = {(label, target) for (label, _), target in moved.items()}
     lines = []
     for key in sorted(files_a.keys() | files_b.keys()):
-        if files_a.get(key) != files_b.get(key):
+        if key in moved:
+            lines.append(f"{key[0]}: moved: {key[1]} -> {moved[key]} (same content)")
+        elif key in targets:
+            continue
+        elif files_a.get(key) != files_b.get(key):
             state = "only in A" if key not in files_b else "only in B" if key not in files_a else "changed"
             lines.append(f"{key[0]}: {key[1]} {state}")
     return lines
+
+
+def _moved(files_a: dict[tuple[str, str], str], files_b: dict[tuple[str, str], str]) -> dict[tuple[str, str], str]:
+    """(label, path in A) -> path in B, for files only in A whose sha256 is that of a file only in B
+    with the same label (each B file used once, in path order)."""
+    only_b: dict[tuple[str, str], list[str]] = {}
+    for (label, path), sha in sorted(files_b.items()):
+        if (label, path) not in files_a:
+            only_b.setdefault((label, sha), []).append(path)
+    moved = {}
+    for (label, path), sha in sorted(files_a.items()):
+        if (label, path) not in files_b and only_b.get((label, sha)):
+            moved[(label, path)] = only_b[(label, sha)].pop(0)
+    return moved
+
 
 
 def _flat(d: dict, prefix: str = "") -> dict:
