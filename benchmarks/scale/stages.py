@@ -40,7 +40,7 @@ sys.path.insert(0, str(HERE))
 
 import probe  # noqa: E402
 
-from curation.executor import Executor, Ray  # noqa: E402
+from curation.executor import WORKER_THREAD_ENV, Executor, Ray  # noqa: E402
 
 STAGES = ("ingest", "dedup_exact", "dedup_near", "filters", "render", "sample_write", "pack")
 # Every stage maps over partitions on the executor (sample_write: a task per rendered part, then
@@ -57,11 +57,12 @@ PACK_TASK_TOKENS = 2 * 2**20
 # quality classifier need fastText models that are not shipped; see the report).
 FILTERS = {"pii": True, "gopher_quality": True, "gopher_repetition": True, "c4": True, "fineweb": True}
 SOURCE = "web"
-# Single-threaded libraries in every process: one task = one core, serial and on Ray alike.
+# Single-threaded libraries in every process: one task = one core, serial and on Ray alike. The
+# project's own worker variables (CURATION_THREADS among them: the token counter's threads) come
+# from executor.py, as the Ray jobs the project starts give them to their workers; without it a
+# Ray worker here counted tokens on a thread per CPU of the machine, two workers on four threads.
 THREAD_ENV = {
-    "POLARS_MAX_THREADS": "1",
-    "RAYON_NUM_THREADS": "1",
-    "OMP_NUM_THREADS": "1",
+    **WORKER_THREAD_ENV,
     "ARROW_NUM_THREADS": "1",
     "TOKENIZERS_PARALLELISM": "false",
     "RAY_USAGE_STATS_ENABLED": "0",
