@@ -22,6 +22,7 @@ from curation.mix.lock import (
     SourceStats,
     Totals,
     file_fingerprints,
+    fingerprint_batches,
     package_versions,
     read_lock,
     verify_inputs,
@@ -311,6 +312,22 @@ def test_lock_round_trip_and_fingerprints(tmp_path):
     assert read_lock(tmp_path / "again.json") == lock
     assert verify_shards(lock, tmp_path / "out") == []
     assert verify_inputs(lock, tmp_path) == []
+
+
+def test_small_files_share_a_hashing_task_and_hash_as_one_task_each(tmp_path):
+    sizes = [10, 30, 25, 100, 5, 5]
+    paths = []
+    for i, n in enumerate(sizes):
+        (tmp_path / f"f{i}").write_bytes(bytes([i]) * n)
+        paths.append(str(tmp_path / f"f{i}"))
+    url = "s3://bucket/x.jsonl"
+    assert fingerprint_batches(paths[:3] + [url] + paths[3:], task_bytes=40) == [
+        paths[:2], [paths[2]], [url], [paths[3]], paths[4:]
+    ]  # in order; a URL alone; a file over the size alone
+    assert fingerprint_batches([]) == []
+    whole = file_fingerprints(paths, base_dir=tmp_path)  # one task at the default size
+    assert [f.sha256 for f in whole] == [hashlib.sha256(bytes([i]) * n).hexdigest() for i, n in enumerate(sizes)]
+    assert [f.bytes for f in whole] == sizes
 
 
 def test_verify_names_the_first_differing_shard_and_changed_input(tmp_path):
