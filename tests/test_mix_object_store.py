@@ -76,7 +76,7 @@ def test_the_lock_goes_last_so_a_failed_upload_looks_unfinished_and_a_rerun_fini
         return real_put(lpath, rpath, *args, **kwargs)
 
     monkeypatch.setattr(fs, "put_file", failing_put)  # s3fs caches the instance: the upload gets this one
-    with pytest.raises(SourceError, match="upload failed.*connection reset.*no lock"):
+    with pytest.raises(SourceError, match="upload failed.*connection reset.*no mix.lock.json"):
         upload_mix(root / "out", url, OUTPUT_MARKERS)
     assert "mix.lock.json" not in list_objects(url)  # the old mix no longer looks complete
     with pytest.raises(ValueError, match="no such lock file"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -25,8 +24,8 @@ def _parse_priorities(pairs: list[str]) -> dict[str, int]:
 
 
 def dedup(
-    run_dir: Annotated[Path, typer.Argument(help="An ingested run directory (holds summary.json).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="New run directory for the kept rows and the report.")],
+    run_dir: Annotated[str, typer.Argument(help="An ingested run directory (holds summary.json); a path or an object store URL.")],
+    out: Annotated[str, typer.Option("--out", "-o", help="New run directory for the kept rows and the report; a path or an object store URL.")],
     key: Annotated[str, typer.Option(help="Text to compare: auto, conversation, prompt, response or text.")] = "auto",
     normalise: Annotated[str, typer.Option(help="Comma-separated steps: nfc, nfkc, lower, whitespace ('' for none).")] = "nfc,whitespace",
     scope: Annotated[str, typer.Option(help="source (within each source) or mix (across all sources).")] = "source",
@@ -51,6 +50,7 @@ def dedup(
     from curation.dedup.near import STAGE as NEAR_STAGE
     from curation.dedup.near_stage import NearOptions
     from curation.dedup.stage import dedup_run
+    from curation.run_store import fetched_run, run_output
 
     try:
         steps = tuple(s.strip() for s in normalise.split(",") if s.strip())
@@ -60,7 +60,10 @@ def dedup(
             if near
             else None
         )
-        summary = dedup_run(run_dir, out, exact=options, near=near_options, priorities=_parse_priorities(priority))
+        with run_output(out) as local_out:
+            summary = dedup_run(
+                fetched_run(run_dir), local_out, exact=options, near=near_options, priorities=_parse_priorities(priority)
+            )
     except _user_errors() as exc:
         _fail(str(exc))
     con = console()

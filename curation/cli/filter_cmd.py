@@ -21,8 +21,8 @@ quality_app = typer.Typer(help="Quality classifier: train a fastText model from 
 
 
 def filter_(
-    run_dir: Annotated[Path, typer.Argument(help="A run directory (ingested or deduplicated).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="New run directory for the kept rows and the report.")],
+    run_dir: Annotated[str, typer.Argument(help="A run directory (ingested or deduplicated); a path or an object store URL.")],
+    out: Annotated[str, typer.Option("--out", "-o", help="New run directory for the kept rows and the report; a path or an object store URL.")],
     config: Annotated[
         Path | None, typer.Option("--config", "-c", help="YAML filter config (filters, parameters, per-source overrides).")
     ] = None,
@@ -38,6 +38,7 @@ def filter_(
     from curation.cli.tables import console, funnel_wide_table, reasons_table
     from curation.filters.config import FILTER_NAMES, load_filter_config, parse_filter_config
     from curation.filters.stage import run_filters
+    from curation.run_store import fetched_run, run_output
 
     try:
         if config is not None and filters is not None:
@@ -50,7 +51,8 @@ def filter_(
             if unknown or not names:
                 raise UserError(f"--filters: unknown filter(s) {unknown or names}; known: {', '.join(FILTER_NAMES)}")
             settings = parse_filter_config(dict.fromkeys(names, True), where="--filters")
-        summary = run_filters(run_dir, out, settings)
+        with run_output(out) as local_out:
+            summary = run_filters(fetched_run(run_dir), local_out, settings)
     except _user_errors() as exc:
         _fail(str(exc))
     con = console()
@@ -62,7 +64,7 @@ def filter_(
 
 
 def patterns(
-    run_dir: Annotated[Path, typer.Argument(help="A run directory.")],
+    run_dir: Annotated[str, typer.Argument(help="A run directory; a path or an object store URL.")],
     k: Annotated[int, typer.Option(help="Words in an opening.")] = 4,
     top: Annotated[int, typer.Option(help="Openings shown overall and per source.")] = 5,
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
@@ -75,15 +77,17 @@ def patterns(
     from curation.cli.tables import console, patterns_table, scaffolds_table
     from curation.filters.pattern_cap import pattern_report, scaffold_patterns
     from curation.report import load_summary
+    from curation.run_store import fetched_run
     from curation.source_stages import source_parts
 
     try:
         if k < 1 or top < 1:
             raise UserError("--k and --top must be 1 or more")
-        names = [s.name for s in load_summary(run_dir).sources]
+        local = fetched_run(run_dir)
+        names = [s.name for s in load_summary(local).sources]
         if source is not None and source not in names:
             raise UserError(f"no source {source!r} in {run_dir}; it has {', '.join(names)}")
-        parts = [p for name in names if source in (None, name) for p in source_parts(run_dir, name)]
+        parts = [p for name in names if source in (None, name) for p in source_parts(local, name)]
         if not parts:
             raise UserError(f"{run_dir} has no kept rows")
         rows = pl.scan_parquet(parts)

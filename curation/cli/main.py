@@ -53,7 +53,7 @@ def _parse_options(pairs: list[str]) -> dict[str, str]:
 def ingest(
     location: Annotated[str, typer.Argument(help="A file, directory or glob, or hf:ORG/NAME for a Hub dataset.")],
     adapter: Annotated[str, typer.Option("--adapter", "-a", help="Adapter for the source's schema (see `curate adapters`).")],
-    run_dir: Annotated[Path, typer.Option("--run-dir", "-o", help="Run directory to write into.")] = Path("runs/ingest"),
+    run_dir: Annotated[str, typer.Option("--run-dir", "-o", help="Run directory to write into; a path or an object store URL.")] = "runs/ingest",
     name: Annotated[str | None, typer.Option(help="Source name (default: the adapter name).")] = None,
     option: Annotated[list[str], typer.Option("--option", help="Adapter option KEY=VALUE (repeatable).")] = [],  # noqa: B006
     revision: Annotated[str | None, typer.Option(help="Hub dataset revision.")] = None,
@@ -65,6 +65,7 @@ def ingest(
     """Ingest one source into canonical records plus a report of every dropped row."""
     from curation.ingest import SourceSpec, write_summary
     from curation.readers.location import Location
+    from curation.run_store import run_location, run_output
 
     try:
         spec = SourceSpec(
@@ -73,14 +74,16 @@ def ingest(
             location=Location.parse(location, revision=revision, subset=subset, split=split, format=format),
             options=_parse_options(option),
         )
-        _ingest_with_progress([spec], run_dir, compression)
-        summary = write_summary(run_dir)
+        with run_output(run_dir, start_from_existing=True) as local:  # a source added to the run there
+            _ingest_with_progress([spec], local, compression)
+            summary = write_summary(local)
     except _user_errors() as exc:
         _fail(str(exc))
     out = console()
     out.print(funnel_table(summary, source=spec.name))
     out.print(reasons_table(summary, source=spec.name))
-    out.print(f"Canonical rows: {run_dir / 'sources' / spec.name / 'data'}   report: curate report {run_dir}")
+    rows = f"{str(run_location(run_dir)).rstrip('/')}/sources/{spec.name}/data"
+    out.print(f"Canonical rows: {rows}   report: curate report {run_dir}")
 
 
 def _ingest_with_progress(specs: list, run_dir: Path, compression: str = "zstd") -> None:
@@ -104,7 +107,7 @@ def _ingest_with_progress(specs: list, run_dir: Path, compression: str = "zstd")
 
 @app.command()
 def report(
-    run_dir: Annotated[Path, typer.Argument(help="A run directory (holds summary.json).")],
+    run_dir: Annotated[str, typer.Argument(help="A run directory (holds summary.json); a path or an object store URL.")],
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
     stage: Annotated[str | None, typer.Option(help="Only this stage (read, adapt, ...).")] = None,
     reason: Annotated[str | None, typer.Option(help="Only this reason code, or a family such as 'malformed'.")] = None,
@@ -119,16 +122,18 @@ def report(
 ) -> None:
     """Print a run's funnel, its drop reasons (and rewrites), and example dropped rows."""
     from curation.report import load_drops, load_rewrites, load_summary
+    from curation.run_store import fetched_run
 
     try:
         if examples < 0:
             raise UserError("--examples must be 0 or more")
-        summary = load_summary(run_dir)
+        local = fetched_run(run_dir, data=False)  # a URL: its counts and reports, not its rows
+        summary = load_summary(local)
         known_sources = {s.name for s in summary.sources}
         if source is not None and source not in known_sources:
             raise UserError(f"no source {source!r} in {run_dir}; it has {', '.join(sorted(known_sources))}")
         load = load_rewrites if rewritten else load_drops
-        sample = load(run_dir, source, stage, reason).sort("source", "stage", "reason", "file", "line", "id")
+        sample = load(local, source, stage, reason).sort("source", "stage", "reason", "file", "line", "id")
         sample = sample.head(examples).collect()
     except _user_errors() as exc:
         _fail(str(exc))

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 
 def render(
-    run_dir: Annotated[Path, typer.Argument(help="A run directory of canonical rows (ingested, deduplicated or filtered).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="New run directory for the rendered rows and the report.")],
+    run_dir: Annotated[str, typer.Argument(help="A run directory of canonical rows (ingested, deduplicated or filtered); a path or an object store URL.")],
+    out: Annotated[str, typer.Option("--out", "-o", help="New run directory for the rendered rows and the report; a path or an object store URL.")],
     template: Annotated[str, typer.Option(help="Chat template: qwen3, qwen3-nothink, qwen2.5, proof, or a path.")] = "qwen3-nothink",
     serving_template: Annotated[
         str | None, typer.Option(help="The template the model is served with (default: --template); a mismatch fails before any row.")
@@ -26,6 +25,7 @@ def render(
     from curation.cli.main import _fail, _user_errors
     from curation.cli.tables import console, funnel_table, reasons_table
     from curation.render.stage import STAGE, RenderOptions, render_run
+    from curation.run_store import fetched_run, run_output
 
     try:
         options = RenderOptions(
@@ -38,7 +38,8 @@ def render(
             special_text=special_text,
             check=check,
         )
-        summary = render_run(run_dir, out, options)
+        with run_output(out) as local_out:
+            summary = render_run(fetched_run(run_dir), local_out, options)
     except _user_errors() as exc:
         _fail(str(exc))
     con = console()

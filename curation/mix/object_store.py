@@ -58,15 +58,17 @@ def list_objects(url: str) -> list[str]:
 
 def check_destination(url: str, markers: tuple[str, ...]) -> list[str]:
     """The objects under `url` (relative paths), after checking that the URL's file system is
-    installed and reachable and that a mix may replace what is there: SourceError / ValueError
-    naming the URL otherwise. The build calls it first, so a wrong URL fails before any work."""
+    installed and reachable and that a mix (or run) may replace what is there: SourceError /
+    ValueError naming the URL otherwise. The build calls it first, so a wrong URL fails before any
+    work."""
     if not is_url(url):
         raise ValueError(f"{url}: not an object store URL")
     try:
         before = list_objects(url)
     except OSError as exc:
         raise SourceError(f"{url}: cannot list the destination: {exc}") from None
-    if before and not any(m in before for m in markers):
+    # a marker ending in "/" is a folder: any object under it counts
+    if before and not any(m in before or (m.endswith("/") and any(b.startswith(m) for b in before)) for m in markers):
         raise ValueError(f"refusing to replace {url}: it is not empty and holds none of {', '.join(markers)}")
     fs, root = url_fs(url)
     probe = f"{root.rstrip('/')}/{PROBE}"
@@ -82,26 +84,36 @@ def upload_mix(local: Path, url: str, markers: tuple[str, ...]) -> list[str]:
     """Upload the finished mix directory `local` to `url` (protocol above); return the uploaded
     relative paths. Refuses a non-empty destination that holds none of `markers` (files only a
     mix or dataset output has), as a local output directory does."""
+    return upload_tree(local, url, LOCK_FILE, markers, "mix")
+
+
+def upload_tree(local: Path, url: str, last: str, markers: tuple[str, ...], what: str) -> list[str]:
+    """Upload the finished directory `local` to `url` with the protocol above, `last` (the file that
+    says "complete": a mix's lock, a run's summary.json) in the lock's place; return the uploaded
+    relative paths. `what` names the thing in errors."""
     before = check_destination(url, markers)
     fs, root = url_fs(url)
     root = root.rstrip("/")
     files = sorted(p.relative_to(local).as_posix() for p in local.rglob("*") if p.is_file())
-    if LOCK_FILE not in files:
-        raise ValueError(f"{local}: no {LOCK_FILE}; only a finished mix is uploaded")
+    if last not in files:
+        raise ValueError(f"{local}: no {last}; only a finished {what} is uploaded")
     try:
-        if LOCK_FILE in before:
-            fs.rm_file(f"{root}/{LOCK_FILE}")  # from here on the old mix no longer looks complete
-        body = [f for f in files if f != LOCK_FILE]
+        if last in before:
+            fs.rm_file(f"{root}/{last}")  # from here on the old one no longer looks complete
+        body = [f for f in files if f != last]
         for rel in body:
             fs.put_file(str(local / rel), f"{root}/{rel}")
         stale = sorted(set(before) - set(files))
         if stale:
             fs.rm([f"{root}/{rel}" for rel in stale])
-        for rel in body:  # what a reader will find is what was staged, before the lock says so
+        for rel in body:  # what a reader will find is what was staged, before `last` says so
             size = fs.info(f"{root}/{rel}")["size"]
             if size != (local / rel).stat().st_size:
                 raise OSError(f"{join_url(url, rel)} holds {size} bytes after the upload, {(local / rel).stat().st_size} were sent")
-        fs.put_file(str(local / LOCK_FILE), f"{root}/{LOCK_FILE}")
+        fs.put_file(str(local / last), f"{root}/{last}")
     except OSError as exc:
-        raise SourceError(f"{url}: upload failed ({exc}); the mix there has no lock, so nothing takes it for complete. Run the build again") from None
+        raise SourceError(
+            f"{url}: upload failed ({exc}); the {what} there has no {last}, so nothing takes it for complete. "
+            "Run it again"
+        ) from None
     return files

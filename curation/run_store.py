@@ -1,0 +1,106 @@
+"""Run directories at object-store URLs (`s3://bucket/runs/x` with s3fs installed, `gs://` with
+gcsfs, any fsspec URL): a stage reads an input run from a local copy of it and writes its output
+run into a local staging directory, then uploads it. The stage itself only ever sees local paths.
+
+A run's summary.json says it is finished (every stage writes it last). The upload deletes the
+old summary.json first and puts the new one last (curation/mix/object_store.upload_tree), so a
+prefix whose upload did not finish has none: `fetched_run` refuses it, naming the URL, and a
+rerun of the stage uploads the run whole.
+
+Local copies and staging directories live under CURATION_CACHE (default ~/.cache/curation), one
+per URL: an input run is downloaded again only when its summary.json differs from the copy's, so
+a second stage over the same input, or `curate report` after it, does not download it twice.
+Only the local runs are worked on; the work directory of a cluster still has to be a shared file
+system (docs/scale.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+
+from curation.fileio import commit_dir, fresh_tmp_dir
+from curation.mix.object_store import check_destination, join_url, list_objects, read_url_bytes, upload_tree
+from curation.readers.base import SourceError
+from curation.readers.remote import is_url, url_fs
+from curation.report import RunDirError
+
+RUN_MARKER = "summary.json"
+RUN_MARKERS = (RUN_MARKER, "sources/")  # what a run's prefix holds, finished or half uploaded
+DATA_DIR = "data"  # sources/<name>/data/: the rows; a report needs only the counts and reports
+
+
+def cache_root() -> Path:
+    return Path(os.environ.get("CURATION_CACHE") or Path.home() / ".cache" / "curation")
+
+
+def _slot(url: str, kind: str) -> Path:
+    """The local directory for `url` (one per URL and kind: "runs", "reports", "staging")."""
+    name = PurePosixPath(url.partition("://")[2]).name or "run"
+    return cache_root() / kind / f"{name}-{hashlib.sha256(url.encode()).hexdigest()[:16]}"
+
+
+def run_location(text: str | Path) -> str | Path:
+    """A URL stays text (Path would fold its `//`, and it names no local file); anything else is a path."""
+    return str(text).rstrip("/") if is_url(text) else Path(text)
+
+
+def fetched_run(run: str | Path, data: bool = True) -> Path:
+    """The local run directory of `run`: the path itself, or for a URL a local copy of the finished
+    run there (without its sources' data parts when `data` is False: all `curate report` reads).
+    RunDirError when the URL holds no finished run; SourceError when it cannot be read."""
+    if not is_url(run):
+        return Path(run)
+    url = str(run).rstrip("/")
+    try:
+        summary = read_url_bytes(join_url(url, RUN_MARKER))
+    except FileNotFoundError:
+        raise RunDirError(
+            f"{url} is not a finished run: it has no {RUN_MARKER} (not a run directory, or its upload did not finish)"
+        ) from None
+    except OSError as exc:
+        raise SourceError(f"{url}: cannot read: {exc}") from None
+    local = _slot(url, "runs" if data else "reports")
+    if (local / RUN_MARKER).is_file() and (local / RUN_MARKER).read_bytes() == summary:
+        return local
+    fs, root = url_fs(url)
+    tmp = fresh_tmp_dir(local)
+    try:
+        for rel in list_objects(url):
+            if rel == RUN_MARKER or (not data and DATA_DIR in PurePosixPath(rel).parts[:-1]):
+                continue
+            (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+            fs.get_file(f"{root.rstrip('/')}/{rel}", str(tmp / rel))
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise SourceError(f"{url}: download failed: {exc}") from None
+    (tmp / RUN_MARKER).write_bytes(summary)  # the summary read first: the copy is of that run
+    commit_dir(tmp, local)
+    return local
+
+
+@contextmanager
+def run_output(out: str | Path, start_from_existing: bool = False) -> Iterator[Path]:
+    """Where a stage writes its output run: `out` itself when it is a path; for a URL, a local
+    staging directory, uploaded to the URL (summary.json last) when the block ends without an
+    error. The destination is checked first, so a wrong URL fails before any work.
+    `start_from_existing`: the staging directory starts as a copy of the finished run at the URL,
+    if there is one (`curate ingest` adds a source to a run)."""
+    if not is_url(out):
+        yield Path(out)
+        return
+    url = str(out).rstrip("/")
+    before = check_destination(url, RUN_MARKERS)
+    staging = _slot(url, "staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    if start_from_existing and RUN_MARKER in before:
+        shutil.copytree(fetched_run(url), staging)
+    try:
+        yield staging
+        upload_tree(staging, url, RUN_MARKER, RUN_MARKERS, "run")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
