@@ -104,3 +104,34 @@ def run_output(out: str | Path, start_from_existing: bool = False) -> Iterator[P
         upload_tree(staging, url, RUN_MARKER, RUN_MARKERS, "run")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def publish_run(run: Path, out: str | Path) -> str:
+    """Write a copy of the finished run directory `run` (symbolic links followed: the flows' runs
+    link their sources) to `out`, a directory (replaced only when it is empty or a run) or a URL
+    (uploaded, summary.json last). Returns `out` as given, normalised."""
+    if not (Path(run) / RUN_MARKER).is_file():
+        raise RunDirError(f"{run} is not a finished run: it has no {RUN_MARKER}")
+    check_run_destination(out)
+    if is_url(out):
+        with run_output(out) as staging:
+            shutil.copytree(run, staging, symlinks=False)
+        return str(run_location(out))
+    dest = Path(out)
+    tmp = fresh_tmp_dir(dest)
+    tmp.rmdir()  # copytree makes it
+    shutil.copytree(run, tmp, symlinks=False)
+    commit_dir(tmp, dest)
+    return str(dest)
+
+
+def check_run_destination(out: str | Path) -> None:
+    """A run may be written to `out`: a URL whose file system is installed, reachable and writable,
+    holding nothing or a run; a path that is not a file, and empty or a run. ValueError /
+    SourceError naming it otherwise: a flow calls this first, so a wrong `out` fails before any work."""
+    if is_url(out):
+        check_destination(str(out).rstrip("/"), RUN_MARKERS)
+        return
+    dest = Path(out)
+    if dest.is_file() or (dest.is_dir() and any(dest.iterdir()) and not (dest / RUN_MARKER).is_file()):
+        raise ValueError(f"refusing to replace {dest}: it is not empty and not a run directory")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from prefect import flow, get_run_logger
 
 from curation.report import load_summary
+from curation.run_store import check_run_destination, publish_run
 from flows import artifacts
 from flows.params import prepare
 from flows.runners import choose, task_runner
@@ -23,10 +24,17 @@ def curate_source_flow(
     demo: bool = True,
     runner: str = "local",
     ray_address: str | None = None,
+    out: str | None = None,
 ) -> str:
     """Curate source `source` of `manifest` (a name in mixes/ or a path); runner/ray_address as
-    build-mix. Returns the rendered run directory (for `curate report`)."""
+    build-mix. Returns the rendered run directory (for `curate report`): in the work directory,
+    or `out` when given, a directory or an object store URL (`s3://bucket/runs/x`) the run is
+    copied to (curation/run_store.py: uploaded with summary.json last)."""
     choice = choose(runner, ray_address)
+    if out is not None:
+        if not out.strip():
+            raise ValueError("out is empty: give a directory or an object store URL, or leave it unset")
+        check_run_destination(out.strip())  # a wrong out fails now, not after the curation
     run = prepare(manifest, demo, None)  # build-mix's work directory: its cached ingest is reused
     names = [s.name for s in run.manifest.sources]
     if source not in names:
@@ -38,4 +46,8 @@ def curate_source_flow(
     kept = summary.sources[0].kept_rows if summary.sources else 0
     get_run_logger().info("%s: %d rows rendered into %s", source, kept, rendered)
     artifacts.publish_source(summary, source)
+    if out is not None:
+        published = publish_run(rendered, out.strip())
+        get_run_logger().info("%s: the rendered run copied to %s (curate report %s)", source, published, published)
+        return published
     return str(rendered)

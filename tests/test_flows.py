@@ -229,3 +229,26 @@ def test_killed_flow_resumes_from_cache_into_identical_shards(server, cli_mix, t
     assert not any(n.startswith(("ingest-", "dedup")) for n in ran)
     assert sum(n.startswith("render-") for n in ran) == 7 and "sample-and-write" in ran
     assert _digests(out) == _digests(cli_mix)
+
+
+def test_curate_source_copies_its_rendered_run_to_an_object_store(server, s3, tmp_path, monkeypatch):
+    from curation.run_store import fetched_run
+    from flows.curate_source import curate_source_flow
+
+    _, bucket, _ = s3
+    monkeypatch.chdir(tmp_path)  # the demo's work directory is runs/mixes/... here
+    monkeypatch.setenv("CURATION_CACHE", str(tmp_path / "cache"))
+    url = f"{bucket}/runs/openhermes"
+    state = curate_source_flow(manifest=MIX, source="openhermes", demo=True, out=url, return_state=True)
+    assert state.is_completed(), state.message
+    assert state.result() == url
+    copy = fetched_run(url)
+    assert [s.name for s in load_summary(copy).sources] == ["openhermes"]
+    assert list((copy / "sources" / "openhermes" / "data").glob("*.parquet"))  # the files, not the work dir's links
+    result = CliRunner().invoke(app, ["report", url, "--examples", "0"])
+    assert result.exit_code == 0 and "openhermes" in result.output
+    # a destination that holds something else fails the run before any curation
+    fs, _, _ = s3
+    fs.pipe_file(f"{bucket.removeprefix('s3://')}/notes/readme.txt", b"not a run")
+    state = curate_source_flow(manifest=MIX, source="openhermes", demo=True, out=f"{bucket}/notes", return_state=True)
+    assert state.is_failed() and "refusing to replace" in state.message

@@ -145,3 +145,22 @@ def test_a_stage_that_fails_uploads_nothing(tmp_path, s3):
         (local / "sources").mkdir(parents=True)
         raise RuntimeError("the stage broke")
     assert list_objects(f"{bucket}/runs/x") == []
+
+
+def test_publish_run_copies_a_linked_run_as_files_and_refuses_a_directory_that_is_not_a_run(tmp_path):
+    from curation.run_store import publish_run
+    from flows.runs import link_run
+
+    math, _ = _inputs(tmp_path)
+    _run(["ingest", str(math), "-a", "alpaca", "--name", "math", "--run-dir", str(tmp_path / "ingest")])
+    link_run({"math": tmp_path / "ingest"}, tmp_path / "linked")  # what the flows return: links
+    assert (tmp_path / "linked" / "sources" / "math").is_symlink()
+    assert publish_run(tmp_path / "linked", tmp_path / "copy") == str(tmp_path / "copy")
+    assert not (tmp_path / "copy" / "sources" / "math").is_symlink()
+    assert _tree(tmp_path / "copy") == _tree(tmp_path / "ingest")  # (rglob does not follow the links)
+    publish_run(tmp_path / "linked", tmp_path / "copy")  # a run is replaced
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "readme.txt").write_text("mine")
+    with pytest.raises(ValueError, match="refusing to replace .*notes: it is not empty and not a run"):
+        publish_run(tmp_path / "linked", tmp_path / "notes")
+    assert (tmp_path / "notes" / "readme.txt").read_text() == "mine"
