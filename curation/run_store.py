@@ -8,8 +8,9 @@ prefix whose upload did not finish has none: `fetched_run` refuses it, naming th
 rerun of the stage uploads the run whole.
 
 Local copies and staging directories live under CURATION_CACHE (default ~/.cache/curation), one
-per URL: an input run is downloaded again only when its summary.json differs from the copy's, so
-a second stage over the same input, or `curate report` after it, does not download it twice.
+per URL: an input run is downloaded again only when its objects there (names, sizes, ETags)
+differ from the ones copied, so a second stage over the same input, or `curate report` after
+it, does not download it twice; delete the directory to reclaim its space.
 Only the local runs are worked on; the work directory of a cluster still has to be a shared file
 system (docs/scale.md).
 """
@@ -17,14 +18,15 @@ system (docs/scale.md).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
-from curation.fileio import commit_dir, fresh_tmp_dir
-from curation.mix.object_store import check_destination, join_url, list_objects, read_url_bytes, upload_tree
+from curation.fileio import atomic_write_text, commit_dir, fresh_tmp_dir
+from curation.mix.object_store import check_destination, upload_tree
 from curation.readers.base import SourceError
 from curation.readers.remote import is_url, url_fs
 from curation.report import RunDirError
@@ -32,6 +34,7 @@ from curation.report import RunDirError
 RUN_MARKER = "summary.json"
 RUN_MARKERS = (RUN_MARKER, "sources/")  # what a run's prefix holds, finished or half uploaded
 DATA_DIR = "data"  # sources/<name>/data/: the rows; a report needs only the counts and reports
+LISTING = ".objects.json"  # beside a local copy (<copy>.objects.json): the objects it was copied from
 
 
 def cache_root() -> Path:
@@ -56,31 +59,45 @@ def fetched_run(run: str | Path, data: bool = True) -> Path:
     if not is_url(run):
         return Path(run)
     url = str(run).rstrip("/")
+    fs, root = url_fs(url)
+    root = root.rstrip("/")
     try:
-        summary = read_url_bytes(join_url(url, RUN_MARKER))
-    except FileNotFoundError:
+        objects = _listing(fs, root)
+    except OSError as exc:
+        raise SourceError(f"{url}: cannot list: {exc}") from None
+    if RUN_MARKER not in objects:
         raise RunDirError(
             f"{url} is not a finished run: it has no {RUN_MARKER} (not a run directory, or its upload did not finish)"
-        ) from None
-    except OSError as exc:
-        raise SourceError(f"{url}: cannot read: {exc}") from None
+        )
+    wanted = {rel: v for rel, v in objects.items() if data or DATA_DIR not in PurePosixPath(rel).parts[:-1]}
     local = _slot(url, "runs" if data else "reports")
-    if (local / RUN_MARKER).is_file() and (local / RUN_MARKER).read_bytes() == summary:
-        return local
-    fs, root = url_fs(url)
+    seen = local.with_name(local.name + LISTING)
+    if local.is_dir() and seen.is_file() and json.loads(seen.read_text()) == wanted:
+        return local  # the objects there are the ones copied (names, sizes and ETags)
     tmp = fresh_tmp_dir(local)
     try:
-        for rel in list_objects(url):
-            if rel == RUN_MARKER or (not data and DATA_DIR in PurePosixPath(rel).parts[:-1]):
-                continue
+        for rel in sorted(wanted, key=lambda r: r == RUN_MARKER):  # the summary last, as uploaded
             (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
-            fs.get_file(f"{root.rstrip('/')}/{rel}", str(tmp / rel))
+            fs.get_file(f"{root}/{rel}", str(tmp / rel))
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise SourceError(f"{url}: download failed: {exc}") from None
-    (tmp / RUN_MARKER).write_bytes(summary)  # the summary read first: the copy is of that run
+    seen.unlink(missing_ok=True)  # a crash from here on leaves a copy that is fetched again
     commit_dir(tmp, local)
+    atomic_write_text(seen, json.dumps(wanted, sort_keys=True))
     return local
+
+
+def _listing(fs, root: str) -> dict[str, list]:
+    """Relative path -> [size, version tag] of every object under `root`: the ETag where the store
+    gives one (S3), else its hash or modification time, so a replaced object shows as changed."""
+    if not fs.isdir(root):
+        return {}
+    out = {}
+    for path, info in fs.find(root, detail=True).items():
+        tag = info.get("ETag") or info.get("etag") or info.get("md5Hash") or info.get("LastModified") or info.get("mtime")
+        out[PurePosixPath(path).relative_to(root).as_posix()] = [info.get("size"), str(tag or "")]
+    return out
 
 
 @contextmanager

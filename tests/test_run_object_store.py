@@ -87,7 +87,11 @@ def test_a_report_downloads_the_counts_and_reports_once_and_again_when_the_run_c
     assert fetched and not any("/data/" in p for p in fetched)  # the rows stay where they are
     first = len(fetched)
     _run(["report", url])
-    assert len(fetched) == first  # the local copy is the run's: its summary.json is the same
+    assert len(fetched) == first  # the local copy is the run's: the same objects there
+    counts = f"{url.removeprefix('s3://')}/sources/math/counts.json"
+    fs.pipe_file(counts, fs.cat_file(counts) + b" ")  # replaced under the same summary.json
+    copy = fetched_run(url, data=False)
+    assert len(fetched) > first and (copy / "sources" / "math" / "counts.json").read_bytes().endswith(b" ")
     _run(["ingest", str(other), "-a", "alpaca", "--name", "other", "--run-dir", url])
     assert "other" in _run(["report", url])  # a changed run is fetched again
 

@@ -70,7 +70,6 @@ def _moved(files_a: dict[tuple[str, str], str], files_b: dict[tuple[str, str], s
     return moved
 
 
-
 def _flat(d: dict, prefix: str = "") -> dict:
     out = {}
     for k, v in d.items():
