@@ -60,3 +60,4 @@ def s3(s3_endpoint, monkeypatch):
     fs.mkdir(bucket)
     yield fs, f"s3://{bucket}", env
     s3fs.S3FileSystem.clear_instance_cache()
+

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import datasets
 import pytest
+from s3_support import cut_uploads_short
 from typer.testing import CliRunner
 
 from curation.cli.main import app
@@ -67,15 +68,7 @@ def test_the_lock_goes_last_so_a_failed_upload_looks_unfinished_and_a_rerun_fini
     fs, bucket, _ = s3
     url = f"{bucket}/mixes/x"
     upload_mix(root / "out", url, OUTPUT_MARKERS)
-    real_put, sent = fs.put_file, []
-
-    def failing_put(lpath, rpath, *args, **kwargs):
-        if len(sent) == 2:
-            raise OSError("connection reset by peer")
-        sent.append(rpath)
-        return real_put(lpath, rpath, *args, **kwargs)
-
-    monkeypatch.setattr(fs, "put_file", failing_put)  # s3fs caches the instance: the upload gets this one
+    mend = cut_uploads_short(fs, monkeypatch)
     with pytest.raises(SourceError, match="upload failed.*connection reset.*no mix.lock.json"):
         upload_mix(root / "out", url, OUTPUT_MARKERS)
     assert "mix.lock.json" not in list_objects(url)  # the old mix no longer looks complete
@@ -83,7 +76,7 @@ def test_the_lock_goes_last_so_a_failed_upload_looks_unfinished_and_a_rerun_fini
         read_lock(url)
     result = runner.invoke(app, ["mix", "show", url])
     assert result.exit_code == 2 and "no such lock file" in result.output
-    monkeypatch.setattr(fs, "put_file", real_put)
+    mend()
     upload_mix(root / "out", url, OUTPUT_MARKERS)
     assert read_lock(url) == lock and verify_shards(lock, url) == []
 

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+from s3_support import cut_uploads_short
 from typer.testing import CliRunner
 
 from curation.cli.main import app
@@ -124,20 +125,12 @@ def test_an_upload_cut_short_leaves_no_summary_and_a_rerun_finishes_it(tmp_path,
     math, _ = _inputs(tmp_path)
     url = f"{bucket}/runs/ingest"
     _run(["ingest", str(math), "-a", "alpaca", "--name", "math", "--run-dir", str(tmp_path / "local")])
-    real_put, sent = fs.put_file, []
-
-    def failing_put(lpath, rpath, *args, **kwargs):
-        if len(sent) == 2:
-            raise OSError("connection reset by peer")
-        sent.append(rpath)
-        return real_put(lpath, rpath, *args, **kwargs)
-
-    monkeypatch.setattr(fs, "put_file", failing_put)
+    mend = cut_uploads_short(fs, monkeypatch)
     result = runner.invoke(app, ["dedup", str(tmp_path / "local"), "--out", url, "--no-near"])
     assert result.exit_code == 2 and "upload failed" in result.output
     assert list_objects(url) and RUN_MARKER not in list_objects(url)  # nothing takes it for finished
     assert runner.invoke(app, ["report", url]).exit_code == 2
-    monkeypatch.setattr(fs, "put_file", real_put)
+    mend()
     _run(["dedup", str(tmp_path / "local"), "--out", url, "--no-near"])  # the half upload is replaced
     assert RUN_MARKER in list_objects(url)
     assert "exact_duplicate" in _run(["report", url, "--stage", "dedup_exact"])
