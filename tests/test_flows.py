@@ -252,3 +252,5 @@ def test_curate_source_copies_its_rendered_run_to_an_object_store(server, s3, tm
     fs.pipe_file(f"{bucket.removeprefix('s3://')}/notes/readme.txt", b"not a run")
     state = curate_source_flow(manifest=MIX, source="openhermes", demo=True, out=f"{bucket}/notes", return_state=True)
     assert state.is_failed() and "refusing to replace" in state.message
+    state = curate_source_flow(manifest=MIX, source="openhermes", demo=True, out="  ", return_state=True)
+    assert state.is_failed() and "out is empty" in state.message
