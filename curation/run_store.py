@@ -47,11 +47,6 @@ def _slot(url: str, kind: str) -> Path:
     return cache_root() / kind / f"{name}-{hashlib.sha256(url.encode()).hexdigest()[:16]}"
 
 
-def run_location(text: str | Path) -> str | Path:
-    """A URL stays text (Path would fold its `//`, and it names no local file); anything else is a path."""
-    return str(text).rstrip("/") if is_url(text) else Path(text)
-
-
 def fetched_run(run: str | Path, data: bool = True) -> Path:
     """The local run directory of `run`: the path itself, or for a URL a local copy of the finished
     run there (without its sources' data parts when `data` is False: all `curate report` reads).
@@ -129,11 +124,11 @@ def publish_run(run: Path, out: str | Path) -> str:
     (uploaded, summary.json last). Returns `out` as given, normalised."""
     if not (Path(run) / RUN_MARKER).is_file():
         raise RunDirError(f"{run} is not a finished run: it has no {RUN_MARKER}")
-    check_run_destination(out)
     if is_url(out):
-        with run_output(out) as staging:
+        with run_output(out) as staging:  # run_output checks the destination first
             shutil.copytree(run, staging, symlinks=False)
-        return str(run_location(out))
+        return str(out).rstrip("/")
+    check_run_destination(out)
     dest = Path(out)
     tmp = fresh_tmp_dir(dest)
     tmp.rmdir()  # copytree makes it

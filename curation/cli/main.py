@@ -65,7 +65,7 @@ def ingest(
     """Ingest one source into canonical records plus a report of every dropped row."""
     from curation.ingest import SourceSpec, write_summary
     from curation.readers.location import Location
-    from curation.run_store import run_location, run_output
+    from curation.run_store import run_output
 
     try:
         spec = SourceSpec(
@@ -82,7 +82,7 @@ def ingest(
     out = console()
     out.print(funnel_table(summary, source=spec.name))
     out.print(reasons_table(summary, source=spec.name))
-    rows = f"{str(run_location(run_dir)).rstrip('/')}/sources/{spec.name}/data"
+    rows = f"{run_dir.rstrip('/')}/sources/{spec.name}/data"
     out.print(f"Canonical rows: {rows}   report: curate report {run_dir}")
 
 
