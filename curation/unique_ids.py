@@ -31,6 +31,9 @@ from curation.record import CANONICAL_SCHEMA
 # Separates a repeated id from its occurrence number: `abc#2` is the second row with id abc.
 REPEAT_SEPARATOR = "#"
 IDS_PER_BUCKET = 5_000_000  # ~0.5 GB of ids in a bucket task
+# Fewer ids than that still make a bucket per worker, down to this many a bucket: one bucket task
+# alone was a serial step of ~3% of the scale bench's ingest, one worker idle.
+MIN_IDS_PER_BUCKET = 50_000
 _NO_REPEATS = pl.DataFrame(schema={"part": pl.UInt32, "row": pl.UInt32, "k": pl.UInt32})
 
 
@@ -109,7 +112,8 @@ def make_ids_unique_all(data_dirs: list[Path], compression: str, executor: Execu
     for data_dir in data_dirs:
         paths = sorted(Path(data_dir).glob("part-*.parquet"))
         rows = sum(pq.read_metadata(p).num_rows for p in paths)
-        sources.append((paths, max(1, math.ceil(rows / IDS_PER_BUCKET)), Path(data_dir).parent / ".ids"))
+        per_bucket = executor.task_size(rows, IDS_PER_BUCKET, MIN_IDS_PER_BUCKET)
+        sources.append((paths, max(1, math.ceil(rows / per_bucket)), Path(data_dir).parent / ".ids"))
     with ExitStack() as scratch:
         for paths, _, work in sources:
             if paths:

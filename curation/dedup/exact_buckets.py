@@ -31,6 +31,9 @@ from curation.source_stages import source_parts
 
 # Keys per bucket: ~600 MB of keys in a bucket task.
 KEYS_PER_BUCKET = 4_000_000
+# Fewer keys than that still make a bucket per worker, down to this many a bucket: one bucket task
+# alone was a serial step of ~3% of the scale bench's exact dedup, one worker idle.
+MIN_KEYS_PER_BUCKET = 50_000
 # Rows per partition of both dedup stages (the same plan, so exact dedup can hand each near-dedup
 # task the drops of its own rows): 10 MB of MinHash signatures at 128 permutations.
 DEDUP_PARTITION_ROWS = 20_000
@@ -99,7 +102,8 @@ def partitioned_exact_decisions(
     numbered as scope_partitions numbers them; then collect=False returns only their count,
     so the caller never holds them."""
     partitions = scope_partitions(run_dir, names, partition_rows)
-    buckets = bucket_count(sum(p.rows for p in partitions), keys_per_bucket)
+    rows = sum(p.rows for p in partitions)
+    buckets = bucket_count(rows, executor.task_size(rows, keys_per_bucket, min(keys_per_bucket, MIN_KEYS_PER_BUCKET)))
     drops = str(drops_dir) if drops_dir is not None else None
     collect = collect or drops_dir is None
     with scratch_dir(work):
