@@ -9,7 +9,9 @@ cost per task, the cost model of the full 1.2T-token mix and the published peer 
    Ray cluster (`ray.init(num_cpus=CPUS)`) and runs every stage with the Ray executor on the
    serial run's input for that stage; then one process does the same with the project's local
    pool of CPUS processes (no Ray: the machine's own speed-up for these partitions, and so
-   Ray's share of the gap); the output trees are compared file by file (sha256).
+   Ray's share of the gap); then CPUS serial copies of each stage at once, one per core (no
+   split: what the machine gives CPUS copies of the work, the ceiling of any speed-up); the
+   output trees are compared file by file (sha256).
 3. Ray's cost per task: empty 1-CPU tasks against local calls (stages.ray_overhead).
 4. cost_model.py turns the measured CPU seconds per MB into core-hours, memory per worker,
    shuffle volume and wall time on 64 / 256 / 1024 workers for the 1.2T mix.
@@ -36,7 +38,7 @@ import corpus  # noqa: E402
 import cost_model  # noqa: E402
 import probe  # noqa: E402
 import report  # noqa: E402
-from stages import PARALLEL, SHARD_ROWS, SOURCE, STAGES, THREAD_ENV, WARM_CORPUS_ENV  # noqa: E402
+from stages import BARRIER_ENV, PARALLEL, SHARD_ROWS, SOURCE, STAGES, THREAD_ENV, WARM_CORPUS_ENV  # noqa: E402
 
 PY = str(ROOT / ".venv" / "bin" / "python")
 STAGES_PY = str(HERE / "stages.py")
@@ -100,6 +102,43 @@ def run_serial(
     return results, inputs
 
 
+def run_pair(work: Path, inputs: dict[str, Path], env: dict[str, str], cpus: int, name: str) -> list[dict]:
+    """Each stage serially, `cpus` copies at once, copy k pinned to core k, on the serial run's
+    input, started together (stages.BARRIER_ENV); per stage the copies' results and the pair's
+    wall (the slowest copy). cpus x serial wall / that wall is what this machine gives `cpus`
+    independent copies of the stage's work: the most any split of it into `cpus` workers can get
+    (the cores share the memory bus, the last-level cache and the page cache), against a plain
+    loop's ~1.98x here."""
+    import shutil
+
+    records = []
+    for stage in STAGES:
+        if stage not in PARALLEL:
+            continue
+        base = work / name / stage
+        shutil.rmtree(base, ignore_errors=True)
+        barrier = base / "barrier"
+        barrier.mkdir(parents=True)
+        children = [
+            subprocess.Popen(
+                ["taskset", "-c", str(k), PY, STAGES_PY, "serial", stage, str(inputs[stage]), str(base / f"out{k}"),
+                 str(base / f"copy{k}.json")],
+                env={**env, BARRIER_ENV: str(barrier)},
+            )
+            for k in range(cpus)
+        ]
+        while len(list(barrier.glob("ready-*"))) < cpus and all(c.poll() is None for c in children):
+            time.sleep(0.01)
+        (barrier / "go").touch()
+        if any(c.wait() != 0 for c in children):
+            raise SystemExit(f"{name} {stage}: a copy failed")
+        copies = [json.loads((base / f"copy{k}.json").read_text()) for k in range(cpus)]
+        records.append({"stage": stage, "copies": copies, "wall_s": max(c["wall_s"] for c in copies)})
+        shutil.rmtree(base, ignore_errors=True)
+        print(f"{name} {stage}: {records[-1]['wall_s']:.2f} s wall ({cpus} copies at once)", flush=True)
+    return records
+
+
 def run_ray(
     work: Path,
     inputs: dict[str, Path],
@@ -143,6 +182,7 @@ def measure(
     work: Path,
     cpus: int,
     pools: list[dict] | None = None,
+    pairs: list[list[dict]] | None = None,
 ) -> list[dict]:
     """Per-stage rows of the results table (see report.py for the columns): per stage the round
     with the median serial CPU seconds and the round with the median Ray wall time (and local
@@ -177,6 +217,13 @@ def measure(
             row["processes_identical"] = same
             row["speedup_processes_wall"] = walls[rounds // 2]
             row["speedup_processes_cpu_model"] = row["serial"]["cpu_s"] / (p["driver_cpu_s"] + p["cluster_cpu_s"] / cpus)
+        copies = [x for pair in pairs or [] for x in pair if x["stage"] == row["stage"]]
+        if copies:
+            row["pair_rounds"] = [x["wall_s"] for x in copies]
+            ceilings = sorted(
+                cpus * a / b for a, b in zip(row["serial_rounds"]["wall_s"], row["pair_rounds"], strict=True)
+            )
+            row["pair_ceiling"] = ceilings[rounds // 2]
     for row in rows:
         stage, s, mb, docs = row["stage"], row["serial"], row["input_mb"], row["input_docs"]
         row.update(
@@ -303,8 +350,9 @@ def main() -> None:
     load0 = os.getloadavg()
     src, stats = corpus.ensure_corpus(args.work, args.mb, files=args.files)
     env = child_env(args.rows_per_part) | {WARM_CORPUS_ENV: str(src)}
-    serials, rays, pools = [], [], []
-    # serial, Ray, then the local pool, round after round: all three see the same load drift
+    serials, rays, pools, pairs = [], [], [], []
+    # serial, Ray, the local pool, then the serial copies at once, round after round: all four see
+    # the same load drift
     for i in range(args.rounds):
         serial, inputs = run_serial(args.work, src, env, args.reuse, name=f"serial_r{i}")
         serials.append(serial)
@@ -314,8 +362,9 @@ def main() -> None:
             )
         )
         pools.append(run_processes(args.work, inputs, env, args.cpus, name=f"processes_r{i}"))
+        pairs.append(run_pair(args.work, inputs, env, args.cpus, name=f"pair_r{i}"))
     _, inputs = run_serial(args.work, src, env, True, name="serial_r0")
-    rows = measure(serials, rays, inputs, stats, args.work, args.cpus, pools)
+    rows = measure(serials, rays, inputs, stats, args.work, args.cpus, pools, pairs)
     ray = _median(rays, "cluster_start_s")
     ray["overhead"] = _median([r["overhead"] for r in rays], "batch_ms_per_task")
     small_src, small_stats = corpus.ensure_corpus(args.work, args.small_mb, files=args.files)

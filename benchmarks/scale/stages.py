@@ -200,22 +200,31 @@ def warm_imports() -> None:
     import curation.render.stage  # noqa: F401
 
 
-# The warm-up corpus: the first WARM_LINES documents of each of the corpus's first WARM_FILES files.
-WARM_FILES, WARM_LINES = 2, 300
+# The warm-up corpus: the first WARM_LINES documents of each of the corpus's first WARM_FILES files,
+# and near copies of the first few (a word changed, a ligature added): without a candidate pair the
+# warm-up never reached near dedup's verification kernels (shingle hashes, Jaccard, components),
+# and the timed stage loaded them from numba's cache (~0.06 s, in the driver and each worker).
+WARM_FILES, WARM_LINES, WARM_NEAR_COPIES = 2, 300, 4
 WARM_CORPUS_ENV = "SCALE_WARM_CORPUS"  # the corpus directory, set by run.py for every child
 
 
 def warm_corpus(corpus_dir: Path) -> Path:
     """A tiny copy of the corpus beside it (made once, renamed into place)."""
-    out = corpus_dir.with_name(f"{corpus_dir.name}.warm")
+    out = corpus_dir.with_name(f"{corpus_dir.name}.warmup")
     if out.is_dir():
         return out
     tmp = out.with_name(f".{out.name}.{os.getpid()}")
     tmp.mkdir(parents=True, exist_ok=True)
     for path in sorted(corpus_dir.glob("*.jsonl"))[:WARM_FILES]:
         with path.open() as src, (tmp / path.name).open("w") as dst:
-            for _, line in zip(range(WARM_LINES), src, strict=False):
-                dst.write(line)
+            lines = [line for _, line in zip(range(WARM_LINES), src, strict=False)]
+            dst.writelines(lines)
+            for line in lines[:WARM_NEAR_COPIES]:
+                doc = json.loads(line)
+                words = doc["text"].split(" ")
+                doc["id"] = f"{doc['id']}-warm-near"
+                doc["text"] = " ".join(words[:-1] + ["\ufb01nal"])  # the ligature: NFKC's slow path
+                dst.write(json.dumps(doc) + "\n")
     try:
         os.replace(tmp, out)
     except OSError:  # another process made it first
@@ -248,8 +257,26 @@ def warm_up() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
+# Set by run.py for the two copies of a stage it runs at once: each child, once warmed up, writes
+# DIR/ready-PID and starts its clock when DIR/go appears, so the two stages run side by side.
+BARRIER_ENV = "SCALE_BARRIER"
+
+
+def wait_at_barrier() -> None:
+    barrier = os.environ.get(BARRIER_ENV)
+    if not barrier:
+        return
+    (Path(barrier) / f"ready-{os.getpid()}").touch()
+    deadline = time.monotonic() + 600
+    while not (Path(barrier) / "go").exists():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"no go in {barrier} after 600 s")
+        time.sleep(0.001)
+
+
 def serial_child(stage: str, src: Path, out: Path, result: Path) -> None:
     warm_up()
+    wait_at_barrier()
     executor = Timed(Executor())
     probe.reset_peak(os.getpid())
     cpu0, t0 = probe.own_cpu_seconds(), time.perf_counter()
