@@ -10,7 +10,8 @@ rerun of the stage uploads the run whole.
 Local copies and staging directories live under CURATION_CACHE (default ~/.cache/curation), one
 per URL: an input run is downloaded again only when its objects there (names, sizes, ETags)
 differ from the ones copied, so a second stage over the same input, or `curate report` after
-it, does not download it twice; delete the directory to reclaim its space.
+it, does not download it twice; `curate cache prune` removes the copies not used lately
+(run_cache.py).
 Only the local runs are worked on; the work directory of a cluster still has to be a shared file
 system (docs/scale.md).
 """
@@ -68,6 +69,7 @@ def fetched_run(run: str | Path, data: bool = True) -> Path:
     local = _slot(url, "runs" if data else "reports")
     seen = local.with_name(local.name + LISTING)
     if local.is_dir() and seen.is_file() and json.loads(seen.read_text()) == wanted:
+        os.utime(seen)  # its last use, which `curate cache prune` goes by (run_cache.py)
         return local  # the objects there are the ones copied (names, sizes and ETags)
     tmp = fresh_tmp_dir(local)
     try:

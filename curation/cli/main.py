@@ -240,7 +240,7 @@ def schemas(
         console().print(f"wrote {path}")
 
 
-from curation.cli import dedup_cmd, filter_cmd, mix_cmd, render_cmd, serve_cmd, tokens_cmd  # noqa: E402  (they import this module's helpers lazily)
+from curation.cli import cache_cmd, dedup_cmd, filter_cmd, mix_cmd, render_cmd, serve_cmd, tokens_cmd  # noqa: E402  (they import this module's helpers lazily)
 
 app.command("dedup")(dedup_cmd.dedup)
 app.command("filter")(filter_cmd.filter_)
@@ -249,6 +249,7 @@ app.command("render")(render_cmd.render)
 app.add_typer(filter_cmd.quality_app, name="quality")
 app.add_typer(tokens_cmd.tokens_app, name="tokens")
 app.add_typer(mix_cmd.mix_app, name="mix")
+app.add_typer(cache_cmd.cache_app, name="cache")
 app.command("serve")(serve_cmd.serve)
 
 if __name__ == "__main__":
