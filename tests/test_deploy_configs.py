@@ -51,8 +51,12 @@ def test_the_ray_up_nodes_install_the_pinned_project_and_mount_the_work_director
     assert WORK_MOUNT in setup and "mount -t nfs4" in setup
     # ray itself comes from constraints.txt, through the project's [ray] extra: the same on every node
     for key in ("head_start_ray_commands", "worker_start_ray_commands"):
-        assert all(cmd.startswith(("~/venv/bin/ray", "ulimit")) for cmd in config[key]), config[key]
-        assert any("~/venv/bin/ray start" in cmd for cmd in config[key])
+        assert all(cmd.startswith(("~/venv/bin/ray", "export RAY_AUTH_MODE=token;")) for cmd in config[key]), config[key]
+        (start,) = [cmd for cmd in config[key] if "~/venv/bin/ray start" in cmd]
+        # every node with token authentication on, from the token `ray up` copies to it
+        assert start.startswith("export RAY_AUTH_MODE=token;"), start
+    assert config["file_mounts"] == {"~/.ray/auth_token": "~/.ray/auth_token"}
+    assert "export RAY_AUTH_MODE=token" in setup  # the driver's shells on the head
 
 
 def _kuberay() -> tuple[dict, dict]:
