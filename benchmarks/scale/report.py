@@ -237,17 +237,17 @@ def _against_pool(r: dict) -> list[str]:
         "",
         f"The same stages on the same inputs with the project's own pool of {cpus} spawned processes "
         "(`--executor processes:2`; workers warmed the same way, medians of the same rounds): what this "
-        f"machine gives {cpus} processes at once on these partitions without Ray, so a speed-up below 1.7x "
-        "here is the machine's and the partitioning's (the driver's serial share, the last task's tail, "
-        "two busy vCPUs each slower than one alone), and the Ray / processes column is what Ray adds on top.",
+        f"machine gives {cpus} processes at once on these partitions without Ray, and the Ray / processes "
+        "column is what Ray adds on top.",
         "",
         f"The ceiling: {cpus} copies of the serial stage (the whole stage, not split) at once, copy k pinned to "
         "core k, both started together once warmed up; ceiling = "
         f"{cpus} x serial wall / the slower copy's wall, median over the rounds. No split of the stage into "
         f"{cpus} workers can beat it: it is what the cores get when both work (they share the memory bus, the "
         "last-level cache and the page cache), where a plain Python loop, or a numpy sort, gets ~1.98x here. "
-        "Ray speed-up / ceiling is then the share of it the partitioning and the executor keep (the driver's "
-        "serial part, the tail of the last tasks, moving results).",
+        "Ray speed-up / ceiling is then the share of it the partitioning and the executor keep: what is lost is "
+        "the driver's serial part, each map's wait for its last task, each worker's slower first task of a map "
+        "and moving results, not the cores slowing each other.",
         "",
         *_table(head, rows),
     ]
