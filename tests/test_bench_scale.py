@@ -1,5 +1,6 @@
-"""The scale benchmark's cost model (benchmarks/scale/cost_model.py) on made-up rates: no Ray,
-no data, milliseconds."""
+"""The scale benchmark's cost model (benchmarks/scale/cost_model.py) on made-up rates, and its
+helpers (the file comparison, the barrier its copies start at, the warm-up corpus): no Ray, no
+real data, milliseconds."""
 
 from __future__ import annotations
 
@@ -104,3 +105,43 @@ def test_same_tree_compares_only_the_named_files(tmp_path):
     (b / "train" / "data-0.arrow").write_bytes(b"other rows")
     assert probe.same_tree(a, b, patterns) == (False, ["train/data-0.arrow"])
     assert probe.same_tree(a, b, ("*.parquet",)) == (False, [])  # nothing compared is not the same
+
+
+def test_the_copies_of_a_stage_start_together_at_the_barrier(tmp_path, monkeypatch):
+    import threading
+    import time
+
+    import stages
+
+    monkeypatch.delenv(stages.BARRIER_ENV, raising=False)
+    stages.wait_at_barrier()  # no barrier: goes on at once
+    monkeypatch.setenv(stages.BARRIER_ENV, str(tmp_path))
+    waiting = threading.Thread(target=stages.wait_at_barrier)
+    waiting.start()
+    deadline = time.monotonic() + 10
+    while not list(tmp_path.glob("ready-*")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(list(tmp_path.glob("ready-*"))) == 1  # said it is ready, and waits
+    time.sleep(0.05)
+    assert waiting.is_alive()
+    (tmp_path / "go").touch()
+    waiting.join(timeout=10)
+    assert not waiting.is_alive()
+
+
+def test_the_warm_up_corpus_holds_near_copies_so_the_verification_kernels_load(tmp_path):
+    import json
+
+    import stages
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    docs = [{"id": f"d{i}", "text": f"document {i} " + " ".join(["word"] * 20)} for i in range(10)]
+    (corpus / "part-000.jsonl").write_text("".join(json.dumps(d) + "\n" for d in docs))
+    warm = stages.warm_corpus(corpus)
+    rows = [json.loads(line) for line in (warm / "part-000.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in rows[:10]] == [d["id"] for d in docs]
+    near = rows[10:]
+    assert [r["id"] for r in near] == [f"d{i}-warm-near" for i in range(stages.WARM_NEAR_COPIES)]
+    assert all("\ufb01" in r["text"] and r["text"].split()[:-1] == docs[i]["text"].split()[:-1] for i, r in enumerate(near))
+    assert stages.warm_corpus(corpus) == warm  # made once

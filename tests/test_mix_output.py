@@ -328,6 +328,18 @@ def test_small_files_share_a_hashing_task_and_hash_as_one_task_each(tmp_path):
     whole = file_fingerprints(paths, base_dir=tmp_path)  # one task at the default size
     assert [f.sha256 for f in whole] == [hashlib.sha256(bytes([i]) * n).hexdigest() for i, n in enumerate(sizes)]
     assert [f.bytes for f in whole] == sizes
+    # files under the task size still make a task per worker, down to MIN_FINGERPRINT_TASK_BYTES
+    from executor_support import Recording
+
+    from curation.mix import lock as lock_module
+
+    # 175 bytes for 3 workers: runs of up to 59 bytes, cut in order (40, 25, 100, 10); or all in one
+    for least, tasks in ((50, 4), (1000, 1)):
+        executor = Recording(workers=3)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(lock_module, "MIN_FINGERPRINT_TASK_BYTES", least)
+            assert file_fingerprints(paths, base_dir=tmp_path, executor=executor) == whole
+        assert executor.items("fingerprint_files") == [tasks], least
 
 
 def test_verify_names_the_first_differing_shard_and_changed_input(tmp_path):

@@ -97,6 +97,18 @@ def test_exact_buckets_decide_as_one_bucket(tmp_path):
         got = partitioned_exact_decisions(run, names, options, {"small": 0}, SERIAL, tmp_path / "w", keys_per_bucket)
         assert got.equals(whole), keys_per_bucket
     assert not (tmp_path / "w").exists()
+    # a scope under KEYS_PER_BUCKET still gives each worker a bucket, down to MIN_KEYS_PER_BUCKET keys
+    from executor_support import Recording
+
+    from curation.dedup import exact_buckets
+
+    rows = sum(f.height for f in frames)
+    for least, buckets in ((10, 3), (rows, 1)):
+        executor = Recording(workers=3)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(exact_buckets, "MIN_KEYS_PER_BUCKET", least)
+            got = partitioned_exact_decisions(run, names, options, {"small": 0}, executor, tmp_path / "w")
+        assert got.equals(whole) and executor.items("bucket_decisions") == [buckets], least
 
 
 def test_dedup_with_two_processes_writes_the_same_bytes(tmp_path):

@@ -86,3 +86,21 @@ def test_several_sources_in_one_map_keep_their_ids_apart(tmp_path, monkeypatch, 
         assert [pq.read_table(p).column("id").to_pylist() for p in sorted(data.glob("part-*.parquet"))] == _expected(source)
     assert renamed == [sum(len(p) for p in s) - len({i for p in s for i in p}) for s in parts] + [0]
     assert all(sorted(q.name for q in d.parent.iterdir()) == ["data"] for d in dirs)
+
+
+def test_a_small_source_still_gives_each_worker_an_id_bucket(tmp_path, monkeypatch):
+    from executor_support import Recording
+
+    monkeypatch.setattr(unique_ids, "MIN_IDS_PER_BUCKET", 10)
+    data = tmp_path / "src" / "data"
+    parts = _parts(data, np.random.default_rng(5))
+    rows = sum(len(p) for p in parts)
+    assert rows > 30
+    executor = Recording(workers=3)
+    make_ids_unique(data, "zstd", executor)
+    assert executor.items("bucket_repeats") == [3]  # rows / 3 workers > 10 ids a bucket
+    assert [pq.read_table(p).column("id").to_pylist() for p in sorted(data.glob("part-*.parquet"))] == _expected(parts)
+    executor = Recording(workers=3)
+    monkeypatch.setattr(unique_ids, "MIN_IDS_PER_BUCKET", rows)  # too few ids to cut: one bucket
+    make_ids_unique(data, "zstd", executor)
+    assert executor.items("bucket_repeats") == [1]
