@@ -159,10 +159,17 @@ def shutdown_pools(terminate: bool = False) -> None:
 atexit.register(shutdown_pools)
 
 
+# A partition task whose worker or node is lost (a spot node reclaimed, a worker killed for memory)
+# runs again, up to this many times: every task writes its own files whole, from inputs it does not
+# change, so a second run writes the same bytes. An exception the task raises is not retried (Ray's
+# retry_exceptions is off): it would be raised again.
+SYSTEM_RETRIES = 3
+
+
 @dataclass(frozen=True)
 class Ray(Executor):
-    """One Ray task per item (`num_cpus` each). `address` is used only when this process is not
-    connected to a cluster yet."""
+    """One Ray task per item (`num_cpus` each), run again when its worker is lost (SYSTEM_RETRIES).
+    `address` is used only when this process is not connected to a cluster yet."""
 
     address: str | None = None
     num_cpus: float = 1
@@ -188,7 +195,7 @@ class Ray(Executor):
         import ray
 
         self._connect()
-        remote = ray.remote(num_cpus=self.num_cpus, max_retries=0)(fn)
+        remote = ray.remote(num_cpus=self.num_cpus, max_retries=SYSTEM_RETRIES, retry_exceptions=False)(fn)
         return ray.get([remote.remote(*item) for item in items])
 
     def describe(self) -> str:

@@ -66,9 +66,17 @@ def bucket_repeats(bucket_dir: str) -> pl.DataFrame:
     )
 
 
+def renamed_path(path: str) -> Path:
+    """Where rename_repeats writes the renamed copy of the part at `path`."""
+    return Path(path).with_name(f".renamed-{Path(path).name}")
+
+
 def rename_repeats(path: str, rows: list[int], ks: list[int], compression: str) -> None:
-    """Rewrite one part with ids[rows[i]] renamed `id#ks[i]`, keeping its row groups (so the
-    partitions planned from them stay the same)."""
+    """Write a copy of one part with ids[rows[i]] renamed `id#ks[i]`, keeping its row groups (so
+    the partitions planned from them stay the same), at renamed_path(path); the caller puts it in
+    place once every part is written. The part itself is left as it is, so a task run again (a Ray
+    worker lost after writing: Executor retries) reads the same rows and writes the same copy,
+    where a rewrite in place would have renamed its ids twice (`id#2#2`)."""
     file = pq.ParquetFile(path)
     groups = [file.metadata.row_group(g).num_rows for g in range(file.metadata.num_row_groups)]
     table = file.read()
@@ -83,13 +91,14 @@ def rename_repeats(path: str, rows: list[int], ks: list[int], compression: str) 
         .to_series()
     )
     table = table.set_column(0, CANONICAL_SCHEMA.field("id"), new_ids.to_arrow().cast(pa.string()))
-    tmp = Path(path).with_name(f".{Path(path).name}")
+    out = renamed_path(path)
+    tmp = out.with_name(f".tmp{out.name}")
     with pq.ParquetWriter(tmp, CANONICAL_SCHEMA, **parquet_options(compression)) as writer:
         offset = 0
         for n in groups:
             writer.write_table(table.slice(offset, n))
             offset += n
-    tmp.replace(path)
+    tmp.replace(out)
 
 
 def make_ids_unique(data_dir: Path, compression: str, executor: Executor = SERIAL) -> int:
@@ -139,4 +148,6 @@ def make_ids_unique_all(data_dirs: list[Path], compression: str, executor: Execu
         ]
         renamed.append(repeats.height)
     executor.map(rename_repeats, items)
+    for path, *_ in items:  # every copy written: only now is a part replaced
+        renamed_path(path).replace(path)
     return renamed

@@ -208,3 +208,52 @@ def test_the_flows_ray_runner_gives_the_workers_the_thread_env(monkeypatch):
         "address": "auto",
         "runtime_env": {"env_vars": {**WORKER_THREAD_ENV, "POLARS_MAX_THREADS": "4"}},
     }
+
+
+# A Ray driver of its own, as above: partitions whose worker dies once, and partitions that raise.
+_RETRY_SCRIPT = """
+import json, os, sys, uuid
+from pathlib import Path
+from curation.executor import Ray
+
+def dies_once(marks, i):
+    mark = Path(marks) / f"tried-{i}"
+    if not mark.exists():
+        mark.touch()
+        os._exit(1)  # the worker is lost, as when its spot node is reclaimed
+    return i
+
+def raises(marks, i):
+    (Path(marks) / f"raised-{i}-{uuid.uuid4().hex}").touch()
+    raise ValueError(f"bad partition {i}")
+
+executor = Ray(address=sys.argv[1])
+print(json.dumps(executor.map(dies_once, [(sys.argv[2], 0), (sys.argv[2], 1)])))
+try:
+    executor.map(raises, [(sys.argv[2], 0), (sys.argv[2], 1)])
+except Exception as exc:
+    print(json.dumps({"error": str(exc)}))
+"""
+
+
+def test_a_partition_whose_worker_is_lost_runs_again_and_one_that_raises_does_not(ray_address, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    done = subprocess.run(
+        [sys.executable, "-c", _RETRY_SCRIPT, ray_address, str(tmp_path)],
+        env=env, cwd=REPO, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    # the raylet's own lines ("Task dies_once failed ... will be retried") come on stdout too
+    printed = [line for line in done.stdout.splitlines() if line.startswith(("[", "{"))]
+    survived, failed = (json.loads(line) for line in printed[-2:])
+    assert survived == [0, 1]  # each worker died on its first try; the second try ran
+    assert sorted(p.name for p in tmp_path.glob("tried-*")) == ["tried-0", "tried-1"]
+    import re
+
+    (index,) = re.findall(r"bad partition (\d)", failed["error"])[:1]
+    # the error comes back once its retries are spent: one try, since an exception is not retried
+    assert len(list(tmp_path.glob(f"raised-{index}-*"))) == 1

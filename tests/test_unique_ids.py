@@ -104,3 +104,21 @@ def test_a_small_source_still_gives_each_worker_an_id_bucket(tmp_path, monkeypat
     monkeypatch.setattr(unique_ids, "MIN_IDS_PER_BUCKET", rows)  # too few ids to cut: one bucket
     make_ids_unique(data, "zstd", executor)
     assert executor.items("bucket_repeats") == [1]
+
+
+def test_renaming_a_part_twice_writes_the_same_copy_and_leaves_the_part(tmp_path):
+    """A Ray task run again after its worker was lost (executor.SYSTEM_RETRIES) must not rename
+    the ids twice: the task writes a renamed copy and the caller swaps it in afterwards."""
+    from curation.unique_ids import rename_repeats, renamed_path
+
+    data = tmp_path / "src" / "data"
+    parts = _parts(data, np.random.default_rng(5))
+    part = sorted(data.glob("part-*.parquet"))[next(k for k, ids in enumerate(parts) if len(ids) >= 3)]
+    before = part.read_bytes()
+    rename_repeats(str(part), [0, 2], [2, 3], "zstd")
+    first = renamed_path(str(part)).read_bytes()
+    rename_repeats(str(part), [0, 2], [2, 3], "zstd")
+    assert renamed_path(str(part)).read_bytes() == first and part.read_bytes() == before
+    ids = pq.read_table(renamed_path(str(part))).column("id").to_pylist()
+    original = pq.read_table(part).column("id").to_pylist()
+    assert ids[0] == f"{original[0]}#2" and ids[2] == f"{original[2]}#3" and ids[1] == original[1]
