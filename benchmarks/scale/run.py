@@ -102,7 +102,9 @@ def run_serial(
     return results, inputs
 
 
-def run_pair(work: Path, inputs: dict[str, Path], env: dict[str, str], cpus: int, name: str) -> list[dict]:
+def run_pair(
+    work: Path, inputs: dict[str, Path], env: dict[str, str], cpus: int, name: str, reuse: bool = False
+) -> list[dict]:
     """Each stage serially, `cpus` copies at once, copy k pinned to core k, on the serial run's
     input, started together (stages.BARRIER_ENV); per stage the copies' results and the pair's
     wall (the slowest copy). cpus x serial wall / that wall is what this machine gives `cpus`
@@ -111,6 +113,9 @@ def run_pair(work: Path, inputs: dict[str, Path], env: dict[str, str], cpus: int
     loop's ~1.98x here."""
     import shutil
 
+    res = work / name / "result.json"
+    if reuse and res.is_file():
+        return json.loads(res.read_text())
     records = []
     for stage in STAGES:
         if stage not in PARALLEL:
@@ -136,6 +141,7 @@ def run_pair(work: Path, inputs: dict[str, Path], env: dict[str, str], cpus: int
         records.append({"stage": stage, "copies": copies, "wall_s": max(c["wall_s"] for c in copies)})
         shutil.rmtree(base, ignore_errors=True)
         print(f"{name} {stage}: {records[-1]['wall_s']:.2f} s wall ({cpus} copies at once)", flush=True)
+    res.write_text(json.dumps(records, indent=1))
     return records
 
 
@@ -154,8 +160,13 @@ def run_ray(
     return _run_plan(work, inputs, env, name, ["ray", str(cpus), str(overhead_tasks)])
 
 
-def run_processes(work: Path, inputs: dict[str, Path], env: dict[str, str], cpus: int, name: str) -> dict:
+def run_processes(
+    work: Path, inputs: dict[str, Path], env: dict[str, str], cpus: int, name: str, reuse: bool = False
+) -> dict:
     """Every stage with the project's local pool of `cpus` processes (no Ray), on the same inputs."""
+    res = work / name / "result.json"
+    if reuse and res.is_file():
+        return json.loads(res.read_text())
     return _run_plan(work, inputs, env, name, ["processes", str(cpus)])
 
 
@@ -361,8 +372,8 @@ def main() -> None:
                 args.work, inputs, env, args.cpus, args.overhead_tasks, name=f"ray_r{i}", reuse=args.reuse
             )
         )
-        pools.append(run_processes(args.work, inputs, env, args.cpus, name=f"processes_r{i}"))
-        pairs.append(run_pair(args.work, inputs, env, args.cpus, name=f"pair_r{i}"))
+        pools.append(run_processes(args.work, inputs, env, args.cpus, name=f"processes_r{i}", reuse=args.reuse))
+        pairs.append(run_pair(args.work, inputs, env, args.cpus, name=f"pair_r{i}", reuse=args.reuse))
     _, inputs = run_serial(args.work, src, env, True, name="serial_r0")
     rows = measure(serials, rays, inputs, stats, args.work, args.cpus, pools, pairs)
     ray = _median(rays, "cluster_start_s")
@@ -381,7 +392,7 @@ def main() -> None:
         "git": _git(),
         "args": {k: str(v) for k, v in vars(args).items()},
         "corpus": stats,
-        "corpus_dir": str(src.relative_to(ROOT)),
+        "corpus_dir": _shown(src),
         "shard_rows": SHARD_ROWS,
         "ray_cluster": {k: v for k, v in ray.items() if k != "stages"},
         "stages": rows,
@@ -393,6 +404,12 @@ def main() -> None:
     args.out.with_suffix(".json").write_text(json.dumps(result, indent=1, default=str) + "\n")
     args.out.with_suffix(".md").write_text(report.markdown(result))
     print(f"wrote {args.out.with_suffix('.md')} and .json")
+
+
+def _shown(path: Path) -> str:
+    """`path` relative to the repository when inside it (the default --work), else absolute."""
+    path = path.resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def _git() -> str:
