@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from curation.run_store import LISTING, cache_root
+from curation.run_store import cache_root, listing_file
 
 KINDS = ("runs", "reports", "staging")
 MIN_IDLE_S = 3600.0
@@ -35,7 +35,7 @@ class CacheEntry:
 
     @property
     def listing(self) -> Path:
-        return self.path.with_name(self.path.name + LISTING)
+        return listing_file(self.path)
 
 
 def cache_entries(root: Path | None = None) -> list[CacheEntry]:
@@ -50,7 +50,7 @@ def cache_entries(root: Path | None = None) -> list[CacheEntry]:
             if not path.is_dir() or path.is_symlink():
                 continue
             size, newest = _size_and_newest(path)
-            listing = path.with_name(path.name + LISTING)
+            listing = listing_file(path)
             used = listing.stat().st_mtime if kind != "staging" and listing.is_file() else newest
             entries.append(CacheEntry(path, kind, size, used))
     return sorted(entries, key=lambda e: (e.last_used, str(e.path)))

@@ -38,6 +38,11 @@ DATA_DIR = "data"  # sources/<name>/data/: the rows; a report needs only the cou
 LISTING = ".objects.json"  # beside a local copy (<copy>.objects.json): the objects it was copied from
 
 
+def listing_file(copy: Path) -> Path:
+    """Beside a local copy: the objects it was copied from; its time is the copy's last use."""
+    return copy.with_name(copy.name + LISTING)
+
+
 def cache_root() -> Path:
     return Path(os.environ.get("CURATION_CACHE") or Path.home() / ".cache" / "curation")
 
@@ -67,7 +72,7 @@ def fetched_run(run: str | Path, data: bool = True) -> Path:
         )
     wanted = {rel: v for rel, v in objects.items() if data or DATA_DIR not in PurePosixPath(rel).parts[:-1]}
     local = _slot(url, "runs" if data else "reports")
-    seen = local.with_name(local.name + LISTING)
+    seen = listing_file(local)
     if local.is_dir() and seen.is_file() and json.loads(seen.read_text()) == wanted:
         os.utime(seen)  # its last use, which `curate cache prune` goes by (run_cache.py)
         return local  # the objects there are the ones copied (names, sizes and ETags)

@@ -103,7 +103,7 @@ def partitioned_exact_decisions(
     so the caller never holds them."""
     partitions = scope_partitions(run_dir, names, partition_rows)
     rows = sum(p.rows for p in partitions)
-    buckets = bucket_count(rows, executor.task_size(rows, keys_per_bucket, min(keys_per_bucket, MIN_KEYS_PER_BUCKET)))
+    buckets = bucket_count(rows, executor.task_size(rows, keys_per_bucket, MIN_KEYS_PER_BUCKET))
     drops = str(drops_dir) if drops_dir is not None else None
     collect = collect or drops_dir is None
     with scratch_dir(work):

@@ -246,15 +246,18 @@ def fingerprint_files(paths: list[str]) -> list[tuple[str, int]]:
     return [fingerprint_file(p) for p in paths]
 
 
-def fingerprint_batches(paths: list[str], task_bytes: int = FINGERPRINT_TASK_BYTES) -> list[list[str]]:
+def fingerprint_batches(
+    paths: list[str], task_bytes: int = FINGERPRINT_TASK_BYTES, sizes: list[int | None] | None = None
+) -> list[list[str]]:
     """`paths` cut, in order, into runs of local files of up to `task_bytes` together (a file larger
     than that alone); an object-store URL, or a path that is not a file (fingerprint_file names
-    it), is a run of its own. Small files share a task: hashing one costs less than a task."""
+    it), is a run of its own. Small files share a task: hashing one costs less than a task.
+    `sizes`: each path's local_size, where the caller has them already."""
     runs: list[list[str]] = []
     run: list[str] = []
     run_bytes = 0
-    for path in paths:
-        size = _local_size(path, task_bytes)
+    for path, size in zip(paths, sizes or [local_size(p) for p in paths], strict=True):
+        size = task_bytes if size is None else size
         if run and run_bytes + size > task_bytes:
             runs.append(run)
             run, run_bytes = [], 0
@@ -263,8 +266,9 @@ def fingerprint_batches(paths: list[str], task_bytes: int = FINGERPRINT_TASK_BYT
     return runs + [run] if run else runs
 
 
-def _local_size(path: str, otherwise: int) -> int:
-    return Path(path).stat().st_size if not is_url(path) and Path(path).is_file() else otherwise
+def local_size(path: str) -> int | None:
+    """The bytes of a local file; None for a URL or a path that is not a file."""
+    return Path(path).stat().st_size if not is_url(path) and Path(path).is_file() else None
 
 
 def file_fingerprints(
@@ -277,8 +281,10 @@ def file_fingerprints(
     paths = list(paths)
     executor = executor or Executor()
     names = [str(p) for p in paths]
-    total = sum(_local_size(p, 0) for p in names)
-    batches = fingerprint_batches(names, executor.task_size(total, FINGERPRINT_TASK_BYTES, MIN_FINGERPRINT_TASK_BYTES))
+    sizes = [local_size(p) for p in names]  # stat once: on a shared file system each is a round trip
+    total = sum(size or 0 for size in sizes)
+    task_bytes = executor.task_size(total, FINGERPRINT_TASK_BYTES, MIN_FINGERPRINT_TASK_BYTES)
+    batches = fingerprint_batches(names, task_bytes, sizes)
     runs = executor.map(fingerprint_files, [(batch,) for batch in batches])
     hashed = [fingerprint for run in runs for fingerprint in run]
     out = {}
