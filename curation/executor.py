@@ -3,9 +3,9 @@
 Every partitioned stage is written as `executor.map(fn, items)`: `fn` is a module-level function,
 each item a tuple of picklable arguments (file paths, row-group ranges, options), and the results
 come back in item order whatever order the partitions finish in. A partition writes its output
-files itself (on a file system every worker sees) and returns only small things (counts, paths),
-so the bytes a stage writes depend on the partitioning, never on which executor ran it or how
-many workers it had.
+files itself (on a file system every worker sees, or through work_store.py's object store) and
+returns only small things (counts, paths), so the bytes a stage writes depend on the
+partitioning, never on which executor ran it or how many workers it had.
 
     serial            one partition after another in this process (workers=1, the default)
     processes:N       N processes of this machine ("spawn": forking a process whose Arrow / polars /
@@ -13,7 +13,9 @@ many workers it had.
     ray[:ADDRESS]     one Ray task per partition (1 CPU each) on the cluster this process is
                       connected to (inside a Ray task, or after ray.init), else ADDRESS, else
                       what ray.init() finds: RAY_ADDRESS, else a cluster already running on
-                      this machine (`ray start`), else a new local one for the process
+                      this machine (`ray start`), else a new local one for the process; inside
+                      work_store.mirrored(URL, ...) the tasks' files travel through that object
+                      store, for nodes that share no file system
 """
 
 from __future__ import annotations
@@ -164,6 +166,7 @@ atexit.register(shutdown_pools)
 # change, so a second run writes the same bytes. An exception the task raises is not retried (Ray's
 # retry_exceptions is off): it would be raised again.
 SYSTEM_RETRIES = 3
+_CONNECT_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -185,17 +188,25 @@ class Ray(Executor):
     def _connect(self) -> None:
         import ray
 
-        if not ray.is_initialized():
-            os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-            ray.init(address=self.address, log_to_driver=False, include_dashboard=False, runtime_env=ray_runtime_env())
+        with _CONNECT_LOCK:  # a flow's stage tasks map from threads of one process: one connects
+            if not ray.is_initialized():
+                os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+                ray.init(address=self.address, log_to_driver=False, include_dashboard=False, runtime_env=ray_runtime_env())
 
     def map(self, fn: Callable[..., Any], items: Sequence[Item]) -> list[Any]:
         if len(items) <= 1:  # nothing to spread: a task would only add its start-up (a worker's imports)
             return Executor.map(self, fn, items)
         import ray
 
+        from curation import work_store
+
         self._connect()
-        remote = ray.remote(num_cpus=self.num_cpus, max_retries=SYSTEM_RETRIES, retry_exceptions=False)(fn)
+        options = {"num_cpus": self.num_cpus, "max_retries": SYSTEM_RETRIES, "retry_exceptions": False}
+        store = work_store.active()
+        if store is not None:  # the nodes share no file system: files go through the store
+            remote = ray.remote(**options)(work_store.run_task)
+            return store.map(fn, items, lambda calls: ray.get([remote.remote(*call) for call in calls]))
+        remote = ray.remote(**options)(fn)
         return ray.get([remote.remote(*item) for item in items])
 
     def describe(self) -> str:
