@@ -27,9 +27,15 @@ def decision_dir(directory: Path, partition: int) -> Path:
     return Path(directory) / f"p{partition:06d}"
 
 
+def part_key(path: str) -> str:
+    """A part's name within its run (sources/NAME/data/part-N.parquet): where the run lies changes
+    nothing (a task off a shared file system sees the run under a directory of its own)."""
+    return "/".join(Path(path).parts[-4:])
+
+
 def write_index(partitions: list[Partition], path: Path) -> None:
-    """One row per row group of the dedup partitions: (path, row_group, partition)."""
-    rows = [(p.path, g, i) for i, p in enumerate(partitions) for g in p.row_groups]
+    """One row per row group of the dedup partitions: (part, row_group, partition); part: part_key."""
+    rows = [(part_key(p.path), g, i) for i, p in enumerate(partitions) for g in p.row_groups]
     table = pa.table(
         {
             "path": pa.array([r[0] for r in rows], pa.string()),
@@ -52,7 +58,7 @@ class PartitionDecisions:
     empty: pl.DataFrame
 
     def for_partition(self, partition: Partition) -> Callable:
-        index = pq.read_table(self.index, filters=[("path", "==", partition.path)])
+        index = pq.read_table(self.index, filters=[("path", "==", part_key(partition.path))])
         groups = set(partition.row_groups)
         mine = sorted({p for g, p in zip(index["row_group"].to_pylist(), index["partition"].to_pylist(), strict=True) if g in groups})
         files = [f for p in mine for f in sorted(decision_dir(Path(self.directory), p).glob("*.parquet"))]

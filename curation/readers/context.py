@@ -11,6 +11,7 @@ import pyarrow as pa
 from curation.accounting import drops_table, empty_drops
 from curation.readers.base import RawBatch
 from curation.readers.conform import RowConformer, json_fields
+from curation.work_store_task import driver_path
 
 STAGE = "read"
 
@@ -27,6 +28,7 @@ class FileContext:
     json_fields: list[str] = field(init=False)  # coerce=json fields: any JSON value, kept as text
 
     def __post_init__(self) -> None:
+        self.file = driver_path(self.file)  # reports name the file as the user gave it (work_store_task.py)
         self.conform = RowConformer(self.schema)
         self.json_fields = json_fields(self.schema)
 
