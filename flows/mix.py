@@ -22,9 +22,10 @@ from curation.mix.frontier import EXAMINE_MODES
 from curation.mix.lock import MixLock
 from curation.readers.remote import is_url
 from curation.report import load_summary
+from curation.work_store import mirrored, run_roots
 from flows import artifacts
 from flows.params import MixRun, prepare
-from flows.runners import RunnerChoice, choose, task_runner
+from flows.runners import RunnerChoice, choose, partitions_driver, task_runner
 from flows.source import curate_all
 
 DEFAULT_MANIFEST = "wind-edge-1.6-distill-12m"
@@ -50,15 +51,18 @@ def build_mix_flow(
     runner: str = "local",
     ray_address: str | None = None,
     examine: Literal["all", "needed"] = "all",
+    work_store: str | None = None,
 ) -> str:
     """Build a mix from a manifest (a name in mixes/ or a path to a YAML file); demo=True builds
     it on the embedded demo corpora at the manifest's demo budget. runner="ray" runs the tasks
-    on a Ray cluster (ray_address, else RAY_ADDRESS, else a local one). examine="needed" renders
-    only the rows each source's target can reach, as `curate mix build --examine needed` (the
-    same shards; the rest reported as beyond_budget). Returns the mix directory."""
+    on a Ray cluster (ray_address, else RAY_ADDRESS, else a local one); with work_store (an object
+    store URL, for a cluster whose nodes share no file system) the stage tasks run in the flow's
+    process and their partitions on the cluster, the files going through the store.
+    examine="needed" renders only the rows each source's target can reach, as `curate mix build
+    --examine needed` (the same shards; the rest reported as beyond_budget). Returns the mix directory."""
     if examine not in EXAMINE_MODES:  # Prefect checks the Literal; a direct call of .fn does not
         raise ValueError(f"examine must be one of {', '.join(EXAMINE_MODES)}, got {examine!r}")
-    choice = choose(runner, ray_address)
+    choice = choose(runner, ray_address, work_store)
     run = _validated(manifest, demo, out, workers, choice)
     return _build(run, workers, choice, examine)
 
@@ -70,11 +74,12 @@ def pretrain_phase_flow(
     demo: bool = True,
     runner: str = "local",
     ray_address: str | None = None,
+    work_store: str | None = None,
 ) -> str:
     """Build one phase of a phased (pretraining) manifest as a mix of its own; the sources are
     curated once for every phase (the work directory and its cache are the whole mix's).
-    runner/ray_address as build-mix. Returns the phase's mix directory."""
-    choice = choose(runner, ray_address)
+    runner/ray_address/work_store as build-mix. Returns the phase's mix directory."""
+    choice = choose(runner, ray_address, work_store)
     whole = _validated(manifest, demo, None, 1, choice)
     phases = {p.name: p for p in whole.manifest.phases}
     if phase not in phases:
@@ -131,9 +136,13 @@ def _validated(manifest: str, demo: bool, out: str | None, workers: int, choice:
 
 
 def _build(run: MixRun, workers: int, choice: RunnerChoice, examine: str = "all") -> str:
-    on_ray = choice.name == "ray"
-    with task_runner(choice):  # the submitted tasks, and under Ray the partitions of every stage
-        rendered = curate_all(run.manifest, run.work, workers, on_ray=on_ray, examine=examine)
-        lock = sample_and_write(run, rendered, "ray" if on_ray else workers)
+    ray = choice.partitions()
+    with (
+        mirrored(choice.work_store, run_roots(run.work, run.out)),
+        partitions_driver(choice),
+        task_runner(choice.tasks()),  # the submitted tasks, and under Ray the partitions of every stage
+    ):
+        rendered = curate_all(run.manifest, run.work, workers, ray=ray, examine=examine)
+        lock = sample_and_write(run, rendered, ray or workers)
     artifacts.publish_mix(load_summary(rendered), lock, run.out, run.work)
     return str(run.out)

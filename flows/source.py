@@ -131,19 +131,20 @@ def curate_all(
     work: Path,
     workers: int = 1,
     linked: str = "render",
-    on_ray: bool = False,
+    ray: str | None = None,
     examine: str = "all",
 ) -> Path:
     """Ingest, dedup, filter and render every source of `manifest` as tasks (cached under
     `work`); return WORK/<linked>, a run directory of the rendered sources.
 
-    Inside each task the stage maps over partitions: with `on_ray` (the flow's runner is Ray) as
-    Ray tasks on the same cluster; else dedup and render in `workers` local processes, and ingest
-    and filters in the task itself (the per-source tasks already run side by side).
+    Inside each task the stage maps over partitions: with `ray` (the flow runs on Ray: "ray", or
+    "ray:ADDRESS" where the tasks run in the flow's process) as Ray tasks on that cluster; else
+    dedup and render in `workers` local processes, and ingest and filters in the task itself (the
+    per-source tasks already run side by side).
     `examine`: "all", or "needed" to render only the rows before each source's sampling frontier,
     as `curate mix build --examine needed` (curation/mix/frontier.py; the same shards)."""
-    heavy: str | int = "ray" if on_ray else workers
-    light: str | int = "ray" if on_ray else 1
+    heavy: str | int = ray or workers
+    light: str | int = ray or 1
     stages = work / STAGES_DIR
     storage = {"result_storage": work / RESULTS_DIR}
     names = [s.name for s in manifest.sources]

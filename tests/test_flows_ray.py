@@ -127,6 +127,48 @@ def test_local_and_ray_with_one_and_two_workers_write_identical_shards(server, r
     assert _overlaps(one) == 0
 
 
+def test_a_cluster_without_a_shared_file_system_writes_the_same_shards_through_s3(
+    server, ray_address, tmp_path, s3, monkeypatch
+):
+    """work_store: the stage tasks run in the flow's process and every partition as a Ray task in a
+    private directory of its own, its files through moto's S3 server; the shards are the local
+    runner's bytes (the CLI's, built at the same place, as the drop reports name the input files)."""
+    import fsspec
+
+    from curation.cli.main import app
+
+    fs, bucket, _ = s3
+    # The workers were started before this test: they get the endpoint and keys with each task
+    # (the store's fsspec options), as a cluster's nodes would get theirs from an instance role.
+    monkeypatch.setitem(fsspec.config.conf, "s3", {**fsspec.config.conf["s3"], "key": "testing", "secret": "testing"})
+    local = tmp_path / "local" / "mix"
+    result = CliRunner().invoke(app, ["mix", "build", str(REPO / "mixes" / f"{MIX}.yaml"), "--demo", "--out", str(local)])
+    assert result.exit_code == 0, result.output
+
+    remote = tmp_path / "store" / "mix"
+    runs = _build(server, remote, runner="ray", ray_address=ray_address, work_store=f"{bucket}/work")
+    assert _digests(remote) == _digests(local)
+    # the same drops, each naming its input file where the flow's process has it (not a task's copy)
+    drops = {at: _drops(at.parent / ".mix.work" / "render") for at in (local, remote)}
+    assert drops[remote]["counts"] == drops[local]["counts"] and drops[remote]["counts"]
+    assert drops[remote]["files"] == {f.replace(str(local.parent), str(remote.parent)) for f in drops[local]["files"]}
+    assert all(r["state"]["type"] == "COMPLETED" for r in runs)
+    keys = fs.find(f"{bucket}/work")
+    # what the tasks read and wrote went through it (dedup's parts, the shards' were renamed since);
+    # what the flow's process no longer has is removed at the end
+    assert any("/stages/dedup/" in k for k in keys)
+    assert not [k for k in keys if "/.tmp-mix/" in k or ".shuffle-" in k]
+
+
+def _drops(run: Path) -> dict:
+    """A rendered run's drop reports: rows per (source, stage, reason), and the input files named."""
+    import polars as pl
+
+    rows = pl.concat([pl.read_parquet(p, columns=["source", "stage", "reason", "file"]) for p in run.glob("sources/*/reports/*.parquet")])
+    counts = rows.group_by("source", "stage", "reason").len().sort("source", "stage", "reason")
+    return {"counts": counts.rows(), "files": set(rows["file"].drop_nulls().to_list())}
+
+
 @pytest.mark.parametrize(
     ("runner", "address", "message"),
     [
@@ -161,6 +203,13 @@ def test_runner_choice():
     assert choose("ray", "ray://head:10001") == RunnerChoice("ray", "ray://head:10001")
     with pytest.raises(ValueError, match="ray_address must be a string"):
         choose("ray", 6379)
+    assert choose("ray", "h:6379", " s3://b/w ") == RunnerChoice("ray", "h:6379", "s3://b/w")
+    assert choose("ray", "h:6379", "s3://b/w").partitions() == "ray:h:6379"  # driven from the flow's process
+    assert choose("ray", "h:6379").partitions() == "ray"  # inside a Ray task: connected already
+    with pytest.raises(ValueError, match="work_store 's3://b/w' is for Ray tasks but runner is 'local'"):
+        choose("local", None, "s3://b/w")
+    with pytest.raises(ValueError, match="work_store must be an object store URL"):
+        choose("ray", None, "/mnt/shared")
 
 
 # A Ray driver of its own (a fresh process: this one must stay unconnected for the flows' runner).

@@ -30,12 +30,17 @@ def build(
         str,
         typer.Option(help="all: filter and render every row (the full funnel); needed: only the rows before each source's sampling frontier, the rest reported as beyond_budget (faster; the same shards)."),
     ] = "all",
+    work_store: Annotated[
+        str | None,
+        typer.Option(help="With --executor ray, for a cluster whose nodes share no file system: an object store URL (s3://bucket/prefix) through which the Ray tasks read and write the work directory, which stays on this machine."),
+    ] = None,
 ) -> None:
     """Build a mix: ingest, dedup, filter, render, sample by tokens, write shards + lock + card."""
     from curation.cli.main import UserError, _fail, _user_errors
     from curation.cli.tables import console
     from curation.mix.build import build_mix, check_output, default_work_dir
     from curation.mix.manifest import load_manifest
+    from curation.work_store import check_store, mirrored, run_roots
 
     con = console()
     try:
@@ -48,15 +53,23 @@ def build(
         if examine not in EXAMINE_MODES:
             raise UserError(f"--examine must be one of {', '.join(EXAMINE_MODES)}, got {examine!r}")
         runs_on = parse_executor(executor if executor is not None else workers)
+        if work_store is not None and runs_on.name != "ray":
+            raise UserError(f"--work-store is for Ray tasks (--executor ray), not {runs_on.describe()}")
+        if work_store is not None:
+            check_store(work_store)  # before any work
         m = load_manifest(manifest, check_files=not demo)
         out = _location(out) if out else DEFAULT_OUT / (m.name + ("-demo" if demo else ""))
         work_dir = work or default_work_dir(out)
+        if work_store is not None:  # the tasks' paths must not depend on the current directory
+            out = out if isinstance(out, str) else out.resolve()
+            work_dir = work_dir.resolve()
         check_output(out)  # before the demo inputs are generated
         if demo:
             from curation.mix.demo_inputs import demo_manifest
 
             m = demo_manifest(m, work_dir / "inputs")
-        lock = build_mix(m, out, work_dir, runs_on, progress=lambda msg: con.print(f"[dim]{msg}[/]"), examine=examine)
+        with mirrored(work_store, run_roots(work_dir, out)):
+            lock = build_mix(m, out, work_dir, runs_on, progress=lambda msg: con.print(f"[dim]{msg}[/]"), examine=examine)
         shutdown_pools(terminate=True)  # the mix is written: the idle workers need no teardown
     except _user_errors() as exc:
         _fail(str(exc))
