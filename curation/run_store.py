@@ -12,8 +12,8 @@ per URL: an input run is downloaded again only when its objects there (names, si
 differ from the ones copied, so a second stage over the same input, or `curate report` after
 it, does not download it twice; `curate cache prune` removes the copies not used lately
 (run_cache.py).
-Only the local runs are worked on; the work directory of a cluster still has to be a shared file
-system (docs/scale.md).
+Only the local runs are worked on; a cluster whose nodes share no file system passes its tasks'
+files through a store with curation/work_store.py instead (docs/scale.md).
 """
 
 from __future__ import annotations

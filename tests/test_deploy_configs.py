@@ -59,8 +59,8 @@ def test_the_ray_up_nodes_install_the_pinned_project_and_mount_the_work_director
     assert "export RAY_AUTH_MODE=token" in setup  # the driver's shells on the head
 
 
-def _kuberay() -> tuple[dict, dict]:
-    docs = list(yaml.safe_load_all((DEPLOY / "kuberay-raycluster.yaml").read_text()))
+def _kuberay(name: str = "kuberay-raycluster.yaml") -> tuple[dict, dict]:
+    docs = list(yaml.safe_load_all((DEPLOY / name).read_text()))
     by_kind = {d["kind"]: d for d in docs}
     assert set(by_kind) == {"PersistentVolumeClaim", "RayCluster"}, list(by_kind)
     return by_kind["PersistentVolumeClaim"], by_kind["RayCluster"]
@@ -89,6 +89,28 @@ def test_the_kuberay_cluster_runs_the_pinned_ray_and_every_pod_mounts_the_shared
     assert len(images) == 1, images  # one build of the project everywhere
     for group in cluster["spec"]["workerGroupSpecs"]:
         assert group["minReplicas"] <= group["replicas"] <= group["maxReplicas"]
+
+
+def test_the_kuberay_cluster_without_a_shared_volume_keeps_the_work_on_the_head_and_reaches_the_bucket():
+    claim, cluster = _kuberay("kuberay-raycluster-s3.yaml")
+    assert cluster["spec"]["rayVersion"] == _pin("ray")
+    assert cluster["spec"]["authOptions"] == {"mode": "token"}
+    assert claim["spec"]["accessModes"] == ["ReadWriteOnce"]  # one pod's disk: no shared storage class
+    head, *workers = _pods(cluster)
+    assert cluster["spec"]["headGroupSpec"]["rayStartParams"]["num-cpus"] == "0"  # the work's disk runs no task
+    (container,) = head["containers"]
+    assert {m["mountPath"]: m["name"] for m in container["volumeMounts"]} == {WORK_MOUNT: "work"}
+    assert head["volumes"] == [{"name": "work", "persistentVolumeClaim": {"claimName": claim["metadata"]["name"]}}]
+    accounts = {head["serviceAccountName"]}
+    for pod in workers:
+        (container,) = pod["containers"]
+        assert all("persistentVolumeClaim" not in v for v in pod["volumes"])  # nothing shared
+        scratch = {e["name"]: e["value"] for e in container["env"]}["CURATION_TASK_DIR"]
+        mounted = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+        assert "emptyDir" in {v["name"]: v for v in pod["volumes"]}[mounted[scratch]]  # tasks' files on local disk
+        assert container["resources"]["requests"] == container["resources"]["limits"]
+        accounts.add(pod["serviceAccountName"])
+    assert len(accounts) == 1  # every pod reads and writes the bucket as one identity
 
 
 def test_the_image_is_rays_at_the_pinned_ray_and_python_with_the_project_installed_from_its_constraints():
