@@ -20,6 +20,14 @@ from pathlib import Path, PurePath
 Ref = tuple[int, str]
 
 
+class OutputDir(str):
+    """A directory path that a task writes new files into and reads none of the files of: with an
+    object-store work directory the files already there are not downloaded for the task (a stage's
+    scratch directory fills up while its tasks run). Anywhere else it is the plain string."""
+
+    __slots__ = ()
+
+
 class RootMap:
     """Absolute local directories (the longest first wins where one holds another)."""
 
@@ -45,13 +53,15 @@ class RootMap:
 
 
 class _Pickler(pickle.Pickler):
-    def __init__(self, file, roots: RootMap, found: set[Ref]) -> None:
+    def __init__(self, file, roots: RootMap, found: set[Ref], outputs: set[Ref]) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.roots, self.found = roots, found
+        self.roots, self.found, self.outputs = roots, found, outputs
 
     def persistent_id(self, obj):
         if type(obj) is str:
             kind, text = "s", obj
+        elif type(obj) is OutputDir:
+            kind, text = "o", str(obj)
         elif isinstance(obj, PurePath):
             kind, text = "p", str(obj)
         else:
@@ -59,7 +69,7 @@ class _Pickler(pickle.Pickler):
         ref = self.roots.ref(text)
         if ref is None:
             return None
-        self.found.add(ref)
+        (self.outputs if kind == "o" else self.found).add(ref)
         return kind, *ref
 
 
@@ -71,14 +81,15 @@ class _Unpickler(pickle.Unpickler):
     def persistent_load(self, pid):
         kind, *ref = pid
         path = self.roots.path(tuple(ref))
-        return path if kind == "s" else Path(path)
+        return Path(path) if kind == "p" else OutputDir(path) if kind == "o" else path
 
 
-def dumps(obj: object, roots: RootMap) -> tuple[bytes, set[Ref]]:
-    """`obj` pickled with every path under `roots` recorded as a reference; and those references."""
+def dumps(obj: object, roots: RootMap, outputs: set[Ref] | None = None) -> tuple[bytes, set[Ref]]:
+    """`obj` pickled with every path under `roots` recorded as a reference; and the references
+    read from (OutputDir paths go into `outputs` instead, when given)."""
     found: set[Ref] = set()
     buffer = io.BytesIO()
-    _Pickler(buffer, roots, found).dump(obj)
+    _Pickler(buffer, roots, found, found if outputs is None else outputs).dump(obj)
     return buffer.getvalue(), found
 
 

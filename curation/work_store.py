@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from curation.fileio import TMP_PREFIX
 from curation.readers.base import SourceError
 from curation.readers.remote import is_url, url_fs
 from curation.work_paths import Ref, RootMap, dumps, loads
@@ -110,6 +111,8 @@ class WorkStore:
         self._fs = self.store.fs()
         self._lock = threading.Lock()
         self._held: dict[Ref, Stat] | None = None  # what the store holds: the local stat it was copied at
+        # Bytes moved (benchmarks/scale/work_store.py): put and got by this process, got by tasks.
+        self.traffic = {"uploaded": 0, "downloaded": 0, "task_downloads": 0}
         # The journal of what the store holds, in the work directory (the first root): a rerun after a
         # crash uploads only what changed since.
         self._journal = Path(self.roots.roots[0]) / JOURNAL_DIR / f"{hashlib.sha256(url.encode()).hexdigest()[:16]}.jsonl"
@@ -119,16 +122,22 @@ class WorkStore:
         cluster, and returns the outcomes in order); the results in item order."""
         calls, cache = [], {}
         for item in items:
-            payload, refs = dumps(tuple(item), self.roots)
-            calls.append((fn, self.store, payload, self._task_files(refs, cache)))
+            outputs: set[Ref] = set()
+            payload, refs = dumps(tuple(item), self.roots, outputs)
+            calls.append((fn, self.store, payload, self._task_files(refs, outputs - refs, cache)))
         self._upload({ref for *_, files in calls for ref in files.fetch})
+        self.traffic["task_downloads"] += sum(_size(self.roots.path(r)) for *_, files in calls for r in files.fetch)
         outcomes = run(calls)
         self._take(outcomes)
         return [loads(o.result, self.roots) for o in outcomes]
 
-    def _task_files(self, refs: set[Ref], cache: dict) -> TaskFiles:
+    def _task_files(self, refs: set[Ref], outputs: set[Ref], cache: dict) -> TaskFiles:
+        """What a task downloads for the paths it reads (`refs`), and the directories it writes
+        into (`outputs`, work_paths.OutputDir: made, nothing in them downloaded)."""
         fetch: set[Ref] = set()
         dirs: set[Ref] = set()
+        for ref in outputs:  # its directories (a task writes into their subdirectories), no file
+            dirs |= walk(self.roots, ref)[1] if os.path.isdir(self.roots.path(ref)) else {self._parent(ref)} - {None}
         for ref in refs:
             if ref not in cache:
                 cache[ref] = self._needed(ref)
@@ -147,8 +156,13 @@ class WorkStore:
         if os.path.isdir(path):
             files, dirs = walk(self.roots, ref)
             return set(files), dirs
-        parent = os.path.dirname(rel)
-        return set(), ({(i, parent)} if os.path.isdir(self.roots.path((i, parent))) else set())
+        return set(), {self._parent(ref)} - {None}
+
+    def _parent(self, ref: Ref) -> Ref | None:
+        """The directory holding `ref` where this disk has it (a task writes `ref` into it)."""
+        i, rel = ref
+        parent = (i, os.path.dirname(rel))
+        return parent if os.path.isdir(self.roots.path(parent)) else None
 
     def _upload(self, refs: set[Ref]) -> None:
         """Put every file of `refs` the store does not hold as it is on this disk now."""
@@ -157,6 +171,7 @@ class WorkStore:
             stale = sorted(ref for ref in refs if held.get(ref) != _stat(self.roots.path(ref)))
             if stale:
                 self._fs.put([self.roots.path(r) for r in stale], [self.store.key(r) for r in stale])
+                self.traffic["uploaded"] += sum(_size(self.roots.path(r)) for r in stale)
                 self._record(held, {r: _stat(self.roots.path(r)) for r in stale})
 
     def _take(self, outcomes: list[TaskOutcome]) -> None:
@@ -168,9 +183,15 @@ class WorkStore:
                 os.makedirs(self.roots.path(ref), exist_ok=True)
             if written:
                 local = [self.roots.path(r) for r in written]
+                # each under a temporary name, renamed when all are here: a crash mid-way leaves no
+                # file cut short under the name of a finished one
+                partial = [os.path.join(os.path.dirname(p), f"{TMP_PREFIX}dl-{os.path.basename(p)}") for p in local]
                 for path in local:
                     os.makedirs(os.path.dirname(path), exist_ok=True)
-                self._fs.get([self.store.key(r) for r in written], local)
+                self._fs.get([self.store.key(r) for r in written], partial)
+                for tmp, path in zip(partial, local, strict=True):
+                    os.replace(tmp, path)
+                self.traffic["downloaded"] += sum(_size(p) for p in local)
                 self._record(held, {r: _stat(p) for r, p in zip(written, local, strict=True)})
             removed = sorted({ref for o in outcomes for ref in o.removed} - set(written))
             for ref in removed:
@@ -225,6 +246,11 @@ class WorkStore:
                     if noted.get(ref) and info.get("size") == noted[ref][0]:
                         self._held[ref] = noted[ref]
         return self._held
+
+
+def _size(path: str) -> int:
+    stat = _stat(path)
+    return stat[0] if stat else 0
 
 
 def _stat(path: str) -> Stat | None:

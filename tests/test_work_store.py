@@ -47,8 +47,10 @@ def concat(src: str, options: Options, out: Path, join) -> list:
     return [out, {"seen": src}, "not a path", driver_path(src)]
 
 
-def test_a_task_reads_and_writes_through_the_store_in_a_directory_of_its_own(tmp_path):
+def test_a_task_reads_and_writes_through_the_store_in_a_directory_of_its_own(tmp_path, monkeypatch):
     root, url = _store(tmp_path)
+    monkeypatch.setenv("CURATION_TASK_DIR", str(tmp_path / "tasks"))
+    (tmp_path / "tasks").mkdir()
     store = WorkStore(url, [root])
     items = [
         (str(root / "in" / "a.txt"), Options(root / "opt", str(i)), root / "out" / f"o{i}.txt", functools.partial(str.join, "-"))
@@ -62,7 +64,7 @@ def test_a_task_reads_and_writes_through_the_store_in_a_directory_of_its_own(tmp
     assert (root / "out" / "empty").is_dir()
     objects = {p.relative_to(tmp_path / "store").as_posix().split("/", 1)[1] for p in (tmp_path / "store").rglob("*") if p.is_file()}
     assert objects == {"in/a.txt", "opt/x.txt", "out/o0.txt", "out/o1.txt", "out/o2.txt"}
-    assert not [p for p in Path(scratch_root()).glob("curation-task-*") if p.stat().st_mtime > (root / "in" / "a.txt").stat().st_mtime]
+    assert scratch_root() == str(tmp_path / "tasks") and not list((tmp_path / "tasks").iterdir())  # removed
 
 
 def overwrite_and_remove(keep: str, gone: str) -> None:
@@ -149,3 +151,25 @@ def test_mirrored_sets_the_store_for_the_block_only(tmp_path):
     with mirrored(url, [tmp_path]) as store:
         assert work_store.active() is store
     assert work_store.active() is None
+
+
+def write_beside(scratch: str, name: str) -> list[str]:
+    """Writes a file into a scratch directory; returns what it finds there."""
+    (Path(scratch) / "sub" / name).write_text(name)
+    return sorted(str(p.relative_to(scratch)) for p in Path(scratch).rglob("*"))
+
+
+def test_an_output_directory_is_made_for_the_task_without_the_files_already_in_it(tmp_path):
+    from curation.work_paths import OutputDir
+
+    root, url = _store(tmp_path)
+    (root / "scratch" / "sub").mkdir(parents=True)
+    (root / "scratch" / "sub" / "earlier.bin").write_bytes(b"x" * 1000)
+    store = WorkStore(url, [root])
+    seen = store.map(write_beside, [(OutputDir(root / "scratch"), f"t{i}") for i in range(2)], _run_here)
+    assert seen == [["sub", "sub/t0"], ["sub", "sub/t1"]]  # its subdirectories, none of the files
+    assert sorted(p.name for p in (root / "scratch" / "sub").iterdir()) == ["earlier.bin", "t0", "t1"]
+    assert store.traffic["task_downloads"] == 0 and store.traffic["uploaded"] == 0
+    # read as a plain directory it is downloaded whole
+    assert store.map(write_beside, [(str(root / "scratch"), "t2")], _run_here) == [["sub", "sub/earlier.bin", "sub/t0", "sub/t1", "sub/t2"]]
+    assert isinstance(OutputDir(root), str) and OutputDir(root) == str(root)  # elsewhere a plain path
