@@ -9,6 +9,7 @@ ingested; a rerun starts that source again.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from curation.record import CANONICAL_SCHEMA
 from curation.report_files import add_reports
 from curation.summary import RunSummary, SourceSummary, StageSummary
 from curation.unique_ids import make_ids_unique_all
+from curation.work_paths import OutputDir
 
 # Rows per canonical Parquet part: parts stay a few hundred MB for chat rows, and later
 # stages map over parts.
@@ -110,7 +112,10 @@ def ingest_sources(
                 pieces = split_files([local_file(loc) for loc in files], executor)
                 reads = [(loc, piece) for loc, cut in zip(files, pieces, strict=True) for piece in (cut or [None])]
             for k, (loc, piece) in enumerate(reads):
-                items.append((spec, loc, k, str(tmp), batch_rows, rows_per_part, compression, progress, piece))
+                # the task's spec names its own file: a directory location would be downloaded whole
+                # for each task through an object-store work directory (work_store.py)
+                mine = dataclasses.replace(spec, location=loc)
+                items.append((mine, loc, k, OutputDir(tmp), batch_rows, rows_per_part, compression, progress, piece))
                 owner.append(spec.name)
         results = list(zip(owner, executor.map(ingest_file, items), strict=True))
         repeated = make_ids_unique_all([tmps[spec.name] / "data" for spec in specs], compression, executor)

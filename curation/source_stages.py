@@ -27,6 +27,7 @@ from curation.record import CANONICAL_SCHEMA
 from curation.report import RunDirError, load_summary
 from curation.report_files import add_reports, link_reports
 from curation.summary import SourceSummary, StageSummary
+from curation.work_paths import OutputDir
 
 # One stage over one batch: (kept rows, DROP_SCHEMA rows of the dropped ones), optionally
 # followed by DROP_SCHEMA rows of the kept rows it rewrote (reason = the rewrite code). An object
@@ -98,7 +99,7 @@ def run_sources_stages(
             (tmp / "data").mkdir()
             (tmp / PIECES).mkdir()
             partitions = plan_partitions(source_parts(in_run_dir, name), rows_per_part)
-            items += [(p, i, str(tmp), list(source_stages), out_schema, name) for i, p in enumerate(partitions)]
+            items += [(p, i, OutputDir(tmp), list(source_stages), out_schema, name) for i, p in enumerate(partitions)]
         results = executor.map(run_partition, items)
         for name, source_stages in stages.items():
             counts = [StageCounts(name, stage) for stage, _ in source_stages]

@@ -27,6 +27,7 @@ from curation.fileio import scratch_dir
 from curation.mix.sample_hash import row_keys
 from curation.parts import parquet_options
 from curation.record import CANONICAL_SCHEMA
+from curation.work_paths import OutputDir
 
 # Separates a repeated id from its occurrence number: `abc#2` is the second row with id abc.
 REPEAT_SEPARATOR = "#"
@@ -129,7 +130,7 @@ def make_ids_unique_all(data_dirs: list[Path], compression: str, executor: Execu
                 scratch.enter_context(scratch_dir(work))
         executor.map(
             bucket_ids,
-            [(str(p), i, buckets, str(work)) for paths, buckets, work in sources for i, p in enumerate(paths)],
+            [(str(p), i, buckets, OutputDir(work)) for paths, buckets, work in sources for i, p in enumerate(paths)],
         )
         found = executor.map(
             bucket_repeats,

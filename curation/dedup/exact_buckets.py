@@ -28,6 +28,7 @@ from curation.fileio import scratch_dir
 from curation.partitions import Partition, plan_partitions
 from curation.record import CANONICAL_SCHEMA
 from curation.source_stages import source_parts
+from curation.work_paths import OutputDir
 
 # Keys per bucket: ~600 MB of keys in a bucket task.
 KEYS_PER_BUCKET = 4_000_000
@@ -107,7 +108,7 @@ def partitioned_exact_decisions(
     drops = str(drops_dir) if drops_dir is not None else None
     collect = collect or drops_dir is None
     with scratch_dir(work):
-        executor.map(bucket_keys, [(p, i, options, buckets, str(work)) for i, p in enumerate(partitions)])
+        executor.map(bucket_keys, [(p, i, options, buckets, OutputDir(work)) for i, p in enumerate(partitions)])
         dirs = [str(work / f"b{b:05d}") for b in range(buckets)]
         found = executor.map(bucket_decisions, [(d, options.scope, priorities, drops, collect) for d in dirs])
     return pl.concat([no_exact_decisions(), *found]).sort("source", "id") if collect else sum(found)

@@ -41,6 +41,7 @@ from curation.executor import Executor
 from curation.fileio import scratch_dir
 from curation.partitions import Partition
 from curation.record import CANONICAL_SCHEMA
+from curation.work_paths import OutputDir
 
 
 def signature_partition(
@@ -61,23 +62,31 @@ def signature_partition(
         .collect()
     )
     hasher = MinHasher(options.num_perm, options.seed, Shingler(n=options.ngram))
-    np.save(out / f"sig-{index:06d}.npy", hasher.signatures(rows["t"].to_arrow()))
+    np.save(sig_file(out, index), hasher.signatures(rows["t"].to_arrow()))
     table = rows.to_arrow()
     with pa.OSFile(str(rows_file(out, index)), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
         writer.write_table(table)
     return rows.height
 
 
-def block_key_shard(work: str, block: Block, rank: str, offsets: list[int], bands: int, rows: int, out: str) -> np.ndarray:
+def sig_file(work: Path, partition: int) -> Path:
+    return Path(work) / f"sig-{partition:06d}.npy"
+
+
+def block_key_shard(
+    sig_files: list[str], block: Block, rank: str, offsets: list[int], bands: int, rows: int, out: str
+) -> np.ndarray:
     """Task: the band keys of one block's rows, with their nodes, into the key shard `out`, a
-    partition's signatures at a time; returns the nodes of rows whose text has no shingle."""
+    partition's signatures at a time (`sig_files`: the block's partitions' signature files, named
+    one by one: a task is handed the files it reads, not the scratch directory holding every
+    partition's); returns the nodes of rows whose text has no shingle."""
     nodes = nodes_of_rows(rank, offsets, block.row_first, block.row_stop)
     empty: list[np.ndarray] = []
 
     def batches():
         lo = 0
-        for i in range(block.first, block.stop):
-            sigs = np.load(Path(work) / f"sig-{i:06d}.npy")
+        for path in sig_files:
+            sigs = np.load(path)
             mine = nodes[lo : lo + sigs.shape[0]]
             empty.append(mine[shingleless_rows(sigs)])
             yield sigs, mine
@@ -107,7 +116,7 @@ def near_decisions_partitioned(
     drops = str(drops_dir) if drops_dir is not None else None
     with scratch_dir(work):
         counts = executor.map(
-            signature_partition, [(p, i, options, str(work), drops) for i, p in enumerate(partitions)]
+            signature_partition, [(p, i, options, OutputDir(work), drops) for i, p in enumerate(partitions)]
         )
         return _decide(counts, options, priorities, executor, work, decisions_dir)
 
@@ -133,7 +142,10 @@ def _decide(
     key_paths = [str(work / f"keys-{b:06d}.arrow") for b in range(len(blocks))]
     empty = executor.map(
         block_key_shard,
-        [(str(work), blk, str(nodes.rank), nodes.offsets, lsh.bands, lsh.rows, out) for blk, out in zip(blocks, key_paths, strict=True)],
+        [
+            ([str(sig_file(work, i)) for i in range(blk.first, blk.stop)], blk, str(nodes.rank), nodes.offsets, lsh.bands, lsh.rows, out)
+            for blk, out in zip(blocks, key_paths, strict=True)
+        ],
     )
     a, b = edges_from_key_shards(key_paths, n, lsh.bands, work / "lsh", workers=executor)
     texts = PartitionTexts(work, counts)
@@ -165,7 +177,7 @@ class PartitionSignatures:
     from the partitions' signature files (memory-mapped): only the candidates' are read."""
 
     def __init__(self, work: Path, counts: list[int]) -> None:
-        self.paths = [Path(work) / f"sig-{i:06d}.npy" for i in range(len(counts))]
+        self.paths = [sig_file(Path(work), i) for i in range(len(counts))]
         self.starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
     def __call__(self, rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:

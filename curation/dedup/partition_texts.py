@@ -28,9 +28,10 @@ class PartitionTexts:
     """The dedup texts of every row (partition order: a row's *global row*), read back by row
     from the partitions' row files (memory-mapped): only the rows asked for are ever read."""
 
-    def __init__(self, work: Path, counts: list[int]) -> None:
-        self.work, self.counts = Path(work), list(counts)
-        self.paths = [rows_file(self.work, i) for i in range(len(counts))]
+    def __init__(self, work: Path | None, counts: list[int], paths: list[str | None] | None = None) -> None:
+        """The row files of `work`, or `paths` (None for a partition never asked for)."""
+        self.work, self.counts = work and Path(work), list(counts)
+        self.paths = list(paths) if paths is not None else [rows_file(self.work, i) for i in range(len(counts))]
         self.starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
     def gather(self, rows: np.ndarray) -> pa.Array:
@@ -53,9 +54,13 @@ class PartitionTexts:
         return pa.concat_tables(pieces).take(pa.array(inverse))
 
 
-def verify_pairs(work: str, counts: list[int], shingler: Shingler, rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
-    """Exact Jaccard of each pair (rows_a[i], rows_b[i]) of the partitions' texts: an executor task."""
-    return ExactJaccard(PartitionTexts(Path(work), counts), shingler)(rows_a, rows_b)
+def verify_pairs(
+    paths: list[str | None], counts: list[int], shingler: Shingler, rows_a: np.ndarray, rows_b: np.ndarray
+) -> np.ndarray:
+    """Exact Jaccard of each pair (rows_a[i], rows_b[i]) of the partitions' texts: an executor task.
+    `paths`: the row files of the partitions the pairs' rows are in, None for the others (a task
+    is handed the files it reads, not the scratch directory of every partition's)."""
+    return ExactJaccard(PartitionTexts(None, counts, paths), shingler)(rows_a, rows_b)
 
 
 class ParallelJaccard:
@@ -73,8 +78,10 @@ class ParallelJaccard:
             return np.zeros(0, dtype=np.float64)
         # Always a map, one task of few pairs included: the executors run a single item here.
         per_task = self.executor.task_size(rows_a.size, PAIRS_PER_TASK, MIN_PAIRS_PER_TASK)
-        items = [
-            (str(self.texts.work), self.texts.counts, self.shingler, rows_a[lo : lo + per_task], rows_b[lo : lo + per_task])
-            for lo in range(0, rows_a.size, per_task)
-        ]
+        items = []
+        for lo in range(0, rows_a.size, per_task):
+            a, b = rows_a[lo : lo + per_task], rows_b[lo : lo + per_task]
+            touched = set((np.searchsorted(self.texts.starts, np.concatenate([a, b]), side="right") - 1).tolist())
+            paths = [str(p) if i in touched else None for i, p in enumerate(self.texts.paths)]
+            items.append((paths, self.texts.counts, self.shingler, a, b))
         return np.concatenate(self.executor.map(verify_pairs, items))

@@ -45,6 +45,7 @@ from curation.mix.select_tasks import pick_rows
 from curation.mix.shards import ShardInfo, plan_shard_pieces, table_row_nbytes
 from curation.mix.split_writer import SplitTarget, write_planned_shards, write_shard_table
 from curation.row_groups import row_groups
+from curation.work_paths import OutputDir
 
 # Rows a range is sized for. A sort task holds a range's keys, ids and sizes (tens of bytes a
 # row; the text stays memory-mapped), so ranges can be large, which keeps the files the
@@ -238,11 +239,12 @@ def sort_range(directory: str, shuffle: bool) -> int:
 
 
 def write_range_shard(ranges: list[tuple[str, int]], start: int, end: int, path: str, schema: pa.Schema):
-    """Rows [start, end) of the split from its sorted ranges ((directory, first position) of the
-    ranges the shard spans), as one shard at `path`; returns (rows, bytes, sha256)."""
+    """Rows [start, end) of the split from its sorted ranges ((SORTED file, first position) of the
+    ranges the shard spans: the file, not its range's directory of unsorted pieces), as one shard
+    at `path`; returns (rows, bytes, sha256)."""
     pieces = []
-    for directory, first in ranges:
-        table = pa.ipc.open_file(pa.memory_map(str(Path(directory) / SORTED))).read_all()
+    for sorted_file, first in ranges:
+        table = pa.ipc.open_file(pa.memory_map(sorted_file)).read_all()
         lo, hi = max(start, first), min(end, first + table.num_rows)
         pieces.append(table.slice(lo - first, hi - lo))
     table = pa.concat_tables(pieces)
@@ -272,7 +274,7 @@ def write_split_ranges(
     def spans(lo: int, hi: int) -> list[tuple[str, int]]:
         first = int(np.searchsorted(firsts, lo, side="right")) - 1
         last = int(np.searchsorted(firsts, hi, side="left")) - 1
-        return [(dirs[i], int(firsts[i])) for i in range(first, last + 1)]
+        return [(str(Path(dirs[i]) / SORTED), int(firsts[i])) for i in range(first, last + 1)]
 
     return write_planned_shards(bounds, target, executor, write_range_shard, spans)
 
@@ -295,7 +297,7 @@ def pick_into_splits(
         for p, path in enumerate(plan.ids.paths[source]):
             items.append(
                 (str(path), source, plan.seed, plan.eval_fraction,
-                 [plan.plans[k] for k in mine], mine, [pool_routes[k] for k in mine], layout, schema, str(work),
+                 [plan.plans[k] for k in mine], mine, [pool_routes[k] for k in mine], layout, schema, OutputDir(work),
                  f"s{layout.sources.index(source):05d}-p{p:06d}")
             )
     counts = RangeCounts()
