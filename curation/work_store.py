@@ -150,7 +150,6 @@ class WorkStore:
         """The files a task naming `ref` downloads and the directories it makes: the file; a
         directory's every file and directory; for a path not there yet, its parent directory."""
         path = self.roots.path(ref)
-        i, rel = ref
         if os.path.isfile(path):
             return {ref}, set()
         if os.path.isdir(path):
