@@ -22,7 +22,7 @@ from curation.mix.frontier import EXAMINE_MODES
 from curation.mix.lock import MixLock
 from curation.readers.remote import is_url
 from curation.report import load_summary
-from curation.work_store import mirrored, run_roots
+from curation.work_store import check_store, mirrored, run_roots
 from flows import artifacts
 from flows.params import MixRun, prepare
 from flows.runners import RunnerChoice, choose, partitions_driver, task_runner
@@ -121,6 +121,8 @@ def regenerate(lock_file: Path | str, target: Path | str) -> None:
 def _validated(manifest: str, demo: bool, out: str | None, workers: int, choice: RunnerChoice) -> MixRun:
     if isinstance(workers, bool) or workers < 1:
         raise ValueError(f"workers must be 1 or more, got {workers!r}")
+    if choice.work_store:
+        check_store(choice.work_store)  # reachable and writable, before the demo inputs are made
     run = prepare(manifest, demo, out)
     m = run.manifest
     get_run_logger().info(

@@ -193,6 +193,18 @@ def test_a_bad_runner_fails_the_run_before_any_work(server, tmp_path, runner, ad
     assert not (tmp_path / "mix").exists() and not (tmp_path / ".mix.work").exists()
 
 
+def test_a_work_store_that_cannot_be_written_fails_the_run_before_any_work(server, tmp_path):
+    from flows.mix import build_mix_flow
+
+    (tmp_path / "file").write_text("")
+    state = build_mix_flow(
+        manifest=MIX, demo=True, out=str(tmp_path / "mix"), runner="ray", work_store=f"file://{tmp_path}/file/store",
+        return_state=True,
+    )
+    assert state.is_failed() and f"file://{tmp_path}/file/store: cannot write there" in state.message
+    assert not (tmp_path / "mix").exists() and not (tmp_path / ".mix.work").exists()
+
+
 def test_runner_choice():
     from flows.runners import RunnerChoice, choose
 
