@@ -273,15 +273,22 @@ def test_the_flows_ray_runner_gives_the_workers_the_thread_env(monkeypatch):
 
 # A Ray driver of its own, as above: partitions whose worker dies once, and partitions that raise.
 _RETRY_SCRIPT = """
-import json, os, sys, uuid
+import contextlib, json, os, sys, uuid
 from pathlib import Path
 from curation.executor import Ray
+from curation.work_paths import OutputDir
+from curation.work_store import mirrored
 
-def dies_once(marks, i):
+def dies_once(marks, i, out=None):
+    if out is not None:  # a half-written output: the retry's private directory starts without it
+        assert not list(Path(out).iterdir()), list(Path(out).iterdir())
+        (Path(out) / f"part-{i}").write_text("half")
     mark = Path(marks) / f"tried-{i}"
     if not mark.exists():
         mark.touch()
         os._exit(1)  # the worker is lost, as when its spot node is reclaimed
+    if out is not None:
+        (Path(out) / f"part-{i}").write_text(f"whole {i}")
     return i
 
 def raises(marks, i):
@@ -290,6 +297,14 @@ def raises(marks, i):
 
 executor = Ray(address=sys.argv[1])
 print(json.dumps(executor.map(dies_once, [(sys.argv[2], 0), (sys.argv[2], 1)])))
+if len(sys.argv) > 3:  # through an object-store work directory (here a local folder as the store)
+    work = Path(sys.argv[2]) / "work"
+    (work / "out").mkdir(parents=True)
+    with mirrored(sys.argv[3], [work]):
+        marks = Path(sys.argv[2]) / "marks"
+        marks.mkdir()
+        print(json.dumps(executor.map(dies_once, [(str(marks), i, OutputDir(work / "out")) for i in range(2)])))
+    print(json.dumps({p.name: p.read_text() for p in sorted((work / "out").iterdir())}))
 try:
     executor.map(raises, [(sys.argv[2], 0), (sys.argv[2], 1)])
 except Exception as exc:
@@ -303,15 +318,18 @@ def test_a_partition_whose_worker_is_lost_runs_again_and_one_that_raises_does_no
     import sys
 
     env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    (tmp_path / "store").mkdir()
     done = subprocess.run(
-        [sys.executable, "-c", _RETRY_SCRIPT, ray_address, str(tmp_path)],
+        [sys.executable, "-c", _RETRY_SCRIPT, ray_address, str(tmp_path), f"file://{tmp_path / 'store'}"],
         env=env, cwd=REPO, capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     # the raylet's own lines ("Task dies_once failed ... will be retried") come on stdout too
     printed = [line for line in done.stdout.splitlines() if line.startswith(("[", "{"))]
-    survived, failed = (json.loads(line) for line in printed[-2:])
-    assert survived == [0, 1]  # each worker died on its first try; the second try ran
+    survived, stored, outputs, failed = (json.loads(line) for line in printed[-4:])
+    assert survived == [0, 1] == stored  # each worker died on its first try; the second try ran
+    # through the store: the retry started from the driver's files, and only its whole output came back
+    assert outputs == {"part-0": "whole 0", "part-1": "whole 1"}
     assert sorted(p.name for p in tmp_path.glob("tried-*")) == ["tried-0", "tried-1"]
     import re
 
