@@ -34,12 +34,11 @@ from pathlib import Path
 from typing import Any
 
 from curation.fileio import TMP_PREFIX
-from curation.readers.base import SourceError
+from curation.mix.object_store import check_writable
 from curation.readers.remote import is_url, url_fs
 from curation.work_paths import Ref, RootMap, dumps, loads
 from curation.work_store_task import Stat, Store, TaskFiles, TaskOutcome, run_task, walk
 
-PROBE = ".curation-write-check"
 JOURNAL_DIR = ".work-store"  # in the work directory: what the store holds (WorkStore._record)
 
 # The store in use by this process's Ray maps (set by `mirrored`), None when the work directory is
@@ -87,13 +86,7 @@ def check_store(url: str) -> None:
     """SourceError / ValueError naming `url` unless it is an object store URL this process can write."""
     if not is_url(url):
         raise ValueError(f"work store {url!r} must be an object store URL such as s3://bucket/prefix")
-    fs, root = url_fs(url)
-    probe = f"{root.rstrip('/')}/{PROBE}"
-    try:  # a missing bucket or read-only credentials fail here, before any work
-        fs.pipe_file(probe, b"")
-        fs.rm_file(probe)
-    except OSError as exc:
-        raise SourceError(f"{url}: cannot write there: {exc}") from None
+    check_writable(url)
 
 
 class WorkStore:

@@ -70,14 +70,20 @@ def check_destination(url: str, markers: tuple[str, ...]) -> list[str]:
     # a marker ending in "/" is a folder: any object under it counts
     if before and not any(m in before or (m.endswith("/") and any(b.startswith(m) for b in before)) for m in markers):
         raise ValueError(f"refusing to replace {url}: it is not empty and holds none of {', '.join(markers)}")
+    check_writable(url)
+    return before
+
+
+def check_writable(url: str) -> None:
+    """Write and remove a probe object under `url`: a missing bucket or read-only credentials fail
+    here (SourceError naming the URL), before hours of curation."""
     fs, root = url_fs(url)
     probe = f"{root.rstrip('/')}/{PROBE}"
-    try:  # a missing bucket or read-only credentials fail here, before hours of curation
+    try:
         fs.pipe_file(probe, b"")
         fs.rm_file(probe)
     except OSError as exc:
         raise SourceError(f"{url}: cannot write there: {exc}") from None
-    return before
 
 
 def upload_mix(local: Path, url: str, markers: tuple[str, ...]) -> list[str]:
