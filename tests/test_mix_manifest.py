@@ -223,6 +223,7 @@ DELETE = object()
         ("dedup.key", "title", "dedup.key: Input should be 'auto'"),
         ("dedup.ngram", 0, "dedup.ngram: Input should be greater than or equal to 1"),
         ("dedup.num_perm", 0, "dedup.num_perm: Input should be greater than or equal to 1"),
+        ("dedup.verify", "maybe", "dedup.verify: Input should be 'exact', 'signature' or 'none'"),
         ("split.eval_fraction", 0.5, "split.eval_fraction: Input should be less than 0.5"),
         ("split.by", "near_duplicate_cluster", None),  # valid with near dedup on (the default)
         ("output.max_shard_rows", 0, "output.max_shard_rows: Input should be greater than or equal to 1"),
@@ -410,10 +411,11 @@ def test_check_files_false_skips_input_checks(mix_dir: Path, tmp_path_factory):
 
 def test_dedup_options_for_the_dedup_stage(mix_dir: Path):
     m = parse_manifest(
-        _edit("dedup", {"scope": "mix", "threshold": 0.7, "num_perm": 112, "ngram": 3}), mix_dir
+        _edit("dedup", {"scope": "mix", "threshold": 0.7, "num_perm": 112, "ngram": 3, "verify": "signature"}), mix_dir
     )
     near = m.dedup.near_options()
-    assert (near.threshold, near.num_perm, near.ngram, near.key) == (0.7, 112, 3, "auto")
+    assert (near.threshold, near.num_perm, near.ngram, near.key, near.verify) == (0.7, 112, 3, "auto", "signature")
+    assert parse_manifest(_edit("dedup", {}), mix_dir).dedup.near_options().verify == "exact"
     assert m.dedup.exact_options().scope == "mix"
     assert parse_manifest(_edit("dedup.near", False), mix_dir).dedup.near_options() is None
 

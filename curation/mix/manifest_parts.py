@@ -126,6 +126,12 @@ class DedupSpec(BaseModel):
     key: Literal[KEYS] = Field(  # type: ignore[valid-type]
         default="auto", description="Text compared: auto (by kind), conversation, prompt, response or text."
     )
+    verify: Literal["exact", "signature", "none"] = Field(
+        default="exact",
+        description="How a near-duplicate candidate is confirmed: exact (Jaccard of the shingle sets), signature "
+        "(the MinHash estimate, from the signatures the caller holds: what a cluster with an object-store work "
+        "directory uses, docs/scale.md) or none (every LSH candidate).",
+    )
 
     @model_validator(mode="after")
     def _near_parameters(self) -> DedupSpec:
@@ -144,7 +150,9 @@ class DedupSpec(BaseModel):
             return None
         from curation.dedup.near_stage import NearOptions
 
-        return NearOptions(threshold=self.threshold, num_perm=self.num_perm, ngram=self.ngram, key=self.key)
+        return NearOptions(
+            threshold=self.threshold, num_perm=self.num_perm, ngram=self.ngram, key=self.key, verify=self.verify
+        )
 
 
 class SplitSpec(BaseModel):
