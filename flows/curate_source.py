@@ -11,9 +11,10 @@ from prefect import flow, get_run_logger
 
 from curation.report import load_summary
 from curation.run_store import check_run_destination, publish_run
+from curation.work_store import check_store, mirrored
 from flows import artifacts
 from flows.params import prepare
-from flows.runners import choose, task_runner
+from flows.runners import choose, partitions_driver, task_runner
 from flows.source import curate_all
 
 
@@ -25,12 +26,15 @@ def curate_source_flow(
     runner: str = "local",
     ray_address: str | None = None,
     out: str | None = None,
+    work_store: str | None = None,
 ) -> str:
-    """Curate source `source` of `manifest` (a name in mixes/ or a path); runner/ray_address as
-    build-mix. Returns the rendered run directory (for `curate report`): in the work directory,
-    or `out` when given, a directory or an object store URL (`s3://bucket/runs/x`) the run is
-    copied to (curation/run_store.py: uploaded with summary.json last)."""
-    choice = choose(runner, ray_address)
+    """Curate source `source` of `manifest` (a name in mixes/ or a path); runner/ray_address/
+    work_store as build-mix. Returns the rendered run directory (for `curate report`): in the work
+    directory, or `out` when given, a directory or an object store URL (`s3://bucket/runs/x`) the
+    run is copied to (curation/run_store.py: uploaded with summary.json last)."""
+    choice = choose(runner, ray_address, work_store)
+    if choice.work_store:
+        check_store(choice.work_store)  # reachable and writable, before the demo inputs are made
     if out is not None:
         if not out.strip():
             raise ValueError("out is empty: give a directory or an object store URL, or leave it unset")
@@ -40,8 +44,10 @@ def curate_source_flow(
     if source not in names:
         raise ValueError(f"{run.manifest.name} has no source {source!r}; sources: {', '.join(names)}")
     only = run.manifest.model_copy(update={"sources": [run.manifest.source(source)]})
-    with task_runner(choice):
-        rendered = curate_all(only, run.work, linked=f"render-{source}")
+    # with a work store the stage tasks run here and their partitions on Ray (as build-mix);
+    # otherwise the partitions run inside each task, as before
+    with mirrored(choice.work_store, [run.work]), partitions_driver(choice), task_runner(choice.tasks()):
+        rendered = curate_all(only, run.work, linked=f"render-{source}", ray=choice.partitions() if choice.work_store else None)
     summary = load_summary(rendered)
     kept = summary.sources[0].kept_rows if summary.sources else 0
     get_run_logger().info("%s: %d rows rendered into %s", source, kept, rendered)

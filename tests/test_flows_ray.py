@@ -160,6 +160,33 @@ def test_a_cluster_without_a_shared_file_system_writes_the_same_shards_through_s
     assert not [k for k in keys if "/.tmp-mix/" in k or ".shuffle-" in k]
 
 
+def test_curate_source_takes_a_work_store_and_renders_the_local_runners_bytes(server, ray_address, tmp_path, s3, monkeypatch):
+    """The flow's work_store wiring (checked, mirrored, partitions driven from the flow's process).
+    At demo size one source's every map is a single task, which runs in the flow's process, so no
+    file goes through the store here: the build-mix test above is the one that moves files."""
+    import fsspec
+
+    from flows.curate_source import curate_source_flow
+
+    _, bucket, _ = s3
+    monkeypatch.setitem(fsspec.config.conf, "s3", {**fsspec.config.conf["s3"], "key": "testing", "secret": "testing"})
+    rendered = {}
+    for name, extra in (("local", {}), ("store", {"runner": "ray", "ray_address": ray_address, "work_store": f"{bucket}/w"})):
+        (tmp_path / name).mkdir()
+        monkeypatch.chdir(tmp_path / name)  # the demo's work directory is runs/mixes/... here: one each
+        state = curate_source_flow(manifest=MIX, source="web", demo=True, return_state=True, **extra)
+        assert state.is_completed(), state.message
+        rendered[name] = Path(state.result())
+    parts = {
+        name: {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in run.glob("sources/web/data/*.parquet")}
+        for name, run in rendered.items()
+    }
+    assert parts["store"] == parts["local"] and parts["local"]
+    assert _drops(rendered["store"])["counts"] == _drops(rendered["local"])["counts"]
+    state = curate_source_flow(manifest=MIX, source="web", demo=True, runner="local", work_store=f"{bucket}/w", return_state=True)
+    assert state.is_failed() and "is for Ray tasks but runner is 'local'" in state.message
+
+
 def _drops(run: Path) -> dict:
     """A rendered run's drop reports: rows per (source, stage, reason), and the input files named."""
     import polars as pl
