@@ -118,8 +118,8 @@ class WorkStore:
             outputs: set[Ref] = set()
             payload, refs = dumps(tuple(item), self.roots, outputs)
             calls.append((fn, self.store, payload, self._task_files(refs, outputs - refs, cache)))
-        self._upload({ref for *_, files in calls for ref in files.fetch})
-        self.traffic["task_downloads"] += sum(_size(self.roots.path(r)) for *_, files in calls for r in files.fetch)
+        held = self._upload({ref for *_, files in calls for ref in files.fetch})
+        self.traffic["task_downloads"] += sum(held[r][0] for *_, files in calls for r in files.fetch)
         outcomes = run(calls)
         self._take(outcomes)
         return [loads(o.result, self.roots) for o in outcomes]
@@ -156,15 +156,18 @@ class WorkStore:
         parent = (i, os.path.dirname(rel))
         return parent if os.path.isdir(self.roots.path(parent)) else None
 
-    def _upload(self, refs: set[Ref]) -> None:
-        """Put every file of `refs` the store does not hold as it is on this disk now."""
+    def _upload(self, refs: set[Ref]) -> dict[Ref, Stat]:
+        """Put every file of `refs` the store does not hold as it is on this disk now; returns what
+        the store holds (each of `refs` among it)."""
         with self._lock:
             held = self._holdings()
-            stale = sorted(ref for ref in refs if held.get(ref) != _stat(self.roots.path(ref)))
+            now = {ref: _stat(self.roots.path(ref)) for ref in refs}
+            stale = {ref: stat for ref, stat in sorted(now.items()) if held.get(ref) != stat}
             if stale:
                 self._fs.put([self.roots.path(r) for r in stale], [self.store.key(r) for r in stale])
-                self.traffic["uploaded"] += sum(_size(self.roots.path(r)) for r in stale)
-                self._record(held, {r: _stat(self.roots.path(r)) for r in stale})
+                self.traffic["uploaded"] += sum(stat[0] for stat in stale.values())
+                self._record(held, stale)
+            return held
 
     def _take(self, outcomes: list[TaskOutcome]) -> None:
         """Bring the tasks' writes, removals and new directories onto this disk."""
@@ -183,8 +186,9 @@ class WorkStore:
                 self._fs.get([self.store.key(r) for r in written], partial)
                 for tmp, path in zip(partial, local, strict=True):
                     os.replace(tmp, path)
-                self.traffic["downloaded"] += sum(_size(p) for p in local)
-                self._record(held, {r: _stat(p) for r, p in zip(written, local, strict=True)})
+                got = {r: _stat(p) for r, p in zip(written, local, strict=True)}
+                self.traffic["downloaded"] += sum(stat[0] for stat in got.values())
+                self._record(held, got)
             removed = sorted({ref for o in outcomes for ref in o.removed} - set(written))
             for ref in removed:
                 Path(self.roots.path(ref)).unlink(missing_ok=True)
@@ -238,11 +242,6 @@ class WorkStore:
                     if noted.get(ref) and info.get("size") == noted[ref][0]:
                         self._held[ref] = noted[ref]
         return self._held
-
-
-def _size(path: str) -> int:
-    stat = _stat(path)
-    return stat[0] if stat else 0
 
 
 def _stat(path: str) -> Stat | None:
