@@ -145,3 +145,23 @@ def test_the_warm_up_corpus_holds_near_copies_so_the_verification_kernels_load(t
     assert [r["id"] for r in near] == [f"d{i}-warm-near" for i in range(stages.WARM_NEAR_COPIES)]
     assert all("\ufb01" in r["text"] and r["text"].split()[:-1] == docs[i]["text"].split()[:-1] for i, r in enumerate(near))
     assert stages.warm_corpus(corpus) == warm  # made once
+
+
+def test_first_runs_run_the_stage_on_its_full_input_into_a_cleared_output(tmp_path, monkeypatch):
+    import stages
+
+    out, seen = tmp_path / "out", []
+
+    def fake_run(stage, src, dst, executor):
+        seen.append((stage, src, dst, executor, sorted(p.name for p in dst.glob("*")) if dst.exists() else None))
+        dst.mkdir(exist_ok=True)
+        (dst / f"written-{len(seen)}").touch()
+
+    monkeypatch.setattr(stages, "run_stage", fake_run)
+    monkeypatch.setenv(stages.WARM_RUNS_ENV, "2")
+    walls = stages.first_runs("dedup_exact", tmp_path / "in", out, lambda: "executor")
+    assert len(walls) == 2 and all(w >= 0 for w in walls)
+    # each run on the same input, with a fresh executor, into an output the previous run's files left
+    assert [(s[0], s[1], s[3], s[4]) for s in seen] == [("dedup_exact", tmp_path / "in", "executor", None)] * 2
+    monkeypatch.setenv(stages.WARM_RUNS_ENV, "0")
+    assert stages.first_runs("dedup_exact", tmp_path / "in", out, lambda: "executor") == []

@@ -13,6 +13,14 @@ def _f(x: float, digits: int = 2) -> str:
     return f"{x:,.{digits}f}"
 
 
+def _range_x(values: list[float] | None) -> str:
+    """median (min-max) of speed-ups over the rounds, or a dash when not measured."""
+    if not values:
+        return "–"
+    v = sorted(values)
+    return f"{v[len(v) // 2]:.2f}x ({v[0]:.2f}-{v[-1]:.2f})"
+
+
 def _table(head: list[str], rows: list[list[str]], text_columns: int = 1) -> list[str]:
     """A Markdown table: the first `text_columns` columns left-aligned, the rest (numbers) right."""
     align = ["---" if i < text_columns else "---:" for i in range(len(head))]
@@ -75,7 +83,17 @@ def markdown(r: dict) -> str:
         "child, the Ray driver, which runs each stage's own part and its one-item maps, and each Ray worker) runs every "
         "stage once on a tiny copy of the corpus (2 files x 300 documents): what a process pays once (imports, numba "
         "kernels loaded from their cache, the tokenizer, matplotlib's first plot; ~5 s) is then in no stage's time; "
-        "the Ray overhead section gives it. CPU seconds: the process's own plus, on Ray, every "
+        "the Ray overhead section gives it. "
+        + (
+            f"Then every process runs the stage itself {r['args'].get('warm_runs', 1)} time(s) on its full input, untimed, "
+            "and the clock times the next run: the tiny warm-up does not grow a process's heap to a full "
+            "partition's size, so each process's first full-size partition cost ~0.08 CPU-s more, paid once by the "
+            "serial process and once by each worker, and a long run's workers run thousands of a stage's tasks. The "
+            "speed-up of the stage's first full-size run in fresh processes is given beside the timed one. "
+            if int(r["args"].get("warm_runs", 0))
+            else ""
+        )
+        + "CPU seconds: the process's own plus, on Ray, every "
         "process of the cluster (raylet, GCS, workers) over the stage. Peak RSS: VmHWM reset when the clock "
         "starts. Per-core rates are **per CPU-second** (on Ray the driver, raylet and GCS share the machine's "
         "vCPUs with the workers, and other jobs may have too, so wall times include waiting for a core; the wall "
@@ -100,6 +118,7 @@ def markdown(r: dict) -> str:
         "Ray worker peak RSS MiB",
         "Ray driver peak RSS MiB",
         "speed-up (wall)",
+        "speed-up, first run",
         "speed-up (CPU model)",
         "driver share",
         "same bytes",
@@ -129,6 +148,7 @@ def markdown(r: dict) -> str:
                     if ray
                     else "–"
                 ),
+                _range_x(s.get("first_run_speedup_rounds")),
                 f"{s['speedup_cpu_model']:.2f}x" if ray else "–",
                 f"{s['driver_fraction']:.0%}",
                 ("yes" if s["identical"] else "**no**") if ray else "–",
@@ -167,7 +187,9 @@ def markdown(r: dict) -> str:
             for s in r["stages"]
             if s.get("ray_rounds")
         )
-        + ". speed-up (CPU model) = serial CPU / (Ray "
+        + ". speed-up, first run = the same for the untimed first run of the stage on its full input in "
+        "the same processes (each already warmed on the tiny corpus): median (range) over the rounds. "
+        "speed-up (CPU model) = serial CPU / (Ray "
         "driver CPU + cluster CPU / workers): the speed-up with a core free for each process, which a machine "
         "with one vCPU per worker (driver, raylet and GCS sharing them) does not give; it counts Ray's own CPU (raylet, GCS, "
         "moving arguments and results) but not waiting.",

@@ -11,7 +11,8 @@ cost per task, the cost model of the full 1.2T-token mix and the published peer 
    pool of CPUS processes (no Ray: the machine's own speed-up for these partitions, and so
    Ray's share of the gap); then CPUS serial copies of each stage at once, one per core (no
    split: what the machine gives CPUS copies of the work, the ceiling of any speed-up); the
-   output trees are compared file by file (sha256).
+   output trees are compared file by file (sha256). Every process runs each stage --warm-runs
+   times on its full input before the timed run (stages.first_runs): a long run's warm worker.
 3. Ray's cost per task: empty 1-CPU tasks against local calls (stages.ray_overhead).
 4. cost_model.py turns the measured CPU seconds per MB into core-hours, memory per worker,
    shuffle volume and wall time on 64 / 256 / 1024 workers for the 1.2T mix.
@@ -38,7 +39,16 @@ import corpus  # noqa: E402
 import cost_model  # noqa: E402
 import probe  # noqa: E402
 import report  # noqa: E402
-from stages import BARRIER_ENV, PARALLEL, SHARD_ROWS, SOURCE, STAGES, THREAD_ENV, WARM_CORPUS_ENV  # noqa: E402
+from stages import (  # noqa: E402
+    BARRIER_ENV,
+    PARALLEL,
+    SHARD_ROWS,
+    SOURCE,
+    STAGES,
+    THREAD_ENV,
+    WARM_CORPUS_ENV,
+    WARM_RUNS_ENV,
+)
 
 PY = str(ROOT / ".venv" / "bin" / "python")
 STAGES_PY = str(HERE / "stages.py")
@@ -67,8 +77,8 @@ def text_size(run_dir: Path) -> tuple[float, int]:
     return row[0] / 1e6, int(row[1])
 
 
-def child_env(rows_per_part: int) -> dict[str, str]:
-    env = {**os.environ, **THREAD_ENV, "SCALE_ROWS_PER_PART": str(rows_per_part)}
+def child_env(rows_per_part: int, warm_runs: int = 1) -> dict[str, str]:
+    env = {**os.environ, **THREAD_ENV, "SCALE_ROWS_PER_PART": str(rows_per_part), WARM_RUNS_ENV: str(warm_runs)}
     env.pop("RAY_ADDRESS", None)
     return env
 
@@ -214,6 +224,11 @@ def measure(
                 a / b
                 for a, b in zip(row["serial_rounds"]["wall_s"], row["ray_rounds"]["wall_s"], strict=True)
             ]
+            firsts = [(a.get("first_runs_wall_s"), b.get("first_runs_wall_s")) for a, b in zip(
+                [serials[i][k] for i in range(rounds)], rs, strict=True
+            )]
+            if all(a and b for a, b in firsts):  # the stage's first full-size run in fresh processes
+                row["first_run_speedup_rounds"] = [a[0] / b[0] for a, b in firsts]
         ps = [x for pool in pools or [] for x in pool["stages"] if x["stage"] == row["stage"]]
         if ps:
             row["processes_rounds"] = {key: [x[key] for x in ps] for key in keys}
@@ -349,6 +364,12 @@ def main() -> None:
     )
     ap.add_argument("--cpus", type=int, default=2, help="CPUs of the local Ray cluster")
     ap.add_argument("--rounds", type=int, default=3, help="serial + Ray rounds (medians reported)")
+    ap.add_argument(
+        "--warm-runs",
+        type=int,
+        default=1,
+        help="untimed runs of each stage on its full input before its timed run, in the same processes",
+    )
     ap.add_argument("--overhead-tasks", type=int, default=2000, help="empty Ray tasks timed")
     ap.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "data" / "scale")
     ap.add_argument(
@@ -360,7 +381,7 @@ def main() -> None:
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load0 = os.getloadavg()
     src, stats = corpus.ensure_corpus(args.work, args.mb, files=args.files)
-    env = child_env(args.rows_per_part) | {WARM_CORPUS_ENV: str(src)}
+    env = child_env(args.rows_per_part, args.warm_runs) | {WARM_CORPUS_ENV: str(src)}
     serials, rays, pools, pairs = [], [], [], []
     # serial, Ray, the local pool, then the serial copies at once, round after round: all four see
     # the same load drift
