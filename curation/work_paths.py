@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import os
 import pickle
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path, PurePath
 
 # (root index, path relative to that root; "" for the root itself)
@@ -24,6 +24,16 @@ class OutputDir(str):
     """A directory path that a task writes new files into and reads none of the files of: with an
     object-store work directory the files already there are not downloaded for the task (a stage's
     scratch directory fills up while its tasks run). Anywhere else it is the plain string."""
+
+    __slots__ = ()
+
+
+class RangedFile(str):
+    """A file path that a task reads parts of (byte ranges: an Arrow file's footer and some of its
+    record batches, open_ranged): with an object-store work directory the file is uploaded but
+    not downloaded for the task, which reads those ranges from the store's object (a shard writer
+    takes a slice of a range sorted into one file; downloading the file whole moved the range once
+    per shard). Anywhere else it is the plain string."""
 
     __slots__ = ()
 
@@ -53,15 +63,18 @@ class RootMap:
 
 
 class _Pickler(pickle.Pickler):
-    def __init__(self, file, roots: RootMap, found: set[Ref], outputs: set[Ref]) -> None:
+    def __init__(self, file, roots: RootMap, found: set[Ref], outputs: set[Ref], ranged: set[Ref]) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.roots, self.found, self.outputs = roots, found, outputs
+        self.roots, self.sets = roots, {"o": outputs, "r": ranged}
+        self.found = found
 
     def persistent_id(self, obj):
         if type(obj) is str:
             kind, text = "s", obj
         elif type(obj) is OutputDir:
             kind, text = "o", str(obj)
+        elif type(obj) is RangedFile:
+            kind, text = "r", str(obj)
         elif isinstance(obj, PurePath):
             kind, text = "p", str(obj)
         else:
@@ -69,30 +82,38 @@ class _Pickler(pickle.Pickler):
         ref = self.roots.ref(text)
         if ref is None:
             return None
-        (self.outputs if kind == "o" else self.found).add(ref)
+        self.sets.get(kind, self.found).add(ref)
         return kind, *ref
 
 
 class _Unpickler(pickle.Unpickler):
-    def __init__(self, file, roots: RootMap) -> None:
+    def __init__(self, file, roots: RootMap, ranged: Callable[[Ref], str] | None) -> None:
         super().__init__(file)
-        self.roots = roots
+        self.roots, self.ranged = roots, ranged
 
     def persistent_load(self, pid):
         kind, *ref = pid
+        if kind == "r" and self.ranged is not None:
+            return RangedFile(self.ranged(tuple(ref)))
         path = self.roots.path(tuple(ref))
-        return Path(path) if kind == "p" else OutputDir(path) if kind == "o" else path
+        kinds = {"p": Path, "o": OutputDir, "r": RangedFile}
+        return kinds[kind](path) if kind in kinds else path
 
 
-def dumps(obj: object, roots: RootMap, outputs: set[Ref] | None = None) -> tuple[bytes, set[Ref]]:
+def dumps(
+    obj: object, roots: RootMap, outputs: set[Ref] | None = None, ranged: set[Ref] | None = None
+) -> tuple[bytes, set[Ref]]:
     """`obj` pickled with every path under `roots` recorded as a reference; and the references
-    read from (OutputDir paths go into `outputs` instead, when given)."""
+    read from (OutputDir paths go into `outputs` instead, RangedFile paths into `ranged`, when given)."""
     found: set[Ref] = set()
     buffer = io.BytesIO()
-    _Pickler(buffer, roots, found, found if outputs is None else outputs).dump(obj)
+    _Pickler(
+        buffer, roots, found, found if outputs is None else outputs, found if ranged is None else ranged
+    ).dump(obj)
     return buffer.getvalue(), found
 
 
-def loads(data: bytes, roots: RootMap) -> object:
-    """The object `dumps` pickled, its paths now under `roots` (the same index, the same relative path)."""
-    return _Unpickler(io.BytesIO(data), roots).load()
+def loads(data: bytes, roots: RootMap, ranged: Callable[[Ref], str] | None = None) -> object:
+    """The object `dumps` pickled, its paths now under `roots` (the same index, the same relative
+    path); RangedFile paths where `ranged` says, when given (a task reads them from the store)."""
+    return _Unpickler(io.BytesIO(data), roots, ranged).load()

@@ -113,14 +113,19 @@ class WorkStore:
     def map(self, fn: Callable, items: Sequence[tuple], run: Callable[[list[tuple]], list[TaskOutcome]]) -> list[Any]:
         """fn(*item) for every item, by `run` (which calls run_task(*call) for every call, on the
         cluster, and returns the outcomes in order); the results in item order."""
-        calls, cache = [], {}
+        calls, cache, ranged = [], {}, set()
         for item in items:
             outputs: set[Ref] = set()
-            payload, refs = dumps(tuple(item), self.roots, outputs)
+            payload, refs = dumps(tuple(item), self.roots, outputs, ranged)
             calls.append((fn, self.store, payload, self._task_files(refs, outputs - refs, cache)))
-        held = self._upload({ref for *_, files in calls for ref in files.fetch})
+        # a RangedFile is read from the store by the task (work_paths.py): uploaded, not fetched
+        missing = sorted(self.roots.path(r) for r in ranged if not os.path.isfile(self.roots.path(r)))
+        if missing:
+            raise FileNotFoundError(f"a task reads {missing[0]} by byte ranges, and it is not a file")
+        held = self._upload({ref for *_, files in calls for ref in files.fetch} | ranged)
         self.traffic["task_downloads"] += sum(held[r][0] for *_, files in calls for r in files.fetch)
         outcomes = run(calls)
+        self.traffic["task_downloads"] += sum(o.ranged_bytes for o in outcomes)
         self._take(outcomes)
         return [loads(o.result, self.roots) for o in outcomes]
 

@@ -46,6 +46,9 @@ class Store:
         base = self.url.split("://", 1)[1].rstrip("/")
         return f"{base}/{self.tags[i]}/{rel}" if rel else f"{base}/{self.tags[i]}"
 
+    def object_url(self, ref: Ref) -> str:
+        return f"{self.url.split('://', 1)[0]}://{self.key(ref)}"
+
 
 @dataclass(frozen=True)
 class TaskFiles:
@@ -65,6 +68,7 @@ class TaskOutcome:
     written: tuple[Ref, ...]
     removed: tuple[Ref, ...]
     made: tuple[Ref, ...]
+    ranged_bytes: int = 0  # read from the store's objects by byte ranges (open_ranged)
 
 
 def walk(roots: RootMap, ref: Ref) -> tuple[dict[Ref, Stat], set[Ref]]:
@@ -95,8 +99,43 @@ def scan(roots: RootMap) -> tuple[dict[Ref, Stat], set[Ref]]:
     return files, dirs
 
 
-# While a task runs here: its private roots and the driver's (the same order).
+# While a task runs here: its private roots and the driver's (the same order), and its store.
 _RUNNING: tuple[RootMap, RootMap] | None = None
+_STORE: Store | None = None
+# Bytes read from the store's objects by byte ranges in this process (a task's share is reported).
+_RANGED_READ = [0]
+# How far a ranged read fetches past what is asked: small, as the reads skip what they do not need
+# (an Arrow file's footer, then whole record batches).
+RANGED_BLOCK = 1 << 20
+
+
+class _CountedReads:
+    """A file object that counts the bytes read through it (what a task fetched by ranges)."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.inner.read(size)
+        _RANGED_READ[0] += len(data)
+        return data
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+def open_ranged(path: str):
+    """A file read at any offset (a pyarrow NativeFile): a path on this disk memory-mapped (only
+    the pages read are paged in); in a task whose work directory goes through a store, the store's
+    object of a RangedFile (work_paths.py), of which only what is read is fetched."""
+    import pyarrow as pa
+
+    base = _STORE.url.rstrip("/") + "/" if _STORE is not None else None
+    if base is None or not str(path).startswith(base):
+        return pa.memory_map(str(path), "r")
+    fs = _STORE.fs()
+    key = _STORE.url.split("://", 1)[1].rstrip("/") + "/" + str(path)[len(base) :]
+    return pa.PythonFile(_CountedReads(fs.open(key, "rb", block_size=RANGED_BLOCK, cache_type="readahead")), mode="r")
 
 
 def driver_path(path: str) -> str:
@@ -118,11 +157,12 @@ def scratch_root() -> str:
 def run_task(fn: Callable, store: Store, payload: bytes, files: TaskFiles) -> TaskOutcome:
     """Run fn(*item) (`payload`: the item, pickled by work_paths.dumps against the driver's roots)
     in a private directory holding `files`; upload what it writes and report it."""
-    global _RUNNING
+    global _RUNNING, _STORE
     private = tempfile.mkdtemp(prefix="curation-task-", dir=scratch_root())
+    read_before = _RANGED_READ[0]
     try:
         roots = RootMap([os.path.join(private, f"r{i}") for i in range(len(store.tags))])
-        _RUNNING = roots, RootMap(store.roots)
+        _RUNNING, _STORE = (roots, RootMap(store.roots)), store
         fs = store.fs()
         for ref in files.dirs:
             os.makedirs(roots.path(ref), exist_ok=True)
@@ -134,7 +174,7 @@ def run_task(fn: Callable, store: Store, payload: bytes, files: TaskFiles) -> Ta
                 os.makedirs(os.path.dirname(path), exist_ok=True)
             fs.get([store.key(ref) for ref in files.fetch], local)
         before, dirs_before = scan(roots)
-        result = fn(*loads(payload, roots))
+        result = fn(*loads(payload, roots, store.object_url))
         after, dirs_after = scan(roots)
         written = sorted(ref for ref, st in after.items() if before.get(ref) != st)
         if written:
@@ -145,7 +185,8 @@ def run_task(fn: Callable, store: Store, payload: bytes, files: TaskFiles) -> Ta
             tuple(written),
             tuple(sorted(set(before) - set(after))),
             tuple(sorted(dirs_after - dirs_before)),
+            _RANGED_READ[0] - read_before,
         )
     finally:
-        _RUNNING = None
+        _RUNNING, _STORE = None, None
         shutil.rmtree(private, ignore_errors=True)

@@ -95,6 +95,8 @@ def _in_memory_shards(manifest, run: Path, out: Path) -> dict[str, str]:
 def test_partitioned_shards_equal_the_in_memory_writer(tmp_path, monkeypatch, executor, range_rows, min_range_rows, bits):
     monkeypatch.setattr(split_ranges, "RANGE_ROWS", range_rows)  # many ranges per shard, shards across ranges
     monkeypatch.setattr(split_ranges, "MIN_RANGE_ROWS", min_range_rows)
+    if executor == 1:  # sorted files of several batches, shards starting and ending inside them (this process only)
+        monkeypatch.setattr(split_ranges, "SORT_BATCH_ROWS", 3)
     planned = []
     real = split_ranges.range_bits
     monkeypatch.setattr(split_ranges, "range_bits", lambda *a: planned.append(real(*a)) or planned[-1])
@@ -151,3 +153,21 @@ def test_equal_shuffle_keys_are_ordered_as_the_in_memory_writer_orders_them(tmp_
     manifest = demo_manifest(load_manifest(REPO / "mixes" / "stem-proof-distill.yaml", check_files=False), tmp_path / "in")
     lock = build_mix(manifest, tmp_path / "mix", tmp_path / "work", workers=1)
     assert {s.file: s.sha256 for s in lock.shards} == _in_memory_shards(manifest, tmp_path / "work" / "render", tmp_path / "old")
+
+
+def test_a_sorted_file_is_read_by_the_batches_that_hold_the_rows(tmp_path, monkeypatch):
+    """read_sorted_rows: any row range (clipped to the file) reads only its batches, and a file whose
+    batches are not SORT_BATCH_ROWS long fails by name rather than giving other rows."""
+    monkeypatch.setattr(split_ranges, "SORT_BATCH_ROWS", 4)
+    table = pa.table({"x": pa.array(range(18), pa.int64())})
+    path = tmp_path / "sorted.arrow"
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table, max_chunksize=4)  # 4, 4, 4, 4, 2
+    for lo in range(-2, 21):
+        for hi in range(lo, 22):
+            got = split_ranges.read_sorted_rows(str(path), lo, hi)
+            assert got.column("x").to_pylist() == list(range(max(lo, 0), min(hi, 18))), (lo, hi)
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table, max_chunksize=5)
+    with pytest.raises(RuntimeError, match="batch 1 holds 5 rows, not 4"):
+        split_ranges.read_sorted_rows(str(path), 6, 8)

@@ -173,3 +173,51 @@ def test_an_output_directory_is_made_for_the_task_without_the_files_already_in_i
     # read as a plain directory it is downloaded whole
     assert store.map(write_beside, [(str(root / "scratch"), "t2")], _run_here) == [["sub", "sub/earlier.bin", "sub/t0", "sub/t1", "sub/t2"]]
     assert isinstance(OutputDir(root), str) and OutputDir(root) == str(root)  # elsewhere a plain path
+
+
+def read_ranged(path: str, lo: int, hi: int) -> tuple[list[int], str, list[str]]:
+    """Rows [lo, hi) of an Arrow file read by ranges; where the path pointed and what the task's
+    private directory held."""
+    from curation.mix.split_ranges import read_sorted_rows
+    from curation.work_store_task import _RUNNING
+
+    private = _RUNNING[0].roots[0] if _RUNNING else ""
+    held = sorted(str(p.relative_to(private)) for p in Path(private).rglob("*") if p.is_file()) if private else []
+    return read_sorted_rows(path, lo, hi).column("x").to_pylist(), str(path), held
+
+
+def test_a_ranged_file_is_read_from_the_store_by_byte_ranges_not_downloaded(tmp_path):
+    import pyarrow as pa
+
+    from curation.mix.split_ranges import SORT_BATCH_ROWS
+    from curation.work_paths import RangedFile
+
+    root, url = _store(tmp_path)
+    rows = 20 * SORT_BATCH_ROWS
+    table = pa.table({"x": pa.array(range(rows), pa.int64()), "pad": pa.array([b"p" * 200] * rows)})
+    path = root / "in" / "sorted.arrow"
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table, max_chunksize=SORT_BATCH_ROWS)
+    size = path.stat().st_size
+    store = WorkStore(url, [root])
+    lo, hi = 3 * SORT_BATCH_ROWS + 17, 4 * SORT_BATCH_ROWS + 5  # two batches of twenty
+    got = store.map(read_ranged, [(RangedFile(path), lo, hi)], _run_here)[0]
+    assert got[0] == list(range(lo, hi))
+    assert got[1].startswith(url + "/") and got[1].endswith("/in/sorted.arrow") and got[2] == []  # not downloaded
+    assert 0 < store.traffic["task_downloads"] < size / 4  # two batches, the footer, and what reads ahead
+    # the same call on this disk (no store) reads the same rows; a plain path through the store is downloaded
+    assert read_ranged(RangedFile(path), lo, hi)[0] == got[0]
+    assert store.map(read_ranged, [(str(path), lo, hi)], _run_here)[0][2] == ["in/sorted.arrow"]
+    with pytest.raises(FileNotFoundError, match="by byte ranges, and it is not a file"):
+        store.map(read_ranged, [(RangedFile(root / "in" / "none.arrow"), 0, 1)], _run_here)
+
+
+def test_ranged_paths_are_recorded_apart_and_pointed_where_the_reader_says():
+    from curation.work_paths import RangedFile
+
+    roots, ranged = RootMap(["/data"]), set()
+    data, refs = dumps((RangedFile("/data/r/sorted.arrow"), "/data/plain"), roots, ranged=ranged)
+    assert refs == {(0, "plain")} and ranged == {(0, "r/sorted.arrow")}
+    back = loads(data, RootMap(["/p/r0"]), lambda ref: f"s3://b/t{ref[0]}/{ref[1]}")
+    assert back == ("s3://b/t0/r/sorted.arrow", "/p/r0/plain") and type(back[0]) is RangedFile
+    assert type(loads(data, RootMap(["/p/r0"]))[0]) is RangedFile  # without a reader: under the roots

@@ -45,7 +45,8 @@ from curation.mix.select_tasks import pick_rows
 from curation.mix.shards import ShardInfo, plan_shard_pieces, table_row_nbytes
 from curation.mix.split_writer import SplitTarget, write_planned_shards, write_shard_table
 from curation.row_groups import row_groups
-from curation.work_paths import OutputDir
+from curation.work_paths import OutputDir, RangedFile
+from curation.work_store_task import open_ranged
 
 # Rows a range is sized for. A sort task holds a range's keys, ids and sizes (tens of bytes a
 # row; the text stays memory-mapped), so ranges can be large, which keeps the files the
@@ -242,15 +243,31 @@ def write_range_shard(ranges: list[tuple[str, int]], start: int, end: int, path:
     """Rows [start, end) of the split from its sorted ranges ((SORTED file, first position) of the
     ranges the shard spans: the file, not its range's directory of unsorted pieces), as one shard
     at `path`; returns (rows, bytes, sha256)."""
-    pieces = []
-    for sorted_file, first in ranges:
-        table = pa.ipc.open_file(pa.memory_map(sorted_file)).read_all()
-        lo, hi = max(start, first), min(end, first + table.num_rows)
-        pieces.append(table.slice(lo - first, hi - lo))
+    pieces = [read_sorted_rows(sorted_file, start - first, end - first) for sorted_file, first in ranges]
     table = pa.concat_tables(pieces)
     if table.num_rows != end - start:
         raise RuntimeError(f"shard rows {start}-{end}: found {table.num_rows} rows in the ranges")
     return write_shard_table(table, path, schema)
+
+
+def read_sorted_rows(sorted_file: str, lo: int, hi: int) -> pa.Table:
+    """Rows [lo, hi) of a SORTED file (clipped to the file), reading only the record batches that
+    hold them: sort_range writes batches of SORT_BATCH_ROWS, so batch i holds rows from
+    i * SORT_BATCH_ROWS. Through an object-store work directory only those batches' bytes are
+    fetched (work_paths.RangedFile); on a disk the file is memory-mapped."""
+    with open_ranged(sorted_file) as source:
+        reader = pa.ipc.open_file(source)
+        lo, pieces = max(lo, 0), []
+        for i in range(lo // SORT_BATCH_ROWS, reader.num_record_batches):
+            first = i * SORT_BATCH_ROWS
+            if first >= hi:
+                break
+            batch = reader.get_batch(i)
+            if batch.num_rows != SORT_BATCH_ROWS and i != reader.num_record_batches - 1:
+                raise RuntimeError(f"{sorted_file}: batch {i} holds {batch.num_rows} rows, not {SORT_BATCH_ROWS}")
+            pieces.append(batch.slice(max(lo - first, 0), max(0, min(hi, first + batch.num_rows) - max(lo, first))))
+        # a memory map's buffers keep its pages mapped after it closes; a ranged read's are copies
+        return pa.Table.from_batches(pieces, reader.schema)
 
 
 def write_split_ranges(
@@ -274,7 +291,7 @@ def write_split_ranges(
     def spans(lo: int, hi: int) -> list[tuple[str, int]]:
         first = int(np.searchsorted(firsts, lo, side="right")) - 1
         last = int(np.searchsorted(firsts, hi, side="left")) - 1
-        return [(str(Path(dirs[i]) / SORTED), int(firsts[i])) for i in range(first, last + 1)]
+        return [(RangedFile(Path(dirs[i]) / SORTED), int(firsts[i])) for i in range(first, last + 1)]
 
     return write_planned_shards(bounds, target, executor, write_range_shard, spans)
 
