@@ -124,18 +124,36 @@ class _CountedReads:
         return getattr(self.inner, name)
 
 
+def in_store(path: str) -> bool:
+    """Whether `path` is an object of the store of the task running here (a RangedFile's, rewritten)."""
+    return _STORE is not None and str(path).startswith(_STORE.url.rstrip("/") + "/")
+
+
+def _object_key(path: str) -> str:
+    return _STORE.url.split("://", 1)[1].rstrip("/") + "/" + str(path)[len(_STORE.url.rstrip("/")) + 1 :]
+
+
 def open_ranged(path: str):
     """A file read at any offset (a pyarrow NativeFile): a path on this disk memory-mapped (only
     the pages read are paged in); in a task whose work directory goes through a store, the store's
     object of a RangedFile (work_paths.py), of which only what is read is fetched."""
     import pyarrow as pa
 
-    base = _STORE.url.rstrip("/") + "/" if _STORE is not None else None
-    if base is None or not str(path).startswith(base):
+    if not in_store(path):
         return pa.memory_map(str(path), "r")
-    fs = _STORE.fs()
-    key = _STORE.url.split("://", 1)[1].rstrip("/") + "/" + str(path)[len(base) :]
-    return pa.PythonFile(_CountedReads(fs.open(key, "rb", block_size=RANGED_BLOCK, cache_type="readahead")), mode="r")
+    handle = _STORE.fs().open(_object_key(path), "rb", block_size=RANGED_BLOCK, cache_type="readahead")
+    return pa.PythonFile(_CountedReads(handle), mode="r")
+
+
+def read_ranges(paths: list[str], starts: list[int], ends: list[int]) -> list[bytes]:
+    """Bytes [start, end) of each path (objects of the running task's store, in_store), fetched at
+    once (concurrently where the file system can: s3fs, gcsfs)."""
+    if not paths:
+        return []
+    keys = [_object_key(p) for p in paths]
+    data = _STORE.fs().cat_ranges(keys, [int(x) for x in starts], [int(x) for x in ends], on_error="raise")
+    _RANGED_READ[0] += sum(len(d) for d in data)
+    return data
 
 
 def driver_path(path: str) -> str:

@@ -3,7 +3,8 @@ per block, band partitions, then connected components over edges.
 
     map over partitions (partitions.py) of the scope's sources, minus exact duplicates:
         rows -> dedup text -> MinHash signatures   -> WORK/sig-<i>.npy   (512 B a row at 128 perms)
-                           -> text, id, source, length -> WORK/rows-<i>.arrow
+                           -> text, id, source, length -> WORK/rows-<i>.arrow (+ .tpos: where
+                              each text lies in it, for reads by byte ranges through a store)
     survivor_rank: the rows' survivor order as node numbers, sorted by block and range tasks
     map over blocks of partitions: each row's node + its band keys -> WORK/keys-<b>.arrow
     lsh.edges_from_key_shards: map over band ranges -> candidate edges
@@ -34,7 +35,7 @@ from curation.dedup.minhash import MinHasher, jaccard_estimate
 from curation.dedup.near import resolve_clusters, shingleless_rows
 from curation.dedup.near_stage import NearOptions, decisions_of, no_decisions
 from curation.dedup.partition_decisions import decision_dir
-from curation.dedup.partition_texts import ParallelJaccard, PartitionTexts
+from curation.dedup.partition_texts import ParallelJaccard, PartitionTexts, write_text_positions
 from curation.dedup.shingle import Shingler
 from curation.dedup.survivor_rank import Block, SurvivorNodes, nodes_of_rows, rows_file
 from curation.executor import Executor
@@ -66,6 +67,7 @@ def signature_partition(
     table = rows.to_arrow()
     with pa.OSFile(str(rows_file(out, index)), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
         writer.write_table(table)
+    write_text_positions(rows_file(out, index))
     return rows.height
 
 
