@@ -29,11 +29,11 @@ class OutputDir(str):
 
 
 class RangedFile(str):
-    """A file path that a task reads parts of (byte ranges: an Arrow file's footer and some of its
-    record batches, open_ranged): with an object-store work directory the file is uploaded but
-    not downloaded for the task, which reads those ranges from the store's object (a shard writer
-    takes a slice of a range sorted into one file; downloading the file whole moved the range once
-    per shard). Anywhere else it is the plain string."""
+    """A file path that a task reads parts of, by byte ranges (work_store_task.open_ranged,
+    read_ranges): with an object-store work directory the file is uploaded but not downloaded for
+    the task, which reads those ranges from the store's object (a shard writer its slice of a
+    range's sorted file, a verification task its rows' texts; downloading the files whole moved a
+    range once per shard and most row files once per task). Anywhere else it is the plain string."""
 
     __slots__ = ()
 

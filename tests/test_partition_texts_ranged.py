@@ -5,10 +5,13 @@ directory and the task runs in this process (tests/test_work_store.py's way)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pyarrow as pa
 import pytest
 
+from curation import work_store_task
 from curation.dedup.partition_texts import (
     PartitionTexts,
     fetch_texts,
@@ -19,7 +22,7 @@ from curation.dedup.partition_texts import (
 from curation.dedup.shingle import Shingler
 from curation.work_paths import RangedFile
 from curation.work_store import WorkStore
-from curation.work_store_task import run_task
+from curation.work_store_task import read_ranges, run_task
 
 WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu", "nu", "xi", "omicron", "pi"]
 
@@ -57,7 +60,8 @@ def gather_here(paths: list[str], counts: list[int], rows: np.ndarray, positions
     return PartitionTexts(None, counts, paths).gather(rows)
 
 
-def test_a_task_fetches_its_rows_texts_by_byte_ranges_and_gets_the_files_texts(tmp_path):
+def test_a_task_fetches_its_rows_texts_by_byte_ranges_and_gets_the_files_texts(tmp_path, monkeypatch):
+    monkeypatch.setattr(work_store_task, "MERGE_GAP", -1)  # every range its own request: counted exactly
     root = tmp_path / "work"
     root.mkdir()
     counts = [60, 0, 45, 80]
@@ -77,7 +81,9 @@ def test_a_task_fetches_its_rows_texts_by_byte_ranges_and_gets_the_files_texts(t
     assert not list(tmp_path.glob("**/curation-task-*"))
 
 
-def test_verification_through_the_store_gives_the_floats_read_from_disk(tmp_path):
+@pytest.mark.parametrize("gap", [-1, 1 << 20])
+def test_verification_through_the_store_gives_the_floats_read_from_disk(tmp_path, monkeypatch, gap):
+    monkeypatch.setattr(work_store_task, "MERGE_GAP", gap)
     root = tmp_path / "work"
     root.mkdir()
     counts = [50, 70, 40]
@@ -95,7 +101,11 @@ def test_verification_through_the_store_gives_the_floats_read_from_disk(tmp_path
     assert through.tobytes() == on_disk.tobytes()
     touched = np.unique(np.concatenate([a, b]))
     texts = PartitionTexts(None, counts, paths).gather(touched).to_pylist()
-    assert store.traffic["task_downloads"] == sum(len(t.encode()) for t in texts if t) + 16 * touched.size
+    needed = sum(len(t.encode()) for t in texts if t) + 16 * touched.size
+    if gap < 0:
+        assert store.traffic["task_downloads"] == needed
+    else:  # nearby ranges in one request: the spans from each file's first to last touched row
+        assert needed < store.traffic["task_downloads"] <= sum(Path(p).stat().st_size + 16 * c for p, c in zip(paths, counts, strict=True))
 
 
 def test_text_positions_need_a_string_column_of_offsets(tmp_path):
@@ -109,3 +119,47 @@ def test_text_positions_need_a_string_column_of_offsets(tmp_path):
 
 def test_no_rows_fetch_nothing():
     assert fetch_texts([], np.empty(0, np.int64)).to_pylist() == []
+
+
+def ranges_here(paths: list[str], starts: list[int], ends: list[int]) -> list[bytes]:
+    return read_ranges(paths, starts, ends)
+
+
+@pytest.mark.parametrize("gap", [-1, 0, 7, 1 << 20])
+def test_ranges_are_fetched_merged_where_close_and_cut_back_apart(tmp_path, monkeypatch, gap):
+    """Overlapping, empty, unsorted ranges of several objects: each gets its own bytes, whatever
+    the gap ranges are merged across; an empty range asks for nothing (S3 would send the object)."""
+    monkeypatch.setattr(work_store_task, "MERGE_GAP", gap)
+    root = tmp_path / "work"
+    root.mkdir()
+    blobs = {name: bytes(np.random.default_rng(i).integers(0, 256, 300, dtype=np.uint8)) for i, name in enumerate("abc")}
+    for name, blob in blobs.items():
+        (root / name).write_bytes(blob)
+    rng = np.random.default_rng(gap + 2)
+    names = list(rng.choice(list(blobs), 60))
+    starts = rng.integers(0, 300, 60)
+    ends = np.minimum(300, starts + rng.integers(0, 40, 60))
+    ends[::9] = starts[::9]  # empty ones
+    (tmp_path / "store").mkdir()
+    store = WorkStore(f"file://{tmp_path / 'store'}", [root])
+    calls = []
+    from fsspec.implementations.local import LocalFileSystem
+
+    real = LocalFileSystem.cat_ranges
+    monkeypatch.setattr(LocalFileSystem, "cat_ranges", lambda self, p, *a, **k: calls.append(len(p)) or real(self, p, *a, **k))
+    item = ([RangedFile(root / n) for n in names], starts.tolist(), ends.tolist())
+    got = store.map(ranges_here, [item], _run_here)[0]
+    assert got == [blobs[n][s:e] for n, s, e in zip(names, starts, ends, strict=True)]
+    covered = {n: np.zeros(300, bool) for n in blobs}
+    for n, s, e in zip(names, starts, ends, strict=True):
+        covered[n][s:e] = True
+    union = sum(int(c.sum()) for c in covered.values())
+    spans = sum(int(np.flatnonzero(c)[-1] - np.flatnonzero(c)[0] + 1) for c in covered.values() if c.any())
+    fetched = store.traffic["task_downloads"]
+    assert len(calls) == 1
+    if gap < 0:  # only overlapping ranges merge: every byte asked for, once
+        assert fetched == union
+    elif gap == 1 << 20:  # one request per object, first to last byte asked for
+        assert calls == [3] and fetched == spans
+    else:
+        assert union <= fetched <= spans

@@ -118,7 +118,7 @@ def markdown(result: dict) -> str:
         "the store (the mechanism's own cost). s3: through moto's S3 server on 127.0.0.1 (S3's API over "
         "HTTP on the same two cores: pessimistic). Every store's output is the shared run's, file by file.",
         "",
-        "| stage | shared s | file s | file / shared | s3 s | s3 / shared | MB up + down by the driver | MB tasks download |",
+        "| stage | shared s | file s | file / shared | s3 s | s3 / shared | MB up + down by the driver | MB tasks download (files + byte ranges) |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for stage in STAGES:
