@@ -101,6 +101,8 @@ def task_runner(choice: RunnerChoice) -> Iterator[None]:
     from prefect.settings import PREFECT_API_URL, temporary_settings
     from prefect_ray import RayTaskRunner
 
+    from curation.executor import set_local_cluster_env
+
     context = FlowRunContext.get()
     if context is None:
         raise RuntimeError("task_runner() is for use inside a flow run")
@@ -110,7 +112,7 @@ def task_runner(choice: RunnerChoice) -> Iterator[None]:
     api = PREFECT_API_URL.value() or str(context.client.api_url).rstrip("/")
     # RayTaskRunner connects to `address`, or with None calls ray.init() which reads RAY_ADDRESS or
     # starts a local cluster; on exit it disconnects (and stops the cluster it started).
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # a local cluster would try to report usage
+    set_local_cluster_env()  # a local cluster: no usage report, workers at the run's niceness
     ray_runner = RayTaskRunner(address=choice.address, init_kwargs=ray_init_kwargs(choice.address))
     with (
         temporary_settings(updates={PREFECT_API_URL: api}),

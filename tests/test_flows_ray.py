@@ -363,3 +363,34 @@ def test_a_partition_whose_worker_is_lost_runs_again_and_one_that_raises_does_no
     (index,) = re.findall(r"bad partition (\d)", failed["error"])[:1]
     # the error comes back once its retries are spent: one try, since an exception is not retried
     assert len(list(tmp_path.glob(f"raised-{index}-*"))) == 1
+
+
+_NICENESS_SCRIPT = """
+import json, os, ray
+from curation.executor import Ray
+
+def niceness(_):
+    return os.nice(0)
+
+seen = [Ray(address="local").map(niceness, [(0,), (1,)])]
+ray.shutdown()
+os.environ["RAY_worker_niceness"] = "7"  # the user's own value
+seen.append(Ray(address="local").map(niceness, [(0,), (1,)]))
+ray.shutdown()
+print(json.dumps(seen))
+"""
+
+
+def test_a_local_cluster_the_project_starts_runs_its_workers_at_the_runs_niceness():
+    """Ray starts workers at niceness 15, behind every other process of the machine; a cluster the
+    project starts runs them at 0, as the process pool's, unless the user set RAY_worker_niceness."""
+    import json
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("RAY_worker_niceness", "RAY_ADDRESS")}
+    done = subprocess.run(
+        [sys.executable, "-c", _NICENESS_SCRIPT], env=env, cwd=REPO, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [[0, 0], [7, 7]]

@@ -78,7 +78,9 @@ def markdown(r: dict) -> str:
         "`write_packed_partitioned` packing that mix's train split into sequences of 4,096 tokens, the 1.2T "
         "manifest's `output.pack`). **Serial** = a fresh process pinned to one core "
         "(`taskset -c 0`) with the serial executor, each stage reading the previous stage's serial output. "
-        f"**Ray** = one process with a local Ray cluster (`ray.init(num_cpus={r['args']['cpus']})`, 1 CPU per task), "
+        f"**Ray** = one process with a local Ray cluster (`ray.init(num_cpus={r['args']['cpus']})`, 1 CPU per task"
+        + (", its workers at niceness 0 as the project's own local clusters start them, where Ray's default is 15" if r.get("worker_niceness") == 0 else "")
+        + "), "
         "every stage reading the same input as its serial run. Every process single-threaded (POLARS_MAX_THREADS=1, "
         "RAYON_NUM_THREADS=1, ...), so one task is one core. Before its clock starts, every process (the serial "
         "child, the Ray driver, which runs each stage's own part and its one-item maps, and each Ray worker) runs every "

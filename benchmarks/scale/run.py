@@ -50,6 +50,8 @@ from stages import (  # noqa: E402
     WARM_RUNS_ENV,
 )
 
+from curation.executor import LOCAL_CLUSTER_ENV  # noqa: E402
+
 PY = str(ROOT / ".venv" / "bin" / "python")
 STAGES_PY = str(HERE / "stages.py")
 RESULTS = ROOT / "benchmarks" / "results"
@@ -415,6 +417,7 @@ def main() -> None:
         "corpus": stats,
         "corpus_dir": _shown(src),
         "shard_rows": SHARD_ROWS,
+        "worker_niceness": int(env.get("RAY_worker_niceness", LOCAL_CLUSTER_ENV["RAY_worker_niceness"])),
         "ray_cluster": {k: v for k, v in ray.items() if k != "stages"},
         "stages": rows,
         "small_corpus": small_stats,

@@ -40,7 +40,7 @@ sys.path.insert(0, str(HERE))
 
 import probe  # noqa: E402
 
-from curation.executor import WORKER_THREAD_ENV, Executor, Ray  # noqa: E402
+from curation.executor import WORKER_THREAD_ENV, Executor, Ray, set_local_cluster_env  # noqa: E402
 
 STAGES = ("ingest", "dedup_exact", "dedup_near", "filters", "render", "sample_write", "pack")
 # Every stage maps over partitions on the executor (sample_write: a task per rendered part, then
@@ -351,7 +351,9 @@ def ray_child(plan_path: Path, result: Path, cpus: int, overhead_tasks: int) -> 
     # before them, so the warm-up corpus exists when they read it.
     warm_up()
     t0 = time.perf_counter()
-    # address="local": a new cluster of its own, never one another job on the machine started.
+    # address="local": a new cluster of its own, never one another job on the machine started; with
+    # the environment the project's own local clusters get (executor.set_local_cluster_env)
+    set_local_cluster_env()
     ray.init(address="local", num_cpus=cpus, include_dashboard=False, log_to_driver=False)
     start_s = time.perf_counter() - t0
     t0 = time.perf_counter()

@@ -65,6 +65,9 @@ def child(plan_path: Path, result: Path, cpus: int, rounds: int, stores: dict[st
     from curation.work_store import mirrored
 
     warm_up()
+    from curation.executor import set_local_cluster_env
+
+    set_local_cluster_env()  # as the project starts a local cluster
     ray.init(address="local", num_cpus=cpus, include_dashboard=False, log_to_driver=False)
     ray.get([ray.remote(num_cpus=1)(warm_up).remote() for _ in range(2 * cpus)])
     work = plan_path.parent
