@@ -136,7 +136,7 @@ def ray_runtime_env() -> dict:
 # with, where the user has not set it: no usage report, and the run's workers at the niceness of
 # the run (Ray starts workers at 15, so on a machine with other work, Ray's own processes and any
 # other job preempt the workers doing the run; the local process pool's workers run at 0). On a
-# 2-vCPU machine with other jobs Ray's ingest map took ~5% less wall at 0 (docs/scale.md). A
+# 2-vCPU machine with other jobs Ray's ingest took ~4% less wall at 0 (docs/scale.md). A
 # cluster started by `ray start` or KubeRay keeps its own settings.
 LOCAL_CLUSTER_ENV = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_worker_niceness": "0"}
 
