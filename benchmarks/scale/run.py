@@ -226,9 +226,8 @@ def measure(
                 a / b
                 for a, b in zip(row["serial_rounds"]["wall_s"], row["ray_rounds"]["wall_s"], strict=True)
             ]
-            firsts = [(a.get("first_runs_wall_s"), b.get("first_runs_wall_s")) for a, b in zip(
-                [serials[i][k] for i in range(rounds)], rs, strict=True
-            )]
+            serial_rs = [serials[i][k] for i in range(rounds)]
+            firsts = [(a.get("first_runs_wall_s"), b.get("first_runs_wall_s")) for a, b in zip(serial_rs, rs, strict=True)]
             if all(a and b for a, b in firsts):  # the stage's first full-size run in fresh processes
                 row["first_run_speedup_rounds"] = [a[0] / b[0] for a, b in firsts]
         ps = [x for pool in pools or [] for x in pool["stages"] if x["stage"] == row["stage"]]

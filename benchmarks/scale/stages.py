@@ -266,8 +266,9 @@ def warm_up() -> None:
 
 # Untimed runs of a stage on its full input before its timed run, in the same process (run.py
 # --warm-runs, default 1). The tiny warm-up above loads the code; it does not grow a process's heap
-# to a full partition's size: each process's first full-size partition read paid ~0.08 CPU-s more
-# than the next (pages fresh from the kernel), a cost each Ray worker pays once and in parallel but
+# to a full partition's size: each process's first full-size partition paid ~0.08 CPU-s more than
+# the next, in whichever step came first (not numba, not Ray's function export: probed), a cost
+# each Ray worker pays once and in parallel but
 # the one serial process pays once for the whole stage, which took ~0.1 s off a 2-worker stage of
 # 1.7 s. A long run's workers run thousands of a stage's tasks: its rate is a warm process's.
 # The first runs' walls are kept (first_runs_wall_s), so the report gives their speed-up too.
