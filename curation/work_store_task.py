@@ -159,12 +159,14 @@ def read_ranges(paths: list[str], starts, ends) -> list[bytes]:
         return []
     starts, ends = np.asarray(starts, np.int64), np.asarray(ends, np.int64)
     names, which = np.unique([_object_key(p) for p in paths], return_inverse=True)
-    order = np.lexsort((starts, which))
-    # sorted by object, then start; shifted by object so one running maximum serves them all
-    shift = which[order].astype(np.int64) << 50
-    lo, hi = starts[order] + shift, ends[order] + shift
+    order = np.lexsort((starts, which))  # by object, then start
+    obj, lo, hi = which[order], starts[order], ends[order]
+    # how far each object's ranges reach so far (a running maximum, each object lifted past the one
+    # before so that it starts afresh)
+    lift = obj.astype(np.int64) << 50
+    reach = np.maximum.accumulate(hi + lift) - lift
     new = np.ones(len(order), bool)
-    new[1:] = lo[1:] - np.maximum.accumulate(hi)[:-1] > MERGE_GAP
+    new[1:] = (obj[1:] != obj[:-1]) | (lo[1:] - reach[:-1] > MERGE_GAP)
     firsts = np.flatnonzero(new)
     block = np.cumsum(new) - 1
     block_lo, block_hi = lo[firsts], np.maximum.reduceat(hi, firsts)
@@ -172,9 +174,9 @@ def read_ranges(paths: list[str], starts, ends) -> list[bytes]:
     data = [b""] * len(firsts)
     if fetch.size:
         got = _STORE.fs().cat_ranges(
-            [str(names[which[order[firsts[b]]]]) for b in fetch],
-            [int(block_lo[b] - (block_lo[b] >> 50 << 50)) for b in fetch],
-            [int(block_hi[b] - (block_lo[b] >> 50 << 50)) for b in fetch],
+            [str(names[obj[firsts[b]]]) for b in fetch],
+            block_lo[fetch].tolist(),
+            block_hi[fetch].tolist(),
             on_error="raise",
         )
         for b, piece in zip(fetch, got, strict=True):
