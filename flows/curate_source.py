@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from prefect import flow, get_run_logger
 
+from curation.mix.build import check_partition_rows
 from curation.report import load_summary
 from curation.run_store import check_run_destination, publish_run
 from curation.work_store import check_store, mirrored
@@ -27,12 +28,14 @@ def curate_source_flow(
     ray_address: str | None = None,
     out: str | None = None,
     work_store: str | None = None,
+    partition_rows: int | None = None,
 ) -> str:
     """Curate source `source` of `manifest` (a name in mixes/ or a path); runner/ray_address/
-    work_store as build-mix. Returns the rendered run directory (for `curate report`): in the work
+    work_store/partition_rows as build-mix. Returns the rendered run directory (for `curate report`): in the work
     directory, or `out` when given, a directory or an object store URL (`s3://bucket/runs/x`) the
     run is copied to (curation/run_store.py: uploaded with summary.json last)."""
     choice = choose(runner, ray_address, work_store)
+    check_partition_rows(partition_rows)
     if choice.work_store:
         check_store(choice.work_store)  # reachable and writable, before the demo inputs are made
     if out is not None:
@@ -47,7 +50,8 @@ def curate_source_flow(
     # with a work store the stage tasks run here and their partitions on Ray (as build-mix);
     # otherwise the partitions run inside each task, as before
     with mirrored(choice.work_store, [run.work]), partitions_driver(choice), task_runner(choice.tasks()):
-        rendered = curate_all(only, run.work, linked=f"render-{source}", ray=choice.partitions() if choice.work_store else None)
+        ray = choice.partitions() if choice.work_store else None
+        rendered = curate_all(only, run.work, linked=f"render-{source}", ray=ray, partition_rows=partition_rows)
     summary = load_summary(rendered)
     kept = summary.sources[0].kept_rows if summary.sources else 0
     get_run_logger().info("%s: %d rows rendered into %s", source, kept, rendered)

@@ -17,7 +17,7 @@ from typing import Literal
 
 from prefect import flow, get_run_logger, task
 
-from curation.mix.build import write_mix
+from curation.mix.build import check_partition_rows, write_mix
 from curation.mix.frontier import EXAMINE_MODES
 from curation.mix.lock import MixLock
 from curation.readers.remote import is_url
@@ -52,6 +52,7 @@ def build_mix_flow(
     ray_address: str | None = None,
     examine: Literal["all", "needed"] = "all",
     work_store: str | None = None,
+    partition_rows: int | None = None,
 ) -> str:
     """Build a mix from a manifest (a name in mixes/ or a path to a YAML file); demo=True builds
     it on the embedded demo corpora at the manifest's demo budget. runner="ray" runs the tasks
@@ -59,12 +60,15 @@ def build_mix_flow(
     store URL, for a cluster whose nodes share no file system) the stage tasks run in the flow's
     process and their partitions on the cluster, the files going through the store.
     examine="needed" renders only the rows each source's target can reach, as `curate mix build
-    --examine needed` (the same shards; the rest reported as beyond_budget). Returns the mix directory."""
+    --examine needed` (the same shards; the rest reported as beyond_budget). partition_rows: the
+    most rows one task of a stage holds (unset: the stages' default, 250,000), what sets a
+    worker's memory on a cluster (docs/scale.md); the shards do not depend on it. Returns the mix
+    directory."""
     if examine not in EXAMINE_MODES:  # Prefect checks the Literal; a direct call of .fn does not
         raise ValueError(f"examine must be one of {', '.join(EXAMINE_MODES)}, got {examine!r}")
     choice = choose(runner, ray_address, work_store)
-    run = _validated(manifest, demo, out, workers, choice)
-    return _build(run, workers, choice, examine)
+    run = _validated(manifest, demo, out, workers, choice, partition_rows)
+    return _build(run, workers, choice, examine, partition_rows)
 
 
 @flow(name="pretrain-phase", log_prints=False)
@@ -75,12 +79,13 @@ def pretrain_phase_flow(
     runner: str = "local",
     ray_address: str | None = None,
     work_store: str | None = None,
+    partition_rows: int | None = None,
 ) -> str:
     """Build one phase of a phased (pretraining) manifest as a mix of its own; the sources are
     curated once for every phase (the work directory and its cache are the whole mix's).
-    runner/ray_address/work_store as build-mix. Returns the phase's mix directory."""
+    runner/ray_address/work_store/partition_rows as build-mix. Returns the phase's mix directory."""
     choice = choose(runner, ray_address, work_store)
-    whole = _validated(manifest, demo, None, 1, choice)
+    whole = _validated(manifest, demo, None, 1, choice, partition_rows)
     phases = {p.name: p for p in whole.manifest.phases}
     if phase not in phases:
         known = ", ".join(phases) or "none: the manifest has no phases"
@@ -89,7 +94,7 @@ def pretrain_phase_flow(
     budget = chosen.budget_tokens if whole.manifest.budget_tokens is not None else None
     only = whole.manifest.model_copy(update={"phases": [chosen], "budget_tokens": budget})
     run = MixRun(only, whole.out.with_name(f"{whole.out.name}-{phase}"), whole.work, demo)
-    return _build(run, 1, choice)
+    return _build(run, 1, choice, partition_rows=partition_rows)
 
 
 @flow(name="regenerate-mix", log_prints=False)
@@ -118,9 +123,12 @@ def regenerate(lock_file: Path | str, target: Path | str) -> None:
     )
 
 
-def _validated(manifest: str, demo: bool, out: str | None, workers: int, choice: RunnerChoice) -> MixRun:
+def _validated(
+    manifest: str, demo: bool, out: str | None, workers: int, choice: RunnerChoice, partition_rows: int | None = None
+) -> MixRun:
     if isinstance(workers, bool) or workers < 1:
         raise ValueError(f"workers must be 1 or more, got {workers!r}")
+    check_partition_rows(partition_rows)
     if choice.work_store:
         check_store(choice.work_store)  # reachable and writable, before the demo inputs are made
     run = prepare(manifest, demo, out)
@@ -137,14 +145,16 @@ def _validated(manifest: str, demo: bool, out: str | None, workers: int, choice:
     return run
 
 
-def _build(run: MixRun, workers: int, choice: RunnerChoice, examine: str = "all") -> str:
+def _build(
+    run: MixRun, workers: int, choice: RunnerChoice, examine: str = "all", partition_rows: int | None = None
+) -> str:
     ray = choice.partitions()
     with (
         mirrored(choice.work_store, run_roots(run.work, run.out)),
         partitions_driver(choice),
         task_runner(choice.tasks()),  # the submitted tasks, and under Ray the partitions of every stage
     ):
-        rendered = curate_all(run.manifest, run.work, workers, ray=ray, examine=examine)
+        rendered = curate_all(run.manifest, run.work, workers, ray=ray, examine=examine, partition_rows=partition_rows)
         lock = sample_and_write(run, rendered, ray or workers)
     artifacts.publish_mix(load_summary(rendered), lock, run.out, run.work)
     return str(run.out)

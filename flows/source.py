@@ -38,16 +38,21 @@ def _cached(run_name: str):
 
 
 @_cached("ingest-{name}")
-def ingest(key: str, manifest: MixManifest, name: str, out_run: str, executor: str | int = 1) -> str:
+def ingest(
+    key: str, manifest: MixManifest, name: str, out_run: str, executor: str | int = 1, partition_rows: int | None = None
+) -> str:
     """Read source `name` into the run directory `out_run` (canonical rows + dropped rows), its
-    input files as partitions on `executor` (curation/executor.py)."""
+    input files as partitions on `executor` (curation/executor.py), in parts of at most
+    `partition_rows` rows (None: ROWS_PER_PART)."""
     from curation.ingest import ingest_source, write_summary
     from curation.parts import WORK_COMPRESSION
 
     out = Path(out_run)
     shutil.rmtree(out, ignore_errors=True)  # a half-done earlier attempt of this same key
     spec = manifest.source(name).source_spec(manifest.base_dir)
-    summary = ingest_source(spec, out, compression=WORK_COMPRESSION, executor=executor)
+    summary = ingest_source(
+        spec, out, rows_per_part=rows_per_part(partition_rows), compression=WORK_COMPRESSION, executor=executor
+    )
     write_summary(out)
     read = summary.stages[0]
     get_run_logger().info(
@@ -62,7 +67,14 @@ def ingest(key: str, manifest: MixManifest, name: str, out_run: str, executor: s
 
 
 @_cached("dedup")
-def dedup(key: str, manifest: MixManifest, ingested: dict[str, str], out_run: str, executor: str | int) -> str:
+def dedup(
+    key: str,
+    manifest: MixManifest,
+    ingested: dict[str, str],
+    out_run: str,
+    executor: str | int,
+    partition_rows: int | None = None,
+) -> str:
     """Exact and near dedup over every source at once (the scope may cross sources); the
     partitions (key files, hash buckets, the sources' parts) on `executor`."""
     from curation.dedup.stage import dedup_run
@@ -73,7 +85,8 @@ def dedup(key: str, manifest: MixManifest, ingested: dict[str, str], out_run: st
     near = manifest.dedup.near_options()
     priorities = {s.name: s.priority for s in manifest.sources}
     summary = dedup_run(
-        out / "in", out / "out", manifest.dedup.exact_options(), near, priorities, executor=executor
+        out / "in", out / "out", manifest.dedup.exact_options(), near, priorities, rows_per_part(partition_rows),
+        executor=executor,
     )
     log = get_run_logger()
     for src in summary.sources:
@@ -83,14 +96,24 @@ def dedup(key: str, manifest: MixManifest, ingested: dict[str, str], out_run: st
 
 
 @_cached("filter-{name}")
-def filter_source(key: str, manifest: MixManifest, name: str, in_run: str, out_run: str, executor: str | int = 1) -> str:
+def filter_source(
+    key: str,
+    manifest: MixManifest,
+    name: str,
+    in_run: str,
+    out_run: str,
+    executor: str | int = 1,
+    partition_rows: int | None = None,
+) -> str:
     """The manifest's filter chain (this source's overrides merged) over one source."""
     from curation.filters.stage import run_filters
 
     out = Path(out_run)
     shutil.rmtree(out, ignore_errors=True)
     link_run({name: Path(in_run)}, out / "in")
-    summary = run_filters(out / "in", out / "out", manifest.source_filter_config(), workers=executor)
+    summary = run_filters(
+        out / "in", out / "out", manifest.source_filter_config(), rows_per_part(partition_rows), workers=executor
+    )
     _log_stages("filter", summary, name, skip=len(_stages_of(Path(in_run), name)))
     return str(out / "out")
 
@@ -104,6 +127,7 @@ def render_source(
     out_run: str,
     executor: str | int = 1,
     frontier: Frontier | None = None,
+    partition_rows: int | None = None,
 ) -> str:
     """One source through the chat template: rendered text, loss spans, token counts. With a
     `frontier` (examine="needed"), only the rows before it (curation/mix/frontier.py)."""
@@ -114,9 +138,18 @@ def render_source(
     shutil.rmtree(out, ignore_errors=True)
     link_run({name: Path(in_run)}, out / "in")
     lead = {name: (STAGE, FrontierStage(frontier))} if frontier is not None else None
-    summary = render_run(out / "in", out / "out", render_options(manifest), workers=executor, lead=lead)  # same bytes for any
+    summary = render_run(  # the same bytes for any executor
+        out / "in", out / "out", render_options(manifest), rows_per_part(partition_rows), workers=executor, lead=lead
+    )
     _log_stages("render", summary, name, skip=len(_stages_of(Path(in_run), name)))
     return str(out / "out")
+
+
+def rows_per_part(partition_rows: int | None) -> int:
+    """A stage's partition size: the flow's `partition_rows`, else the stage functions' default."""
+    from curation.ingest import ROWS_PER_PART
+
+    return partition_rows or ROWS_PER_PART
 
 
 def render_options(manifest: MixManifest):
@@ -133,6 +166,7 @@ def curate_all(
     linked: str = "render",
     ray: str | None = None,
     examine: str = "all",
+    partition_rows: int | None = None,
 ) -> Path:
     """Ingest, dedup, filter and render every source of `manifest` as tasks (cached under
     `work`); return WORK/<linked>, a run directory of the rendered sources.
@@ -142,7 +176,9 @@ def curate_all(
     dedup and render in `workers` local processes, and ingest and filters in the task itself (the
     per-source tasks already run side by side).
     `examine`: "all", or "needed" to render only the rows before each source's sampling frontier,
-    as `curate mix build --examine needed` (curation/mix/frontier.py; the same shards)."""
+    as `curate mix build --examine needed` (curation/mix/frontier.py; the same shards).
+    `partition_rows`: the most rows a task of every stage holds (None: the stages' default); not
+    in the tasks' cache keys, as it changes no row of their output."""
     heavy: str | int = ray or workers
     light: str | int = ray or 1
     stages = work / STAGES_DIR
@@ -152,7 +188,7 @@ def curate_all(
     keys = {n: stage_key("ingest", spec=_spec(manifest, n), inputs=_input_fingerprints(manifest, n)) for n in names}
     futures = {
         n: _ingest_task(manifest, n, storage).submit(
-            keys[n], manifest, n, str(keyed_dir(stages / "ingest", n, keys[n])), light
+            keys[n], manifest, n, str(keyed_dir(stages / "ingest", n, keys[n])), light, partition_rows
         )
         for n in names
     }
@@ -165,7 +201,7 @@ def curate_all(
         # Submitted like every other stage, so it runs where the task runner runs tasks (on Ray too).
         deduped = (
             dedup.with_options(**storage)
-            .submit(dkey, manifest, runs, str(keyed_dir(stages / "dedup", "all", dkey)), heavy)
+            .submit(dkey, manifest, runs, str(keyed_dir(stages / "dedup", "all", dkey)), heavy, partition_rows)
             .result()
         )
         runs = dict.fromkeys(names, deduped)
@@ -178,14 +214,16 @@ def curate_all(
             for n in names
         }
         futures = {
-            n: task_.submit(fkeys[n], manifest, n, runs[n], str(keyed_dir(stages / "filter", n, fkeys[n])), light)
+            n: task_.submit(
+                fkeys[n], manifest, n, runs[n], str(keyed_dir(stages / "filter", n, fkeys[n])), light, partition_rows
+            )
             for n in names
         }
         runs, keys = {n: f.result() for n, f in futures.items()}, fkeys
 
     frontiers = plan_frontiers.submit(manifest, runs, str(work / "frontier-plan"), heavy).result() if examine == "needed" else {}
     while True:
-        rendered = _render_all(manifest, runs, keys, frontiers, referenced, stages, storage, heavy)
+        rendered = _render_all(manifest, runs, keys, frontiers, referenced, stages, storage, heavy, partition_rows)
         link_run(rendered, work / linked)
         unsafe = check_frontiers.submit(frontiers, str(work / linked), heavy).result() if frontiers else []
         if not unsafe:
@@ -203,6 +241,7 @@ def _render_all(
     stages: Path,
     storage: dict,
     executor: str | int,
+    partition_rows: int | None = None,
 ) -> dict[str, Path]:
     """Every source's render task (cached); the frontier, where there is one, is in its key.
     referenced: referenced_fingerprints(manifest), hashed once per flow run (model files are large)."""
@@ -214,7 +253,7 @@ def _render_all(
         extra = {"frontier": dataclasses.asdict(fr)} if fr is not None else {}
         key = stage_key("render", upstream=keys[n], source=n, options=options, files=referenced, **extra)
         out = str(keyed_dir(stages / "render", n, key))
-        futures[n] = task_.submit(key, manifest, n, runs[n], out, executor, fr)
+        futures[n] = task_.submit(key, manifest, n, runs[n], out, executor, fr, partition_rows)
     return {n: Path(f.result()) for n, f in futures.items()}
 
 

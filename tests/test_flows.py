@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
@@ -81,10 +82,13 @@ def test_flow_builds_the_demo_mix_like_the_cli(server, cli_mix, tmp_path):
     from flows.mix import build_mix_flow
 
     out = tmp_path / "mix"
-    state = build_mix_flow(manifest=MIX, demo=True, out=str(out), return_state=True)
+    # partitions of 50 rows, where the CLI's build cut the rows by its default: the same shards
+    state = build_mix_flow(manifest=MIX, demo=True, out=str(out), partition_rows=50, return_state=True)
     assert state.is_completed(), state.message
     assert state.result() == str(out)
     assert _digests(out) == _digests(cli_mix)
+    ingested = list((tmp_path / ".mix.work" / "stages" / "ingest").rglob("sources/*/data/*.parquet"))
+    assert max(pq.ParquetFile(p).metadata.num_rows for p in ingested) == 50
 
     arts = _artifacts(server, state.state_details.flow_run_id)
     assert set(arts) == {"funnel", "tokens", "identity-and-patterns", "mix-report"}
@@ -149,6 +153,29 @@ def test_flow_examine_needed_writes_the_shards_of_examine_all(server, tmp_path):
     state = build_mix_flow(manifest=str(manifest), demo=True, out=str(tmp_path / "bad"), examine="some", return_state=True)
     assert state.is_failed() and "examine" in state.message
     assert not (tmp_path / "bad").exists()
+
+
+@pytest.mark.parametrize(
+    ("flow", "extra", "rows", "message"),
+    [
+        ("build_mix_flow", {"out": "mix"}, 0, "partition_rows must be a whole number of rows, 1 or more (or unset), got 0"),
+        ("pretrain_phase_flow", {"manifest": "wind-edge-1.6-pretrain-1.2t"}, -3, "got -3"),
+        ("curate_source_flow", {}, 0, "partition_rows must be a whole number of rows"),
+        ("build_mix_flow", {"out": "mix"}, "many", "partition_rows"),
+    ],
+)
+def test_a_bad_partition_size_fails_the_run_before_any_work(server, tmp_path, monkeypatch, flow, extra, rows, message):
+    import flows.curate_source
+    import flows.mix
+
+    monkeypatch.chdir(tmp_path)  # where curate-source and pretrain-phase put their work directories
+    fn = getattr(flows.mix, flow, None) or getattr(flows.curate_source, flow)
+    kwargs = {"manifest": MIX, "demo": True, **extra}
+    if "out" in kwargs:
+        kwargs["out"] = str(tmp_path / kwargs["out"])
+    state = fn(partition_rows=rows, return_state=True, **kwargs)
+    assert state.is_failed() and message in state.message, state.message
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_bad_manifest_fails_at_once_with_its_error_in_the_api(server, tmp_path):

@@ -79,6 +79,25 @@ def test_rebuild_with_two_workers_and_shuffled_inputs_is_byte_identical(built, t
     assert _shas(again) == _shas(lock)
 
 
+def test_rebuild_with_small_partitions_is_byte_identical(built, tmp_path):
+    """partition_rows sets what one task holds (a worker's memory), not a byte of the shards."""
+    root, manifest, lock = built
+    again = build_mix(manifest, tmp_path / "out", tmp_path / "work", partition_rows=50)
+    assert _shas(again) == _shas(lock)
+    for stage in ("ingest", "render"):  # the stages did cut the rows finer
+        default = len(list((root / "work" / stage).rglob("sources/*/data/*.parquet")))
+        small = len(list((tmp_path / "work" / stage).rglob("sources/*/data/*.parquet")))
+        assert small >= 2 * default > 0, (stage, small, default)
+
+
+@pytest.mark.parametrize("rows", [0, -5, True, 2.5, "1000"])
+def test_partition_rows_must_be_a_whole_number_of_rows(built, tmp_path, rows):
+    _, manifest, _ = built
+    with pytest.raises(ValueError, match=f"partition_rows must be a whole number of rows, 1 or more \\(or unset\\), got {rows!r}"):
+        build_mix(manifest, tmp_path / "out", tmp_path / "work", partition_rows=rows)
+    assert not (tmp_path / "out").exists() and not (tmp_path / "work").exists()
+
+
 def test_regenerate_reproduces_then_names_an_edited_input(built, tmp_path):
     root, _, lock = built
     regenerate_mix(root / "out" / "mix.lock.json", tmp_path / "again")
@@ -141,6 +160,8 @@ def test_build_command_tells_where_everything_is(tmp_path):
         (["mix", "build", "{tmp}/bad.yaml"], "sources.a.adapter: unknown adapter 'nope'"),
         (["mix", "build", "{tmp}/nodemo.yaml", "--demo"], "sources a name no demo stand-in"),
         (["mix", "build", str(DISTILL), "--demo", "--workers", "0"], "--workers must be 1 or more"),
+        (["mix", "build", str(DISTILL), "--demo", "--partition-rows", "0"], "--partition-rows must be 1 or more, got 0"),
+        (["mix", "build", str(DISTILL), "--demo", "--partition-rows", "lots"], "Invalid value for '--partition-rows'"),
         (["mix", "build", str(DISTILL), "--demo", "--executor", "threads:2"], "executor must be 'serial', 'processes:N'"),
         (["mix", "build", str(DISTILL), "--demo", "--work-store", "s3://b/w"], "--work-store is for Ray tasks (--executor ray), not serial"),
         (["mix", "build", str(DISTILL), "--demo", "--executor", "ray", "--work-store", "{tmp}/w"], "must be an object store URL"),

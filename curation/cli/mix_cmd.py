@@ -34,6 +34,10 @@ def build(
         str | None,
         typer.Option(help="With --executor ray, for a cluster whose nodes share no file system: an object store URL (s3://bucket/prefix) through which the Ray tasks read and write the work directory, which stays on this machine."),
     ] = None,
+    partition_rows: Annotated[
+        int | None,
+        typer.Option(help="The most rows one task of a stage holds (default: 250,000 for a big mix, fewer for a small one): what sets a worker's memory (docs/scale.md). The output does not depend on it."),
+    ] = None,
 ) -> None:
     """Build a mix: ingest, dedup, filter, render, sample by tokens, write shards + lock + card."""
     from curation.cli.main import UserError, _fail, _user_errors
@@ -48,6 +52,8 @@ def build(
 
         if workers < 1:
             raise UserError("--workers must be 1 or more")
+        if partition_rows is not None and partition_rows < 1:
+            raise UserError(f"--partition-rows must be 1 or more, got {partition_rows}")
         from curation.mix.frontier import EXAMINE_MODES
 
         if examine not in EXAMINE_MODES:
@@ -69,7 +75,8 @@ def build(
 
             m = demo_manifest(m, work_dir / "inputs")
         with mirrored(work_store, run_roots(work_dir, out)):
-            lock = build_mix(m, out, work_dir, runs_on, progress=lambda msg: con.print(f"[dim]{msg}[/]"), examine=examine)
+            say = lambda msg: con.print(f"[dim]{msg}[/]")  # noqa: E731
+            lock = build_mix(m, out, work_dir, runs_on, say, examine, partition_rows)
         shutdown_pools(terminate=True)  # the mix is written: the idle workers need no teardown
     except _user_errors() as exc:
         _fail(str(exc))

@@ -100,15 +100,17 @@ def build_mix(
     workers: Executor | int | str = 1,
     progress: Progress | None = None,
     examine: str = "all",
+    partition_rows: int | None = None,
 ) -> MixLock:
     """Build `manifest` into `out_dir` (the Hugging Face save_to_disk layout + mix.lock.json +
     README.md; a directory, or an object store URL: object_store.py); return the lock. Raises
-    ValueError for anything the manifest or inputs get wrong. `examine`: see curate_sources
-    (the shards do not depend on it)."""
+    ValueError for anything the manifest or inputs get wrong. `examine`, `partition_rows`: see
+    curate_sources (the shards depend on neither)."""
     say = progress or (lambda _msg: None)
+    check_partition_rows(partition_rows)
     check_output(out_dir)
     work = Path(work_dir) if work_dir is not None else default_work_dir(out_dir)
-    run = curate_sources(manifest, work, workers, say, examine)
+    run = curate_sources(manifest, work, workers, say, examine, partition_rows)
     return write_mix(manifest, run, out_dir, say, workers)
 
 
@@ -168,27 +170,39 @@ def write_mix(
 
 
 def curate_sources(
-    manifest: MixManifest, work: Path, workers: Executor | int | str, say: Progress, examine: str = "all"
+    manifest: MixManifest,
+    work: Path,
+    workers: Executor | int | str,
+    say: Progress,
+    examine: str = "all",
+    partition_rows: int | None = None,
 ) -> Path:
     """Ingest, dedup, filter and render every source into `work`; return the rendered run.
     `workers`: the executor of the partitioned stages, or its spec (executor.py). `examine`:
     "all" filters and renders every row; "needed" only the rows before each source's sampling
     frontier (mix/frontier.py: the same shards; every row is still deduplicated and capped, and
-    the rows past the frontier are reported as beyond_budget instead of checked and rendered)."""
+    the rows past the frontier are reported as beyond_budget instead of checked and rendered).
+    `partition_rows`: the most rows a task of every stage holds (ingest's parts, then each later
+    stage's partitions); None: ingest's ROWS_PER_PART, then stage_rows_per_part of the rows."""
     from curation.dedup.stage import dedup_run
     from curation.filters.stage import config_plans, first_pass, run_filters
     from curation.mix.frontier import EXAMINE_MODES
 
     if examine not in EXAMINE_MODES:
         raise ValueError(f"examine must be one of {', '.join(EXAMINE_MODES)}, got {examine!r}")
+    check_partition_rows(partition_rows)
     executor = parse_executor(workers)
     for stage in ("ingest", "dedup", DEDUP_SCRATCH, PRECAP_SCRATCH, "filter", "render"):
         shutil.rmtree(work / stage, ignore_errors=True)  # a build starts clean: no stale source lingers
     base = manifest.base_dir
     say("ingest")
     specs = [entry.source_spec(base) for entry in manifest.sources]
-    ingest_sources(specs, work / "ingest", compression=WORK_COMPRESSION, executor=executor)
-    rows_per_part = stage_rows_per_part(write_summary(work / "ingest").totals.kept)
+    ingest_sources(
+        specs, work / "ingest", rows_per_part=partition_rows or ROWS_PER_PART, compression=WORK_COMPRESSION,
+        executor=executor,
+    )
+    ingested = write_summary(work / "ingest").totals.kept
+    rows_per_part = partition_rows or stage_rows_per_part(ingested)
     run = work / "ingest"
     config = manifest.source_filter_config()
     dedup = manifest.dedup.exact or manifest.dedup.near
@@ -317,6 +331,16 @@ MIN_PART_ROWS = 20_000
 
 def stage_rows_per_part(rows: int) -> int:
     return min(ROWS_PER_PART, max(MIN_PART_ROWS, -(-rows // STAGE_PARTITIONS)))
+
+
+def check_partition_rows(rows: object) -> None:
+    """A user's partition size: None (the automatic one) or a whole number of 1 or more. It sets
+    what one task holds, so a worker's memory (docs/scale.md); the mix's shards do not depend on
+    it. A partition is whole row groups (10,000 rows after ingest), so below that it is one."""
+    if rows is None:
+        return
+    if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
+        raise ValueError(f"partition_rows must be a whole number of rows, 1 or more (or unset), got {rows!r}")
 
 
 def _write_packed(manifest: MixManifest, train_shards: list, out: Path, executor: Executor) -> tuple[list, list]:
