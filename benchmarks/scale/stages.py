@@ -98,6 +98,16 @@ def rows_per_part() -> int:
     return int(os.environ.get("SCALE_ROWS_PER_PART", "20000"))
 
 
+# task_memory.py runs the stages at the project's own shard and packing sizes instead of the
+# small ones above, which exist to give this bench's small corpus several tasks.
+def shard_rows() -> int:
+    return int(os.environ.get("SCALE_SHARD_ROWS", str(SHARD_ROWS)))
+
+
+def pack_task_tokens() -> int:
+    return int(os.environ.get("SCALE_PACK_TASK_TOKENS", str(PACK_TASK_TOKENS)))
+
+
 def _accepts_executor(fn: Callable) -> str | None:
     params = inspect.signature(fn).parameters
     return next((p for p in ("executor", "workers") if p in params), None)
@@ -174,7 +184,7 @@ def _sample_write(src: Path, out: Path, executor: Executor) -> None:
             "budget_tokens": budget,
             "template": {"name": "qwen3"},
             "sources": [{"name": SOURCE, "adapter": "documents", "location": str(src), "weight": 1}],
-            "output": {"pack": False, "shuffle": True, "max_shard_rows": SHARD_ROWS},
+            "output": {"pack": False, "shuffle": True, "max_shard_rows": shard_rows()},
         },
         check_files=False,
     )
@@ -190,10 +200,10 @@ def _pack(src: Path, out: Path, executor: Executor) -> None:
     from curation.mix.split_writer import SplitTarget
 
     train = [s for s in read_lock(src / "mix.lock.json").shards if s.file.startswith("train/")]
-    target = SplitTarget(out, PACKED_SCHEMA, SHARD_ROWS, 256 * 2**20, "packed")
+    target = SplitTarget(out, PACKED_SCHEMA, shard_rows(), 256 * 2**20, "packed")
     write_packed_partitioned(
         src / "train", train, {"main": PACK_CONTEXT}, "qwen3", target, executor, out.parent / f".{out.name}.work",
-        PACK_TASK_TOKENS,
+        pack_task_tokens(),
     )
 
 
