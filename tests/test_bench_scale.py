@@ -166,35 +166,3 @@ def test_first_runs_run_the_stage_on_its_full_input_into_a_cleared_output(tmp_pa
     monkeypatch.setenv(stages.WARM_RUNS_ENV, "0")
     assert stages.first_runs("dedup_exact", tmp_path / "in", out, lambda: "executor") == []
 
-
-def test_task_memory_growth_and_table_on_made_up_runs(tmp_path):
-    """benchmarks/scale/task_memory.py: RSS growth per 100,000 task rows between two partition
-    sizes, the table's cells, and the largest task of a run's partitions."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-    import task_memory
-
-    small = {"task_rows": 20_000, "peak_rss_mib": 600.0, "mb_s_cpu": 10.0}
-    big = {"task_rows": 220_000, "peak_rss_mib": 2600.0, "mb_s_cpu": 12.5}
-    assert task_memory.growth(small, big) == pytest.approx(1000.0)
-    assert task_memory.growth({**small, "task_rows": None}, big) is None
-    assert task_memory.growth(small, {**big, "task_rows": 20_000}) is None  # no second size: no slope
-    result = {
-        "sizes": [20_000, 250_000],
-        "stages": [
-            {"stage": "filters", "by_size": {"20000": small, "250000": big}},
-            {"stage": "pack", "by_size": {"20000": {**small, "task_rows": None}, "250000": {**big, "task_rows": None}}},
-        ],
-    }
-    lines = task_memory.table(result).splitlines()
-    assert lines[2] == "| filters | 20,000 | 600 | 220,000 | **2,600** | 1,000 | 10.0 | 12.5 | 1.25 |"
-    assert lines[3].startswith("| pack | by tokens | 600 | by tokens | **2,600** | - |")
-
-    data = tmp_path / "run" / "sources" / "web" / "data"
-    data.mkdir(parents=True)
-    pq.write_table(pa.table({"id": [str(i) for i in range(30)]}), data / "part-0.parquet", row_group_size=10)
-    pq.write_table(pa.table({"id": [str(i) for i in range(12)]}), data / "part-1.parquet", row_group_size=10)
-    assert task_memory.largest_task_rows("filters", tmp_path / "run", tmp_path / "out", 20) == 20
-    assert task_memory.largest_task_rows("sample_write", tmp_path / "run", tmp_path / "out", 20) == 30  # a whole part
-    assert task_memory.largest_task_rows("ingest", tmp_path / "in", tmp_path / "run", 20) == 30  # its output parts
-    assert task_memory.largest_task_rows("pack", tmp_path / "run", tmp_path / "out", 20) is None
