@@ -98,7 +98,7 @@ def rows_per_part() -> int:
     return int(os.environ.get("SCALE_ROWS_PER_PART", "20000"))
 
 
-# task_memory.py runs the stages at the project's own shard and packing sizes instead of the
+# part_memory.py runs the stages at the project's own shard and packing sizes instead of the
 # small ones above, which exist to give this bench's small corpus several tasks.
 def shard_rows() -> int:
     return int(os.environ.get("SCALE_SHARD_ROWS", str(SHARD_ROWS)))
