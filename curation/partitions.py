@@ -12,7 +12,7 @@ split a part again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +35,17 @@ class Partition:
 
     def read(self, schema: pa.Schema | None = None) -> pa.Table:
         table = pq.ParquetFile(self.path).read_row_groups(list(self.row_groups))
-        return table if schema is None else table.cast(schema) if table.schema != schema else table
+        return _as(table, schema)
+
+    def row_group_tables(self, schema: pa.Schema | None = None) -> Iterator[pa.Table]:
+        """The partition one row group at a time: what a task holds stays a row group's rows."""
+        file = pq.ParquetFile(self.path)
+        for group in self.row_groups:
+            yield _as(file.read_row_group(group), schema)
+
+
+def _as(table: pa.Table, schema: pa.Schema | None) -> pa.Table:
+    return table if schema is None else table.cast(schema) if table.schema != schema else table
 
 
 def plan_partitions(paths: Sequence[Path], max_rows: int) -> list[Partition]:

@@ -26,6 +26,7 @@ from curation.parts import WORK_COMPRESSION, parquet_options
 from curation.record import CANONICAL_SCHEMA
 from curation.report import RunDirError, load_summary
 from curation.report_files import add_reports, link_reports
+from curation.row_group_file import RowGroupFile
 from curation.summary import SourceSummary, StageSummary
 from curation.work_paths import OutputDir
 
@@ -165,33 +166,33 @@ def run_partition(
     out_schema: pa.Schema,
     source: str,
 ) -> list[StageCounts]:
-    """One partition through `stages`: writes TMP/data/part-INDEX.parquet (when any row is
-    kept) and TMP/.pieces/{dropped,rewritten}-INDEX.parquet (when non-empty); returns the
-    partition's counts per stage."""
+    """One partition through `stages`, one input row group at a time (a task holds a row
+    group's rows, not the partition's: row_group_file.py): writes TMP/data/part-INDEX.parquet
+    (when any row is kept) and TMP/.pieces/{dropped,rewritten}-INDEX.parquet (when non-empty);
+    returns the partition's counts per stage. Every stage treats each row on its own, so the
+    rows, the row groups and the reports' order are those of the partition passed through whole."""
     tmp = Path(tmp_dir)
-    table = partition.read(CANONICAL_SCHEMA)
     counts = [StageCounts(source, stage) for stage, _ in stages]
-    drops: list[pa.Table] = []
-    rewrites: list[pa.Table] = []
-    for stage_counts, (_, split) in zip(counts, stages, strict=True):
-        # A stage whose work depends on the partition (dedup's decisions, filed per partition)
-        # is made for this one here, in the task: the caller never loads what every task needs.
-        if hasattr(split, "for_partition"):
-            split = split.for_partition(partition)
-        kept, dropped, *rewritten = split(table)
-        stage_counts.add(table.num_rows, kept.num_rows, dropped)
-        drops.append(dropped)
-        if rewritten:
-            stage_counts.add_rewrites(rewritten[0])
-            rewrites.append(rewritten[0])
-        table = kept
-    if table.num_rows:
-        pq.write_table(
-            table.cast(out_schema), tmp / "data" / f"part-{index:05d}.parquet",
-            row_group_size=ROW_GROUP_ROWS, **parquet_options(WORK_COMPRESSION),
-        )
-    for report, tables in (("dropped", drops), ("rewritten", rewrites)):
-        rows = [t.cast(DROP_SCHEMA) for t in tables if t.num_rows]
+    # A stage whose work depends on the partition (dedup's decisions, filed per partition) is
+    # made for this one here, in the task: the caller never loads what every task needs.
+    splits = [split.for_partition(partition) if hasattr(split, "for_partition") else split for _, split in stages]
+    # the report rows stage by stage, each stage's in row order, as for the partition whole
+    drops: list[list[pa.Table]] = [[] for _ in stages]
+    rewrites: list[list[pa.Table]] = [[] for _ in stages]
+    path = tmp / "data" / f"part-{index:05d}.parquet"
+    with RowGroupFile(path, ROW_GROUP_ROWS, **parquet_options(WORK_COMPRESSION)) as out:
+        for table in partition.row_group_tables(CANONICAL_SCHEMA):
+            for k, (stage_counts, split) in enumerate(zip(counts, splits, strict=True)):
+                kept, dropped, *rewritten = split(table)
+                stage_counts.add(table.num_rows, kept.num_rows, dropped)
+                drops[k].append(dropped)
+                if rewritten:
+                    stage_counts.add_rewrites(rewritten[0])
+                    rewrites[k].append(rewritten[0])
+                table = kept
+            out.write(table.cast(out_schema))
+    for report, per_stage in (("dropped", drops), ("rewritten", rewrites)):
+        rows = [t.cast(DROP_SCHEMA) for tables in per_stage for t in tables if t.num_rows]
         if rows:
             pq.write_table(pa.concat_tables(rows), tmp / PIECES / f"{report}-{index:05d}.parquet", **parquet_options("zstd"))
     return counts
