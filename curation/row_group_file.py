@@ -53,8 +53,16 @@ class RowGroupFile:
     def __enter__(self) -> RowGroupFile:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type | None, *_: object) -> None:
+        if exc_type is None:
+            self.close()
+            return
+        # A task that failed half way leaves no file that looks finished.
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        self._pending, self._pending_rows = [], 0
+        self.path.unlink(missing_ok=True)
 
     def _flush(self, n: int) -> None:
         """Write the first `n` pending rows as one row group."""

@@ -1,6 +1,7 @@
 """A partition passes through its stages one input row group at a time (source_stages.run_partition),
 writing its part through row_group_file.RowGroupFile: the stages never see more than a row group,
-and the part, the reports and the counts are those of the partition passed through whole."""
+and the part, the reports and the counts are those of the partition passed through whole. A mix
+pick task reads its rows of a part a row group at a time too (partitions.read_rows)."""
 
 import json
 import random
@@ -14,7 +15,7 @@ import pytest
 
 from curation.accounting import DROP_SCHEMA
 from curation.ingest import SourceSpec, ingest_source
-from curation.partitions import ROW_GROUP_ROWS, Partition, plan_partitions
+from curation.partitions import ROW_GROUP_ROWS, Partition, plan_partitions, read_rows
 from curation.parts import WORK_COMPRESSION, parquet_options
 from curation.readers import Location
 from curation.record import CANONICAL_SCHEMA
@@ -48,6 +49,15 @@ def test_written_in_batches_it_is_the_file_written_whole(tmp_path, group):
             at += n
     assert out.rows == table.num_rows
     assert (tmp_path / "batches.parquet").read_bytes() == (tmp_path / "whole.parquet").read_bytes()
+
+
+def test_a_failure_half_way_leaves_no_file(tmp_path):
+    table = _table(300)
+    with pytest.raises(RuntimeError, match="stage failed"), RowGroupFile(tmp_path / "f.parquet", 100, **OPTIONS) as out:
+        out.write(table)  # three row groups written
+        assert (tmp_path / "f.parquet").exists()
+        raise RuntimeError("stage failed")
+    assert not (tmp_path / "f.parquet").exists()
 
 
 def test_no_rows_no_file_and_a_bad_group_size(tmp_path):
@@ -114,3 +124,14 @@ def test_a_partition_passes_one_row_group_at_a_time_into_the_bytes_of_a_whole_pa
         (n, kept_a.num_rows, drop_a.num_rows),
         (kept_a.num_rows, kept_b.num_rows, drop_b.num_rows),
     ]
+
+
+def test_read_rows_takes_rows_a_row_group_at_a_time(tmp_path):
+    table = _table(95)
+    path = tmp_path / "t.parquet"
+    pq.write_table(table, path, row_group_size=10)
+    for rows in ([], [0], [94], [3, 9, 10, 11, 40, 41, 94], list(range(95)), [20, 21, 22]):
+        got = read_rows(path, np.array(rows, np.int64))
+        assert got.equals(table.take(pa.array(rows, pa.int64()))), rows
+    with pytest.raises(IndexError, match=r"t.parquet: rows 5..95 asked of 95 rows"):
+        read_rows(path, np.array([5, 95]))

@@ -35,7 +35,6 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from curation.executor import Executor
 from curation.mix.sample_hash import order_by_key
@@ -44,6 +43,7 @@ from curation.mix.select_partitioned import SelectionPlan, plans_by_source
 from curation.mix.select_tasks import pick_rows
 from curation.mix.shards import ShardInfo, plan_shard_pieces, table_row_nbytes
 from curation.mix.split_writer import SplitTarget, write_planned_shards, write_shard_table
+from curation.partitions import read_rows
 from curation.row_groups import row_groups
 from curation.work_paths import OutputDir, RangedFile
 from curation.work_store_task import open_ranged
@@ -160,7 +160,7 @@ def pick_into_ranges(
     wanted = np.unique(np.concatenate([p["row"] for p in picked])) if picked else np.zeros(0, np.int64)
     if wanted.size == 0:
         return counts
-    src = pq.read_table(path).take(pa.array(wanted))
+    src = read_rows(path, wanted)
     s = layout.sources.index(source)
     for k, rows, route in zip(pool_indices, picked, pool_routes, strict=True):
         at = np.searchsorted(wanted, rows["row"])
