@@ -75,8 +75,7 @@ def build(
 
             m = demo_manifest(m, work_dir / "inputs")
         with mirrored(work_store, run_roots(work_dir, out)):
-            say = lambda msg: con.print(f"[dim]{msg}[/]")  # noqa: E731
-            lock = build_mix(m, out, work_dir, runs_on, say, examine, partition_rows)
+            lock = build_mix(m, out, work_dir, runs_on, lambda msg: con.print(f"[dim]{msg}[/]"), examine, partition_rows)
         shutdown_pools(terminate=True)  # the mix is written: the idle workers need no teardown
     except _user_errors() as exc:
         _fail(str(exc))
