@@ -29,7 +29,6 @@ class RowGroupFile:
         self.path = Path(path)
         self.rows_per_group = rows_per_group
         self.options = options
-        self.rows = 0
         self._pending: list[pa.Table] = []
         self._pending_rows = 0
         self._writer: pq.ParquetWriter | None = None
@@ -39,7 +38,6 @@ class RowGroupFile:
             return
         self._pending.append(table)
         self._pending_rows += table.num_rows
-        self.rows += table.num_rows
         while self._pending_rows >= self.rows_per_group:
             self._flush(self.rows_per_group)
 
